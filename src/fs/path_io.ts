@@ -1,0 +1,89 @@
+/**
+ * The storage contract (PathIO). The server serves files through it and the client reads and
+ * writes local files through it. Paths are virtual, POSIX style and absolute (`/a/b.txt`),
+ * rooted at the storage's own root: an implementation must never touch anything outside its
+ * root, whatever the path says (`..`, backslashes, NUL, symlinks). Every failure is a
+ * {@linkcode PathIOError} with the original error as `cause`.
+ *
+ * @module
+ */
+
+/** What {@linkcode PathIO.stat} reports. */
+export interface FileStat {
+  /** Kind of entry. Symlinks are followed by `stat`, so this is `"symlink"` only in listings of dangling links. */
+  readonly type: "file" | "dir" | "symlink" | "other";
+  /** Size in bytes (0 for directories where unknown). */
+  readonly size: number;
+  /** Last modification time. */
+  readonly mtime: Date;
+  /** Unix permission bits when the storage has them (e.g. `0o644`). */
+  readonly mode?: number;
+  /** Number of hard links, for LIST. @default 1 */
+  readonly nlink?: number;
+  /** Owner name or id, for LIST. */
+  readonly owner?: string;
+  /** Group name or id, for LIST. */
+  readonly group?: string;
+  /** Target of a symbolic link, when the entry is one (LIST shows `name -> target`). */
+  readonly linkTarget?: string;
+}
+
+/** One entry of {@linkcode PathIO.list}. */
+export interface DirEntry {
+  /** Entry name (no slashes). */
+  readonly name: string;
+  /** Its metadata. */
+  readonly stat: FileStat;
+}
+
+/** Options for {@linkcode PathIO.openWrite}. */
+export interface OpenWriteOptions {
+  /** Start writing at this byte offset, overwriting in place; past the end pads with NUL. @default 0 (truncate) */
+  readonly offset?: number;
+  /** Append to the end instead (APPE). @default false */
+  readonly append?: boolean;
+}
+
+/**
+ * Storage as the server and client see it.
+ *
+ * @example
+ * ```ts
+ * import { MemoryPathIO } from "anyftp";
+ * const fs = new MemoryPathIO();
+ * await fs.mkdir("/docs", { parents: true });
+ * const w = await fs.openWrite("/docs/a.txt");
+ * const writer = w.getWriter();
+ * await writer.write(new TextEncoder().encode("hi"));
+ * await writer.close();
+ * console.log((await fs.stat("/docs/a.txt")).size); // 2
+ * ```
+ */
+export interface PathIO {
+  /** Metadata of a path (following symlinks). Rejects with kind `"not-found"` when missing. */
+  stat(path: string): Promise<FileStat>;
+  /** Whether the path exists. Never rejects for a missing path. */
+  exists(path: string): Promise<boolean>;
+  /** Whether the path is a regular file. */
+  isFile(path: string): Promise<boolean>;
+  /** Whether the path is a directory. */
+  isDir(path: string): Promise<boolean>;
+  /** Create a directory; with `parents`, create missing parents and accept an existing one. */
+  mkdir(path: string, options?: { parents?: boolean }): Promise<void>;
+  /** Remove an empty directory. */
+  rmdir(path: string): Promise<void>;
+  /** Remove a file. */
+  unlink(path: string): Promise<void>;
+  /** Rename or move a file or directory. */
+  rename(from: string, to: string): Promise<void>;
+  /** Entries of a directory (without `.` and `..`). */
+  list(path: string): AsyncIterable<DirEntry>;
+  /** Open a file for reading from `offset`; the stream ends at end of file. */
+  openRead(path: string, options?: { offset?: number }): Promise<ReadableStream<Uint8Array>>;
+  /** Open a file for writing (create, truncate, overwrite at an offset, or append). */
+  openWrite(path: string, options?: OpenWriteOptions): Promise<WritableStream<Uint8Array>>;
+  /** Set the modification time (MFMT). Optional: storages without it answer 502 to MFMT. */
+  setMtime?(path: string, mtime: Date): Promise<void>;
+  /** Change permission bits (SITE CHMOD). Optional. */
+  chmod?(path: string, mode: number): Promise<void>;
+}

@@ -1,0 +1,185 @@
+/**
+ * The socket-adapter contract. The protocol core (client, server, storage) talks to the
+ * network only through these interfaces, so the same code runs on Deno, Bun and Node, and in
+ * tests over an in-memory pair. One adapter per runtime lives next to this file.
+ *
+ * @module
+ */
+
+/** Address of one end of a connection, or of a listener. */
+export interface Addr {
+  /** Numeric IP address, e.g. `"127.0.0.1"` or `"::1"` (no brackets). */
+  readonly hostname: string;
+  /** TCP port. */
+  readonly port: number;
+  /** Address family of {@linkcode Addr.hostname}. */
+  readonly family: "IPv4" | "IPv6";
+}
+
+/**
+ * TLS options for the client side of a handshake.
+ *
+ * @example
+ * ```ts
+ * import type { ClientTlsOptions } from "anyftp/net";
+ * const tls: ClientTlsOptions = { role: "client", serverName: "ftp.example.com" };
+ * ```
+ */
+export interface ClientTlsOptions {
+  /** This end acts as the TLS client. */
+  readonly role: "client";
+  /** Name to send as SNI and to verify the certificate against. @default the connect hostname */
+  readonly serverName?: string;
+  /** Extra trusted CA certificates, PEM. @default the runtime's trust store */
+  readonly caCerts?: readonly string[];
+  /**
+   * Verify the server certificate. Deno can only turn this off process-wide
+   * (`--unsafely-ignore-certificate-errors`), so there `false` is an {@linkcode UnsupportedError}
+   * unless `caCerts` is given. @default true
+   */
+  readonly rejectUnauthorized?: boolean;
+  /**
+   * Resume the TLS session of this (control) connection, which FTPS servers such as vsftpd
+   * with `require_ssl_reuse` demand on data connections. Adapters that cannot do it throw
+   * {@linkcode UnsupportedError}. @default undefined (no reuse)
+   */
+  readonly reuseSessionOf?: Conn;
+}
+
+/**
+ * TLS options for the server side of a handshake.
+ *
+ * @example
+ * ```ts
+ * import type { ServerTlsOptions } from "anyftp/net";
+ * const tls: ServerTlsOptions = { role: "server", cert: "-----BEGIN CERTIFICATE-----…", key: "-----BEGIN PRIVATE KEY-----…" };
+ * ```
+ */
+export interface ServerTlsOptions {
+  /** This end acts as the TLS server (even on a connection it dialled, as in active-mode FTPS). */
+  readonly role: "server";
+  /** Certificate chain, PEM. */
+  readonly cert: string;
+  /** Private key, PEM. */
+  readonly key: string;
+}
+
+/** Either side of a TLS handshake. */
+export type TlsOptions = ClientTlsOptions | ServerTlsOptions;
+
+/**
+ * One open, bidirectional byte stream (a TCP or TLS socket).
+ *
+ * Closing: `writable.close()` half-closes (sends FIN) and the peer's `readable` ends;
+ * {@linkcode Conn.close} tears both directions down at once. `closed` settles when the
+ * socket is fully closed, whichever way that happened. Writing after close rejects with
+ * {@linkcode ConnectionClosedError}.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "anyftp/net/auto";
+ * const conn = await connect({ hostname: "127.0.0.1", port: 21 });
+ * const reader = conn.readable.getReader();
+ * const { value } = await reader.read(); // "220 …" greeting bytes
+ * conn.close();
+ * ```
+ */
+export interface Conn {
+  /** Bytes from the peer; ends when the peer half-closes or the socket closes. */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer; `write` resolves when the runtime accepted the chunk (backpressure). */
+  readonly writable: WritableStream<Uint8Array>;
+  /** This end's address. */
+  readonly localAddr: Addr;
+  /** The peer's address. */
+  readonly remoteAddr: Addr;
+  /** Settles once the socket is closed. Never rejects. */
+  readonly closed: Promise<void>;
+  /** Whether the bytes travel inside TLS. */
+  readonly secure: boolean;
+  /**
+   * Switch off Nagle's algorithm (control connections: avoids ~40 ms delayed-ACK stalls).
+   * A no-op where the runtime offers no switch.
+   */
+  setNoDelay(noDelay: boolean): void;
+  /** Close both directions now; pending writes may be lost. Idempotent. */
+  close(): void;
+  /**
+   * Run a TLS handshake over this open connection and return the secured connection.
+   * After the call, use only the returned Conn: this one's streams are handed over.
+   * Nothing may have been read ahead of the handshake (FTP guarantees it: AUTH TLS and
+   * its reply come first).
+   */
+  startTls(options: TlsOptions): Promise<Conn>;
+}
+
+/**
+ * A listening socket. Iterate it to accept connections; the loop ends when it is closed.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "anyftp/net/auto";
+ * const listener = listen({ hostname: "127.0.0.1", port: 0 });
+ * console.log(listener.addr.port); // the real port
+ * for await (const conn of listener) conn.close();
+ * ```
+ */
+export interface Listener extends AsyncIterable<Conn> {
+  /** The bound address, with the real port when 0 was asked for. */
+  readonly addr: Addr;
+  /** Stop accepting and free the port. Open connections stay open. Idempotent. */
+  close(): void;
+  /** Same as {@linkcode Listener.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Options for {@linkcode Net.connect}. */
+export interface ConnectOptions {
+  /** Host name or numeric address to dial. */
+  readonly hostname: string;
+  /** TCP port. */
+  readonly port: number;
+  /** Aborts the connect attempt (rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
+  /** TLS from the first byte (implicit FTPS). @default undefined (plain TCP) */
+  readonly tls?: ClientTlsOptions | ServerTlsOptions;
+  /**
+   * Local address to bind before connecting (tests use 127.0.0.2). Adapters that cannot
+   * bind throw {@linkcode UnsupportedError}. @default undefined (the OS chooses)
+   */
+  readonly localAddress?: string;
+}
+
+/** Options for {@linkcode Net.listen}. */
+export interface ListenOptions {
+  /** Numeric address to bind, e.g. `"127.0.0.1"`, `"::1"`, `"0.0.0.0"`. */
+  readonly hostname: string;
+  /** TCP port; 0 picks a free one (read it from {@linkcode Listener.addr}). */
+  readonly port: number;
+  /** TLS on every accepted connection from the first byte (implicit FTPS). @default undefined */
+  readonly tls?: ServerTlsOptions;
+  /** Listen backlog; large so bursts of clients are not dropped. @default 511 */
+  readonly backlog?: number;
+}
+
+/**
+ * A runtime's networking, as the protocol core sees it. Pass one as the `net` option;
+ * the default is the running runtime's adapter.
+ *
+ * @example
+ * ```ts
+ * import { nodeNet } from "anyftp/net/node";
+ * const listener = nodeNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const conn = await nodeNet.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * conn.close();
+ * listener.close();
+ * ```
+ */
+export interface Net {
+  /** Short name of the runtime behind this adapter, for messages. */
+  readonly name: string;
+  /** Open a connection. Rejects with {@linkcode ConnectError} (refused, unreachable) or the abort reason. */
+  connect(options: ConnectOptions): Promise<Conn>;
+  /** Bind and listen. Throws {@linkcode ConnectError} when the address is in use. */
+  listen(options: ListenOptions): Listener;
+}
