@@ -135,6 +135,7 @@ export class PathIOError extends FtpError {
       "not-empty": "the directory is not empty",
       "permission": "permission denied",
       "outside-root": "it resolves outside the storage root",
+      "no-space": "the storage is full or over its quota",
       "io": "the storage reported an error",
     }[kind];
     super(`Storage ${operation} of "${path}" failed: ${hint}.`, { cause: options.cause });
@@ -153,6 +154,7 @@ export type PathIOErrorKind =
   | "not-empty"
   | "permission"
   | "outside-root"
+  | "no-space"
   | "io";
 
 /**
