@@ -46,18 +46,25 @@ export function isIPv4(s: string): boolean {
  * ```
  */
 export function isIPv6(s: string): boolean {
-  if (!s.includes(":") || s.length > 45) return false;
-  if (!/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  const doubles = s.split("::").length - 1;
-  if (doubles > 1) return false;
-  const groups = s.split(":").filter((g) => g !== "");
-  const last = groups[groups.length - 1] ?? "";
+  if (s.length > 45) return false;
+  const halves = s.split("::");
+  if (halves.length > 2) return false;
+  const groupsOf = (part: string): string[] | undefined => {
+    if (part === "") return [];
+    const groups = part.split(":");
+    return groups.every((g) => g !== "") ? groups : undefined;
+  };
+  const head = groupsOf(halves[0]!);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  if (!head || !tail) return false;
+  const all = [...head, ...tail];
+  const last = all[all.length - 1] ?? "";
   const v4 = last.includes(".");
   if (v4 && !isIPv4(last)) return false;
-  const hexGroups = v4 ? groups.slice(0, -1) : groups;
-  if (!hexGroups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  const count = hexGroups.length + (v4 ? 2 : 0);
-  return doubles === 1 ? count < 8 : count === 8;
+  const hex = v4 ? all.slice(0, -1) : all;
+  if (!hex.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  const count = hex.length + (v4 ? 2 : 0);
+  return halves.length === 2 ? count < 8 : count === 8;
 }
 
 /**
