@@ -1,0 +1,334 @@
+/**
+ * {@linkcode Conn} over a `node:net` / `node:tls` socket: hand-written Web Streams over
+ * `'data'` + `pause()`/`resume()` and `write()` + `'drain'` (measured faster than
+ * `Duplex.toWeb`, see DESIGN.md), plus STARTTLS in both roles.
+ *
+ * @module
+ */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
+import { toAddr } from "./_addr.ts";
+import type { Addr, ClientTlsOptions, Conn, ServerTlsOptions, TlsOptions } from "./types.ts";
+
+/** Bytes read ahead of the reader before the socket is paused (bounds memory per socket). */
+const READ_AHEAD = 1 << 20;
+
+/** Latest TLS session per secured client conn, for `reuseSessionOf`. */
+const sessions = new WeakMap<Conn, () => Buffer | undefined>();
+
+/** One secure context per cert+key, so data connections can resume the control session. */
+const serverContexts = new Map<string, tls.SecureContext>();
+/** One client context per extra-CA set (building one from the root store costs milliseconds). */
+const clientContexts = new Map<string, tls.SecureContext>();
+
+/** Server-role secure context for a cert+key, cached (small: one entry per configured cert). */
+export function serverContext(options: ServerTlsOptions): tls.SecureContext {
+  const key = options.cert + "\0" + options.key;
+  let context = serverContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ cert: options.cert, key: options.key });
+    if (serverContexts.size > 32) serverContexts.clear();
+    serverContexts.set(key, context);
+  }
+  return context;
+}
+
+/** Client-role secure context trusting the root store plus `caCerts`, cached. */
+function clientContext(caCerts: readonly string[] | undefined): tls.SecureContext | undefined {
+  if (!caCerts?.length) return undefined;
+  const key = caCerts.join("\0");
+  let context = clientContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
+    if (clientContexts.size > 32) clientContexts.clear();
+    clientContexts.set(key, context);
+  }
+  return context;
+}
+
+/**
+ * `tls.connect` options for the client role. IP addresses are not valid SNI, so they go in
+ * `host` (which Node then checks against the certificate's IP SANs).
+ */
+export function clientTlsOptions(
+  options: ClientTlsOptions,
+  hostname: string,
+): tls.ConnectionOptions {
+  const name = options.serverName ?? hostname;
+  const result: tls.ConnectionOptions = {
+    host: name,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    secureContext: clientContext(options.caCerts),
+  };
+  if (!net.isIP(name)) result.servername = name;
+  if (options.reuseSessionOf) {
+    const session = sessions.get(options.reuseSessionOf);
+    if (!session) {
+      throw new UnsupportedError(
+        "node",
+        "TLS session reuse of a connection that is not a TLS client connection of the node adapter",
+        "pass the secured control connection returned by this adapter",
+      );
+    }
+    result.session = session();
+  }
+  return result;
+}
+
+/** Resolve once `socket` emits `event`; reject on `'error'` or an early `'close'`. */
+function once(socket: net.Socket, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: unknown) => {
+      socket.off(event, ok);
+      socket.off("error", done);
+      socket.off("close", closed);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const ok = () => done();
+    const closed = () => done(new ConnectionClosedError("TLS handshake"));
+    socket.once(event, ok);
+    socket.once("error", done);
+    socket.once("close", closed);
+  });
+}
+
+/**
+ * Wraps a connected Node socket. The socket is paused until the reader pulls, and reading
+ * pauses again once {@link READ_AHEAD} bytes wait unread; on {@linkcode NodeConn.startTls}
+ * any read-ahead bytes are pushed back into the socket, so the handshake sees them.
+ */
+export class NodeConn implements Conn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  readonly localAddr: Addr;
+  readonly remoteAddr: Addr;
+  readonly closed: Promise<void>;
+  readonly secure: boolean;
+
+  #socket: net.Socket;
+  #reader!: ReadableStreamDefaultController<Uint8Array>;
+  #writer!: WritableStreamDefaultController;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #wanted = false;
+  #ended = false;
+  #readDone = false;
+  #discard = false;
+  #drain: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null =
+    null;
+  #error: unknown = undefined;
+  #handedOver = false;
+  #onData = (chunk: Buffer) => this.#data(chunk);
+  #onEnd = () => this.#end();
+  #onError = (error: unknown) => this.#failed(error);
+  #onClose = () => this.#gone();
+  #onDrain = () => this.#settleDrain();
+
+  /**
+   * @param socket A connected socket (for TLS, one whose handshake has finished).
+   * @param secure Whether `socket` is a TLS socket.
+   */
+  constructor(socket: net.Socket, secure: boolean) {
+    this.#socket = socket;
+    this.secure = secure;
+    socket.pause(); // an explicit pause() also keeps the 'data' listener below from resuming
+    socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
+    socket.on("error", this.#onError);
+    socket.on("drain", this.#onDrain);
+    this.localAddr = toAddr(socket.localAddress, socket.localPort);
+    this.remoteAddr = toAddr(socket.remoteAddress, socket.remotePort);
+    this.closed = new Promise((resolve) => {
+      if (socket.destroyed) resolve();
+      else socket.once("close", () => resolve());
+    });
+    socket.once("close", this.#onClose);
+    if (secure) {
+      const tlsSocket = socket as tls.TLSSocket;
+      let latest: Buffer | undefined;
+      tlsSocket.on("session", (session: Buffer) => (latest = session));
+      sessions.set(this, () => latest ?? tlsSocket.getSession());
+    }
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#reader = controller;
+      },
+      pull: () => this.#pull(),
+      cancel: () => this.#cancel(),
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      start: (controller) => {
+        this.#writer = controller;
+      },
+      write: (chunk) => this.#write(chunk),
+      close: () => this.#finish(),
+      abort: () => {
+        this.#socket.destroy();
+      },
+    }, { highWaterMark: 1 });
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#socket.setNoDelay(noDelay);
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  async startTls(options: TlsOptions): Promise<Conn> {
+    const socket = this.#handOver();
+    if (options.role === "server") {
+      const secured = new tls.TLSSocket(socket, {
+        isServer: true,
+        secureContext: serverContext(options),
+      });
+      await once(secured, "secure");
+      return new NodeConn(secured, true);
+    }
+    const secured = tls.connect({
+      ...clientTlsOptions(options, this.remoteAddr.hostname),
+      socket,
+    });
+    try {
+      await once(secured, "secureConnect");
+    } catch (error) {
+      secured.destroy();
+      throw error;
+    }
+    return new NodeConn(secured, true);
+  }
+
+  /** Detach from the socket, giving unread bytes back to it, and retire these streams. */
+  #handOver(): net.Socket {
+    if (this.#handedOver) throw new TypeError("startTls was already called on this connection");
+    if (this.#socket.destroyed) throw new ConnectionClosedError("TLS upgrade");
+    this.#handedOver = true;
+    const socket = this.#socket;
+    socket.pause();
+    socket.off("data", this.#onData);
+    socket.off("end", this.#onEnd);
+    socket.off("error", this.#onError);
+    socket.off("drain", this.#onDrain);
+    socket.off("close", this.#onClose);
+    for (const chunk of this.#chunks.splice(0).reverse()) socket.unshift(chunk);
+    const gone = new ConnectionClosedError("use of a connection after startTls");
+    try {
+      this.#reader.close();
+    } catch { /* already closed */ }
+    this.#writer.error(gone);
+    this.#drain?.reject(gone);
+    return socket;
+  }
+
+  #data(chunk: Buffer): void {
+    if (this.#discard) return;
+    // A plain Uint8Array view: Buffer's slice() shares memory, unlike the web standard's.
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#wanted) {
+      this.#wanted = false;
+      this.#reader.enqueue(bytes);
+      return;
+    }
+    this.#chunks.push(bytes);
+    this.#buffered += bytes.byteLength;
+    if (this.#buffered >= READ_AHEAD) this.#socket.pause();
+  }
+
+  #pull(): void {
+    const chunk = this.#chunks.shift();
+    if (chunk) {
+      this.#buffered -= chunk.byteLength;
+      this.#reader.enqueue(chunk);
+      if (this.#chunks.length === 0 && this.#ended) this.#closeReadable();
+    } else if (this.#ended) {
+      this.#closeReadable();
+      return;
+    } else {
+      this.#wanted = true;
+    }
+    if (!this.#ended && this.#buffered < READ_AHEAD && this.#socket.isPaused()) {
+      this.#socket.resume();
+    }
+  }
+
+  #cancel(): void {
+    // Keep draining (and dropping) so the peer is never stuck on a full window.
+    this.#discard = true;
+    this.#readDone = true;
+    this.#chunks = [];
+    this.#buffered = 0;
+    if (this.#socket.writableFinished) this.#socket.destroy();
+    else this.#socket.resume();
+  }
+
+  #end(): void {
+    this.#ended = true;
+    if (this.#chunks.length === 0) this.#closeReadable();
+  }
+
+  #closeReadable(): void {
+    if (this.#readDone) return;
+    this.#readDone = true;
+    this.#wanted = false;
+    if (this.#error !== undefined) {
+      this.#reader.error(new ConnectionClosedError("read", { cause: this.#error }));
+    } else {
+      this.#reader.close();
+    }
+  }
+
+  #failed(error: unknown): void {
+    this.#error = error;
+  }
+
+  #gone(): void {
+    // 'close' follows 'error' and destroy(); everything still open ends here.
+    this.#ended = true;
+    if (this.#chunks.length === 0 || this.#error !== undefined) {
+      this.#chunks = [];
+      this.#closeReadable();
+    }
+    const closed = new ConnectionClosedError("write", { cause: this.#error });
+    this.#drain?.reject(closed);
+    this.#drain = null;
+    try {
+      this.#writer.error(closed);
+    } catch { /* stream already closed */ }
+  }
+
+  #write(chunk: Uint8Array): Promise<void> | void {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) throw new ConnectionClosedError("write");
+    // Fast path: the chunk is owned by the socket from here on (callers must not reuse it).
+    if (socket.write(chunk)) return;
+    let resolve!: () => void, reject!: (e: unknown) => void;
+    const promise = new Promise<void>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    this.#drain = { promise, resolve, reject };
+    return promise;
+  }
+
+  #settleDrain(): void {
+    const drain = this.#drain;
+    this.#drain = null;
+    drain?.resolve();
+  }
+
+  #finish(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.destroyed) return Promise.reject(new ConnectionClosedError("close"));
+    return new Promise((resolve, reject) => {
+      const onClose = () => reject(new ConnectionClosedError("close", { cause: this.#error }));
+      socket.once("close", onClose);
+      socket.end(() => {
+        socket.off("close", onClose);
+        resolve();
+      });
+    });
+  }
+}
