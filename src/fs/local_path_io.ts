@@ -561,6 +561,7 @@ function writableOf(
   return new WritableStream<Uint8Array>({
     async write(bytes) {
       try {
+        if (!(bytes instanceof Uint8Array)) throw new TypeError("chunks must be Uint8Array");
         let done = 0;
         while (done < bytes.byteLength) {
           const { bytesWritten } = await handle.write(
