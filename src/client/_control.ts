@@ -1,0 +1,159 @@
+/**
+ * The client's control channel: writes command lines, reads complete (multi-line) replies
+ * with an idle timeout and hard size bounds.
+ *
+ * @module
+ */
+
+import type { ClientTlsOptions, Conn } from "../net/types.ts";
+import { LineReader } from "../streams/line_reader.ts";
+import { type Reply, ReplyAssembler } from "../protocol/reply.ts";
+import { censorCommand } from "../protocol/command.ts";
+import { ConnectionClosedError, FtpError, FtpTimeoutError, InvalidCommandError } from "../errors.ts";
+import { type ClientEncoding, encodeText } from "./_encoding.ts";
+
+/** Limits and encoding of a {@linkcode ControlChannel}. */
+export interface ControlOptions {
+  readonly encoding: ClientEncoding;
+  readonly maxLineLength: number;
+  readonly maxReplyLines: number;
+}
+
+/**
+ * Throw {@linkcode InvalidCommandError} when a command line contains CR, LF or NUL: such a
+ * line would smuggle a second command onto the control channel.
+ *
+ * @param line The command line, without CRLF.
+ */
+export function assertSafeCommand(line: string): void {
+  if (/[\r\n\0]/.test(line)) {
+    throw new InvalidCommandError(censorCommand(line), "it contains CR, LF or NUL");
+  }
+}
+
+/** One control connection. */
+export class ControlChannel {
+  #conn: Conn;
+  #lines: LineReader;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #assembler: ReplyAssembler;
+  #options: ControlOptions;
+  #closed = false;
+
+  /**
+   * @param conn The connected socket.
+   * @param options Encoding and limits.
+   */
+  constructor(conn: Conn, options: ControlOptions) {
+    this.#conn = conn;
+    this.#options = options;
+    this.#lines = new LineReader(conn.readable, {
+      maxLineLength: options.maxLineLength,
+      encoding: options.encoding === "utf-8" ? "utf-8" : "latin1",
+    });
+    this.#writer = conn.writable.getWriter();
+    this.#assembler = new ReplyAssembler({ maxLines: options.maxReplyLines });
+    conn.closed.then(() => (this.#closed = true), () => (this.#closed = true));
+  }
+
+  /** The socket (its addresses pick data-connection peers). */
+  get conn(): Conn {
+    return this.#conn;
+  }
+
+  /** Whether the channel was closed (locally, by the peer, or after a protocol error). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Send one command line.
+   *
+   * @param line The command without CRLF; refused when it has CR, LF or NUL.
+   */
+  async send(line: string): Promise<void> {
+    assertSafeCommand(line);
+    if (this.#closed) throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    try {
+      await this.#writer.write(encodeText(`${line}\r\n`, this.#options.encoding));
+    } catch (cause) {
+      this.close();
+      throw new ConnectionClosedError(`sending "${censorCommand(line)}"`, { cause });
+    }
+  }
+
+  /**
+   * Read one complete reply.
+   *
+   * @param timeoutMs Idle limit per line; on expiry the channel is closed (its state is lost).
+   * @param operation What is waited for, for error messages.
+   * @returns The reply.
+   */
+  async readReply(timeoutMs: number, operation: string): Promise<Reply> {
+    while (true) {
+      const result = await this.#readLine(timeoutMs, operation);
+      if (result.kind === "end") {
+        this.close();
+        throw new ConnectionClosedError(`waiting for the reply to ${operation}`);
+      }
+      if (result.kind === "too-long") {
+        this.close();
+        throw new FtpError(
+          `The server sent a reply line of ${result.length} bytes (limit ${this.#options.maxLineLength}) to ${operation}: the connection was closed. Raise maxLineLength if the server is trusted.`,
+        );
+      }
+      const pushed = this.#assembler.push(result.line);
+      if (pushed.kind === "reply") return pushed.reply;
+      if (pushed.kind === "invalid") {
+        this.close();
+        throw new FtpError(
+          `The server's reply to ${operation} is not FTP (${pushed.reason}): the connection was closed. Check the host and port.`,
+        );
+      }
+    }
+  }
+
+  async #readLine(timeoutMs: number, operation: string) {
+    if (!(timeoutMs > 0) || timeoutMs === Infinity) return await this.#lines.readLine();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.close();
+        reject(new FtpTimeoutError(`Waiting for the reply to ${operation}`, timeoutMs));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#lines.readLine(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Switch the channel to TLS (after `AUTH TLS` got 234).
+   *
+   * @param tls Client TLS options.
+   */
+  async startTls(tls: ClientTlsOptions): Promise<void> {
+    const rest = this.#lines.release();
+    if (rest.length > 0) {
+      this.close();
+      throw new FtpError("The server sent data after its AUTH TLS reply: the connection was closed.");
+    }
+    this.#writer.releaseLock();
+    const secure = await this.#conn.startTls(tls);
+    this.#conn = secure;
+    this.#lines = new LineReader(secure.readable, {
+      maxLineLength: this.#options.maxLineLength,
+      encoding: this.#options.encoding === "utf-8" ? "utf-8" : "latin1",
+    });
+    this.#writer = secure.writable.getWriter();
+    secure.closed.then(() => (this.#closed = true), () => (this.#closed = true));
+  }
+
+  /** Close the socket now. Idempotent. */
+  close(): void {
+    this.#closed = true;
+    this.#conn.close();
+  }
+}

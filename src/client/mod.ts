@@ -1,0 +1,29 @@
+/**
+ * The FTP client: {@linkcode Client}, its connection pool {@linkcode ClientPool}, and the
+ * listing parsers it uses.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "anyftp";
+ * await using client = await Client.connect("ftp://127.0.0.1:2121");
+ * console.log(await client.list("/"));
+ * ```
+ *
+ * @module
+ */
+export { Client } from "./client.ts";
+export { ListResult } from "./list_result.ts";
+export type {
+  ClientEncoding,
+  ClientOptions,
+  ConnectTarget,
+  CopyOptions,
+  ListOptions,
+  RemoteEntry,
+  TransferOptions,
+  TransferProgress,
+} from "./options.ts";
+export type { ListLineParser, ParsedEntry, RemoteEntryType } from "../protocol/list_entry.ts";
+export { parseDosListLine, parseListLine, parseUnixListLine } from "../protocol/list_parse.ts";
+export type { ListParseOptions } from "../protocol/list_parse.ts";
+export { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";

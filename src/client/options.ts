@@ -1,0 +1,152 @@
+/**
+ * Options and result types of the FTP {@linkcode Client}.
+ *
+ * @module
+ */
+
+import type { ClientTlsOptions, Net } from "../net/types.ts";
+import type { PathIO } from "../fs/path_io.ts";
+import type { ListLineParser, ParsedEntry } from "../protocol/list_entry.ts";
+import type { ClientEncoding } from "./_encoding.ts";
+
+export type { ClientEncoding } from "./_encoding.ts";
+
+/**
+ * Options of a {@linkcode Client}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "anyftp";
+ * const options: ClientOptions = { connectTimeout: 5000, passiveCommands: ["PASV"], mode: "active" };
+ * ```
+ */
+export interface ClientOptions {
+  /** Socket adapter. @default the running runtime's (`defaultNet()`) */
+  readonly net?: Net;
+  /** Limit for opening a connection (control and data), in ms. @default 30000 */
+  readonly connectTimeout?: number;
+  /** Limit for waiting on any one reply line from the server, in ms. @default 30000 */
+  readonly socketTimeout?: number;
+  /** Limit for a data connection to stay silent (and for an active-mode server to dial in), in ms. @default 30000 */
+  readonly dataTimeout?: number;
+  /** Encoding of commands, replies and listings. @default "utf-8" */
+  readonly encoding?: ClientEncoding;
+  /** `"passive"` (the client dials the server) or `"active"` (PORT/EPRT: the server dials the client). @default "passive" */
+  readonly mode?: "passive" | "active";
+  /** Passive commands, tried in this order; one answered 500/502 is not tried again. @default ["EPSV", "PASV"] */
+  readonly passiveCommands?: readonly ("EPSV" | "PASV")[];
+  /** Active commands, tried in this order (PORT only carries IPv4). @default ["EPRT", "PORT"] */
+  readonly activeCommands?: readonly ("EPRT" | "PORT")[];
+  /** Address to listen on in active mode. @default the control connection's local address */
+  readonly activeHost?: string;
+  /**
+   * Connect to whatever host a PASV reply names. By default the client connects to the
+   * control connection's peer instead, so a hostile server cannot aim it elsewhere (FTP
+   * bounce), and servers behind NAT that announce private addresses still work. @default false
+   */
+  readonly allowForeignPassiveHost?: boolean;
+  /**
+   * Accept an active-mode data connection from a host other than the control peer. @default false
+   */
+  readonly allowForeignActivePeer?: boolean;
+  /** Download speed limit in bytes per second, for this client. @default Infinity */
+  readonly readSpeedLimit?: number;
+  /** Upload speed limit in bytes per second, for this client. @default Infinity */
+  readonly writeSpeedLimit?: number;
+  /** Extra LIST-line parser for exotic servers. @default undefined */
+  readonly listParser?: ListLineParser;
+  /** Try {@linkcode ClientOptions.listParser} before (`"first"`) or after the built-in Unix and DOS parsers. @default "first" */
+  readonly listParserOrder?: "first" | "last";
+  /** Longest reply line accepted, in bytes. @default 8192 */
+  readonly maxLineLength?: number;
+  /** Most lines one reply may have. @default 10000 */
+  readonly maxReplyLines?: number;
+  /** Most bytes one directory listing may have. @default 67108864 (64 MiB) */
+  readonly maxListingBytes?: number;
+  /**
+   * TLS: `"implicit"` starts TLS on connect (port 990 servers); `"explicit"` sends AUTH TLS
+   * after the greeting, then PBSZ 0 and PROT P after login. @default undefined (plain FTP)
+   */
+  readonly tls?: "implicit" | "explicit";
+  /** TLS details (server name, CA certificates). @default { role: "client" } */
+  readonly tlsOptions?: Omit<ClientTlsOptions, "role" | "reuseSessionOf">;
+  /**
+   * Storage for local paths of {@linkcode Client.upload} and {@linkcode Client.download}.
+   * A factory gets the local directory to root the storage at. @default LocalPathIO of the real file system
+   */
+  readonly localFs?: (root: string) => PathIO | Promise<PathIO>;
+}
+
+/** Credentials and address for {@linkcode Client.connect}. */
+export interface ConnectTarget extends ClientOptions {
+  /** Host name or address. */
+  readonly host: string;
+  /** Control port. @default 21 (990 with implicit TLS) */
+  readonly port?: number;
+  /** User name. @default "anonymous" */
+  readonly user?: string;
+  /** Password. @default "anon@" */
+  readonly password?: string;
+  /** Account, sent when the server answers 332. @default "" */
+  readonly account?: string;
+}
+
+/**
+ * Progress of one transfer, reported after each chunk.
+ *
+ * @example
+ * ```ts
+ * import type { TransferProgress } from "anyftp";
+ * const show = (p: TransferProgress) => console.log(`${p.bytes}/${p.total ?? "?"} at ${p.rate} B/s`);
+ * ```
+ */
+export interface TransferProgress {
+  /** Bytes moved so far in this transfer (not counting a resume offset). */
+  readonly bytes: number;
+  /** Expected total bytes of this transfer, when known. */
+  readonly total?: number;
+  /** Average rate since the transfer started, in bytes per second. */
+  readonly rate: number;
+}
+
+/** Options of one transfer. */
+export interface TransferOptions {
+  /** Byte offset to start at (REST): resume a download, or write into an upload target in place. @default 0 */
+  readonly offset?: number;
+  /** Aborts the transfer (ABOR is sent; the stream errors with the signal's reason). */
+  readonly signal?: AbortSignal;
+  /** Called after each chunk. */
+  readonly onProgress?: (progress: TransferProgress) => void;
+  /** Expected size, for progress (downloads ask the server with SIZE when this is missing and onProgress is given). */
+  readonly total?: number;
+}
+
+/** Options of the file and tree conveniences {@linkcode Client.upload} and {@linkcode Client.download}. */
+export interface CopyOptions {
+  /**
+   * `false`: the destination is a directory and the source goes inside it under its own name
+   * (`download("dir", "local")` makes `local/dir`). `true`: the destination is the target
+   * itself (`download("dir", "local")` puts dir's contents into `local`). @default false
+   */
+  readonly writeInto?: boolean;
+  /** Continue an interrupted download: keep the local bytes and fetch the rest (REST). @default false */
+  readonly resume?: boolean;
+  /** Aborts the copy. */
+  readonly signal?: AbortSignal;
+  /** Progress of each file. */
+  readonly onProgress?: (progress: TransferProgress & { readonly path: string }) => void;
+}
+
+/** A listed remote entry with its path. */
+export interface RemoteEntry extends ParsedEntry {
+  /** Path of the entry: the listed directory joined with its name. */
+  readonly path: string;
+}
+
+/** Options of {@linkcode Client.list}. */
+export interface ListOptions {
+  /** Descend into subdirectories (symbolic links are not followed). @default false */
+  readonly recursive?: boolean;
+  /** Force the listing command; by default MLSD, falling back to LIST when the server lacks it. @default undefined */
+  readonly command?: "MLSD" | "LIST";
+}
