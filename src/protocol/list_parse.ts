@@ -81,7 +81,7 @@ function yearless(month: number, day: number, hour: number, minute: number, now:
 export function parseUnixListLine(line: string, options: ListParseOptions = {}): ParsedEntry | undefined {
   const m = UNIX.exec(line);
   if (!m) return undefined;
-  const [, typeChar, perms, , owner, group, sizeText, mon, day, timeOrYear, iy, im, id, itime, rest] =
+  const [, typeChar, perms, , col1, col2, sizeText, mon, day, timeOrYear, iy, im, id, itime, rest] =
     m as unknown as (string | undefined)[];
   const type = unixType(typeChar!);
   let modified: Date | undefined;
@@ -99,6 +99,9 @@ export function parseUnixListLine(line: string, options: ListParseOptions = {}):
     const [h, mi, s] = itime!.split(":").map(Number) as [number, number, number | undefined];
     modified = new Date(Date.UTC(Number(iy), Number(im) - 1, Number(id), h, mi, Math.floor(s ?? 0)));
   }
+  // With one column between links and size, it is the owner.
+  const owner = col1 ?? col2;
+  const group = col1 !== undefined ? col2 : undefined;
   let name = rest!;
   let linkTarget: string | undefined;
   if (type === "symlink") {
