@@ -1,25 +1,22 @@
 /**
- * Per-client speed limits: a pacing function that makes each chunk wait until the byte rate
- * stays under the limit. Shared by all transfers of one client, so parallel calls through
- * the same client (queued anyway) share the budget.
+ * Client speed limits on top of the shared token buckets of `streams/throttle.ts`: a number
+ * makes a bucket for this client alone; a {@linkcode Throttle} instance may be shared by
+ * several clients (a pool) to cap them together.
  *
  * @module
  */
 
+import { Throttle } from "../streams/throttle.ts";
+
 /**
- * A pacer for `limit` bytes per second, or `undefined` for no limit.
+ * A pacer to await before passing `n` bytes, or `undefined` for no limit.
  *
- * @param limit Bytes per second; `Infinity`, 0 or negative means unlimited.
- * @returns A function to await before passing `n` bytes.
+ * @param limit Bytes per second (`Infinity`, 0 or negative: unlimited), or a shared throttle.
+ * @returns The pacer.
  */
-export function speedLimiter(limit: number): ((n: number) => Promise<void>) | undefined {
-  if (!(limit > 0) || limit === Infinity) return undefined;
-  let next = 0; // when the bytes passed so far are "paid for", in performance.now() ms
-  return (n) => {
-    const now = performance.now();
-    // An idle period does not bank unlimited credit: at most a tenth of a second.
-    next = Math.max(next, now - 100) + (n / limit) * 1000;
-    const wait = next - now;
-    return wait > 1 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
-  };
+export function speedLimiter(limit: number | Throttle | undefined): ((n: number) => Promise<void>) | undefined {
+  if (limit instanceof Throttle) return (n) => limit.take(n);
+  if (limit === undefined || !(limit > 0) || limit === Infinity) return undefined;
+  const throttle = new Throttle({ bytesPerSecond: limit });
+  return (n) => throttle.take(n);
 }

@@ -21,6 +21,7 @@ import { isSafeEntryName, joinRemote, remoteBasename, remoteDirname, remotePrefi
 import { defaultLocalFs, ensureLocalDir, joinLocal, type LocalFsFactory, splitLocal } from "./_local.ts";
 import { ListResult } from "./list_result.ts";
 import { speedLimiter } from "./_speed.ts";
+import type { Throttle } from "../streams/throttle.ts";
 import type {
   ClientOptions,
   ConnectTarget,
@@ -42,8 +43,8 @@ interface Resolved {
   activeHost: string | undefined;
   allowForeignPassiveHost: boolean;
   allowForeignActivePeer: boolean;
-  readSpeedLimit: number;
-  writeSpeedLimit: number;
+  readSpeedLimit: number | Throttle;
+  writeSpeedLimit: number | Throttle;
   listParser: ListLineParser | undefined;
   listParserOrder: "first" | "last";
   maxLineLength: number;

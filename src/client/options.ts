@@ -8,6 +8,7 @@ import type { ClientTlsOptions, Net } from "../net/types.ts";
 import type { PathIO } from "../fs/path_io.ts";
 import type { ListLineParser, ParsedEntry } from "../protocol/list_entry.ts";
 import type { ClientEncoding } from "./_encoding.ts";
+import type { Throttle } from "../streams/throttle.ts";
 
 export type { ClientEncoding } from "./_encoding.ts";
 
@@ -49,10 +50,10 @@ export interface ClientOptions {
    * Accept an active-mode data connection from a host other than the control peer. @default false
    */
   readonly allowForeignActivePeer?: boolean;
-  /** Download speed limit in bytes per second, for this client. @default Infinity */
-  readonly readSpeedLimit?: number;
-  /** Upload speed limit in bytes per second, for this client. @default Infinity */
-  readonly writeSpeedLimit?: number;
+  /** Download speed limit: bytes per second for this client, or a `Throttle` shared with other clients. @default Infinity */
+  readonly readSpeedLimit?: number | Throttle;
+  /** Upload speed limit: bytes per second for this client, or a `Throttle` shared with other clients. @default Infinity */
+  readonly writeSpeedLimit?: number | Throttle;
   /** Extra LIST-line parser for exotic servers. @default undefined */
   readonly listParser?: ListLineParser;
   /** Try {@linkcode ClientOptions.listParser} before (`"first"`) or after the built-in Unix and DOS parsers. @default "first" */

@@ -1,0 +1,317 @@
+// The client's side of the reference scenarios, and its safety and error behaviour, against
+// real servers (pyftpdlib configured per scenario, vsftpd).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "../src/client/mod.ts";
+import {
+  ConnectError,
+  ConnectionClosedError,
+  FtpError,
+  FtpTimeoutError,
+  InvalidCommandError,
+  StatusCodeError,
+} from "../src/errors.ts";
+import { havePeer, type RealServer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+
+const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
+const py = havePeer("pyftpdlib");
+const vs = havePeer("vsftpd");
+
+async function withServer<T>(start: Promise<RealServer>, fn: (s: RealServer) => Promise<T>): Promise<T> {
+  const s = await start;
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+describe("MLSD/MLST disabled on the server: fallback to LIST", { skip: !py }, () => {
+  it("lists and stats with the right types", async () => {
+    await withServer(startPyftpdlib({ disable: ["MLSD", "MLST"] }), async (s) => {
+      mkdirSync(join(s.root, "d/sub"), { recursive: true });
+      writeFileSync(join(s.root, "d/f.txt"), "hello");
+      await using c = await Client.connect(s.url, opts);
+      // The server really lacks them.
+      await assert.rejects(c.command("MLST d"), (e) => e instanceof StatusCodeError && e.received === "500");
+      const entries = await c.list("d");
+      assert.deepEqual(entries.map((e) => [e.name, e.type]).sort(), [["f.txt", "file"], ["sub", "dir"]]);
+      assert.equal(entries.find((e) => e.name === "f.txt")?.size, 5);
+      assert.equal((await c.stat("d/f.txt")).type, "file");
+      assert.equal((await c.stat("d/sub")).type, "dir");
+      assert.equal(await c.isDir("d/sub"), true);
+      assert.equal(await c.exists("d/none"), false);
+      await assert.rejects(c.list("d", { command: "MLSD" }).toArray(), (e) => e instanceof StatusCodeError && e.received === "500");
+    });
+  });
+});
+
+describe("EPSV refused: fallback to PASV; EPRT refused: fallback to PORT", { skip: !py }, () => {
+  it("passive transfers work through PASV", async () => {
+    await withServer(startPyftpdlib({ disable: ["EPSV"] }), async (s) => {
+      await using c = await Client.connect(s.url, opts);
+      await assert.rejects(c.command("EPSV"), (e) => e instanceof StatusCodeError && e.received === "500");
+      const data = new Uint8Array(randomBytes(100_000));
+      await c.uploadData(data, "p.bin");
+      assert.deepEqual(await c.downloadData("p.bin"), data);
+      assert.equal((await c.list()).length, 1);
+    });
+  });
+  it("active transfers work through PORT", async () => {
+    await withServer(startPyftpdlib({ disable: ["EPRT"] }), async (s) => {
+      await using c = await Client.connect(s.url, { ...opts, mode: "active" });
+      const data = new Uint8Array(randomBytes(100_000));
+      await c.uploadData(data, "a.bin");
+      assert.deepEqual(await c.downloadData("a.bin"), data);
+    });
+  });
+});
+
+for (const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs]] as const) {
+  describe(`ABOR against ${name}`, { skip: !ok }, () => {
+    for (const mode of ["passive", "active"] as const) {
+      it(`abort() during a RETR (${mode}): the stream errors, the client stays usable`, async () => {
+        await withServer(start(), async (s) => {
+          writeFileSync(join(s.root, "huge.bin"), randomBytes(32 * 1024 * 1024));
+          await using c = await Client.connect(s.url, { ...opts, mode });
+          const stream = await c.downloadStream("huge.bin");
+          const reader = stream.getReader();
+          const first = await reader.read();
+          assert.equal(first.done, false);
+          // Queued behind the transfer: runs once ABOR has settled things.
+          const pwd = c.pwd();
+          await c.abort();
+          await assert.rejects(
+            (async () => {
+              for (let i = 0; i < 100_000; i++) if ((await reader.read()).done) break;
+            })(),
+            (e: Error) => e.name === "AbortError",
+          );
+          assert.equal(typeof await pwd, "string");
+          writeFileSync(join(s.root, "small.txt"), "still in sync");
+          assert.equal(new TextDecoder().decode(await c.downloadData("small.txt")), "still in sync");
+        });
+      });
+    }
+    it("an AbortSignal aborts a download and an upload", async () => {
+      await withServer(start(), async (s) => {
+        writeFileSync(join(s.root, "huge.bin"), randomBytes(32 * 1024 * 1024));
+        await using c = await Client.connect(s.url, opts);
+        const ac = new AbortController();
+        const stream = await c.downloadStream("huge.bin", { signal: ac.signal });
+        const reader = stream.getReader();
+        await reader.read();
+        ac.abort(new Error("user gave up"));
+        await assert.rejects(
+          (async () => {
+            for (let i = 0; i < 100_000; i++) if ((await reader.read()).done) break;
+          })(),
+          /user gave up/,
+        );
+        const up = new AbortController();
+        const sink = await c.uploadStream("partial.bin", { signal: up.signal });
+        const writer = sink.getWriter();
+        await writer.write(new Uint8Array(64 * 1024));
+        up.abort();
+        await assert.rejects(writer.write(new Uint8Array(10)), (e: Error) => e.name === "AbortError");
+        assert.equal(await c.exists("huge.bin"), true);
+        const sink2 = await c.uploadStream("after.txt");
+        const w2 = sink2.getWriter();
+        await w2.write(new TextEncoder().encode("ok"));
+        await w2.close();
+        assert.equal(await c.size("after.txt"), 2);
+      });
+    });
+    it("abort() with nothing to abort is acknowledged", async () => {
+      await withServer(start(), async (s) => {
+        await using c = await Client.connect(s.url, opts);
+        await c.abort();
+        assert.equal(typeof await c.pwd(), "string");
+      });
+    });
+  });
+}
+
+describe("safety: arguments with CR, LF or NUL are refused before sending", { skip: !py }, () => {
+  it("refuses the command and sends nothing", async () => {
+    await withServer(startPyftpdlib(), async (s) => {
+      writeFileSync(join(s.root, "a"), "a");
+      writeFileSync(join(s.root, "b"), "b");
+      await using c = await Client.connect(s.url, opts);
+      await assert.rejects(c.removeFile("a\r\nDELE b"), InvalidCommandError);
+      await assert.rejects(c.removeFile("a\nDELE b"), InvalidCommandError);
+      await assert.rejects(c.mkdir("x\0y"), InvalidCommandError);
+      await assert.rejects(c.uploadData("z", "c\rDELE b"), InvalidCommandError);
+      await assert.rejects(c.command("NOOP\r\nDELE b"), InvalidCommandError);
+      await assert.rejects(c.list("a\r\nDELE b").toArray(), InvalidCommandError);
+      assert.ok(existsSync(join(s.root, "a")) && existsSync(join(s.root, "b")));
+      assert.equal(await c.exists("b"), true); // the channel is in sync
+    });
+  });
+  it("a password with CR/LF is refused and never shown", async () => {
+    await withServer(startPyftpdlib(), async (s) => {
+      await assert.rejects(
+        Client.connect({ host: s.host, port: s.port, user: s.user, password: "hunter2\r\nDELE b" }, opts),
+        (e) => e instanceof InvalidCommandError && !e.message.includes("hunter2") && e.message.includes("PASS"),
+      );
+    });
+  });
+});
+
+describe("safety: the data connection goes to the control peer", { skip: !py }, () => {
+  it("a PASV reply naming another host is ignored unless allowed", async () => {
+    await withServer(startPyftpdlib({ disable: ["EPSV"], masquerade: "127.0.0.2" }), async (s) => {
+      writeFileSync(join(s.root, "f"), "data");
+      await using c = await Client.connect(s.url, opts);
+      const reply = await c.command("PASV");
+      assert.match(reply.lines[0]!, /127,0,0,2/);
+      assert.equal(new TextDecoder().decode(await c.downloadData("f")), "data");
+      await using risky = await Client.connect(s.url, { ...opts, allowForeignPassiveHost: true });
+      await assert.rejects(risky.downloadData("f"), ConnectError);
+    });
+  });
+});
+
+describe("safety: replies and listings are size-bounded", { skip: !py }, () => {
+  it("a greeting with too many lines is refused", async () => {
+    const banner = Array.from({ length: 500 }, (_, i) => `line ${i}`).join("\n");
+    await withServer(startPyftpdlib({ banner }), async (s) => {
+      await using c = await Client.connect(s.url, opts);
+      assert.ok(c.connected);
+      await assert.rejects(Client.connect(s.url, { ...opts, maxReplyLines: 100 }), (e) =>
+        e instanceof FtpError && /longer than 100 lines/.test(e.message));
+    });
+  });
+  it("a reply line over the limit is refused", async () => {
+    await withServer(startPyftpdlib({ banner: "x".repeat(20_000) }), async (s) => {
+      await assert.rejects(Client.connect(s.url, opts), (e) => e instanceof FtpError && /reply line of 200\d\d bytes/.test(e.message));
+    });
+  });
+  it("a listing over maxListingBytes is aborted and the client stays usable", async () => {
+    await withServer(startPyftpdlib(), async (s) => {
+      for (let i = 0; i < 200; i++) writeFileSync(join(s.root, `file-${i}.txt`), "");
+      await using c = await Client.connect(s.url, { ...opts, maxListingBytes: 2000 });
+      await assert.rejects(c.list("").toArray(), (e) => e instanceof FtpError && /exceeds 2000 bytes/.test(e.message));
+      assert.equal(await c.size("file-1.txt"), 0);
+    });
+  });
+});
+
+describe("safety: a directory download never writes outside its target", { skip: !py }, () => {
+  it("skips hostile names listed by the server", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "anyftp-outside-"));
+    const evil = join(outside, "abs-evil.txt");
+    const hostile = ["../escape.txt", "../../escape2.txt", evil, "a\\..\\..\\b.txt", "nul\0name", "..", "C:evil"];
+    await withServer(
+      startPyftpdlib({
+        injectListing: hostile.map((n) => [
+          `type=file;size=4;modify=20240101000000; ${n}`,
+          `-rw-r--r--   1 root root 4 Jan 01  2024 ${n}`,
+        ] as const),
+      }),
+      async (s) => {
+        mkdirSync(join(s.root, "dir/sub"), { recursive: true });
+        writeFileSync(join(s.root, "dir/ok.txt"), "good");
+        writeFileSync(join(s.root, "dir/sub/deep.txt"), "deep");
+        // Make the hostile names retrievable on the server, so only the client stands between them and the disk.
+        writeFileSync(join(s.root, "escape.txt"), "evil");
+        writeFileSync(join(s.root, "dir/a\\..\\..\\b.txt"), "evil");
+        const local = mkdtempSync(join(tmpdir(), "anyftp-dl-"));
+        try {
+          for (const command of [undefined, "LIST"] as const) {
+            await using c = await Client.connect(s.url, opts);
+            const listed = (await c.list("dir", command ? { command } : {})).map((e) => e.name);
+            assert.ok(listed.includes("../escape.txt"), `the server lists hostile names (${command ?? "MLSD"})`);
+            const target = join(local, command ?? "mlsd", "target");
+            await c.download("dir", target, { writeInto: true });
+            assert.deepEqual(readdirSync(target).sort(), ["ok.txt", "sub"]);
+            assert.deepEqual(readdirSync(join(target, "sub")), ["deep.txt"]);
+            assert.deepEqual(readdirSync(join(local, command ?? "mlsd")), ["target"]);
+            assert.deepEqual(readdirSync(local).filter((n) => n.includes("escape") || n.includes("b.txt")), []);
+            assert.equal(existsSync(evil), false);
+          }
+          // Recursive remove leaves the hostile names alone too.
+          rmSync(join(s.root, "dir/a\\..\\..\\b.txt"));
+          await using c = await Client.connect(s.url, opts);
+          await c.remove("dir");
+          assert.equal(existsSync(join(s.root, "dir")), false);
+          assert.equal(existsSync(join(s.root, "escape.txt")), true);
+        } finally {
+          rmSync(local, { recursive: true, force: true });
+          rmSync(outside, { recursive: true, force: true });
+        }
+      },
+    );
+  });
+});
+
+describe("one command at a time: concurrent calls are queued", { skip: !py }, () => {
+  it("runs 30 concurrent mixed operations correctly", async () => {
+    await withServer(startPyftpdlib(), async (s) => {
+      await using c = await Client.connect(s.url, opts);
+      const files = Array.from({ length: 10 }, (_, i) => new Uint8Array(randomBytes(10_000 + i)));
+      await Promise.all(files.map((f, i) => c.uploadData(f, `q${i}.bin`)));
+      const results = await Promise.all([
+        ...files.map((_, i) => c.downloadData(`q${i}.bin`)),
+        ...files.map((_, i) => c.size(`q${i}.bin`)),
+        ...files.map(() => c.list("")),
+      ]);
+      files.forEach((f, i) => {
+        assert.deepEqual(results[i], f);
+        assert.equal(results[10 + i], f.length);
+        assert.equal((results[20 + i] as unknown[]).length, 10);
+      });
+    });
+  });
+});
+
+describe("typed errors", () => {
+  it("StatusCodeError carries codes, the censored command and the server text", { skip: !py }, async () => {
+    await withServer(startPyftpdlib(), async (s) => {
+      await assert.rejects(
+        Client.connect({ host: s.host, port: s.port, user: s.user, password: "wrong-secret" }, opts),
+        (e) =>
+          e instanceof StatusCodeError && e.received === "530" && e.command === "PASS ********" &&
+          e.expected.includes("230") && e.info.join(" ").length > 0 && !e.message.includes("wrong-secret"),
+      );
+      await using c = await Client.connect(s.url, opts);
+      await assert.rejects(c.removeFile("missing.txt"), (e) =>
+        e instanceof StatusCodeError && e.received === "550" && e.command === "DELE missing.txt" &&
+        e.expected.includes("250"));
+    });
+  });
+  it("ConnectError when nothing listens", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    await assert.rejects(Client.connect(`ftp://127.0.0.1:${port}`, opts), ConnectError);
+  });
+  it("FtpTimeoutError when the server never greets", async () => {
+    // A socket that accepts and stays silent: the only way to see a greeting timeout.
+    const sockets: { destroy(): void }[] = [];
+    const silent: Server = createServer((sock) => sockets.push(sock));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      await assert.rejects(Client.connect(`ftp://127.0.0.1:${port}`, { socketTimeout: 300 }), FtpTimeoutError);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+  it("ConnectionClosedError when the server goes away", { skip: !py }, async () => {
+    const s = await startPyftpdlib();
+    const c = await Client.connect(s.url, opts);
+    await s.close();
+    await assert.rejects(c.pwd(), ConnectionClosedError);
+    c.close();
+  });
+});
