@@ -1,0 +1,162 @@
+/**
+ * Login and session commands: USER PASS ACCT QUIT REIN, and the FTPS ones AUTH PBSZ PROT CCC.
+ *
+ * @module
+ */
+
+import type { CommandSpec } from "./_command_spec.ts";
+import { cmd } from "./_command_spec.ts";
+import type { Session } from "./_session.ts";
+import { sleep } from "./_sleep.ts";
+import type { User } from "./user.ts";
+import type { UserLookup } from "./user_manager.ts";
+
+function context(s: Session) {
+  return { sessionId: s.id, remote: s.remote };
+}
+
+async function user(s: Session, arg: string): Promise<void> {
+  const login = arg.trim();
+  if (!login) return s.reply("501", "USER needs a login name.");
+  if (s.user) return s.reply("503", "Already logged in: send REIN first to log in as another user.");
+  let lookup: UserLookup;
+  try {
+    lookup = await s.host.userManager.getUser(login, context(s));
+  } catch (e) {
+    s.host.emit({ type: "error", sessionId: s.id, error: e });
+    lookup = { kind: "refused" };
+  }
+  if (lookup.kind === "ok") return loginDone(s, lookup.user);
+  // Unknown users get 331 too, so replies do not reveal which logins exist.
+  s.pending = { login, user: lookup.kind === "password-required" ? lookup.user : undefined };
+  if (lookup.kind === "password-required" && lookup.user.anonymous) {
+    return s.reply("331", "Anonymous login okay: send your e-mail address as password.");
+  }
+  return s.reply("331", `Password required for ${login}.`);
+}
+
+async function pass(s: Session, arg: string): Promise<void> {
+  if (s.user) return s.reply("503", "Already logged in.");
+  const pending = s.pending;
+  if (!pending) return s.reply("503", "Send USER first.");
+  s.pending = undefined;
+  let ok = false;
+  if (pending.user) {
+    try {
+      ok = await s.host.userManager.authenticate(pending.user, arg, context(s));
+    } catch (e) {
+      s.host.emit({ type: "error", sessionId: s.id, error: e });
+    }
+  }
+  if (!ok || !pending.user) return loginFailed(s, pending.login, pending.user ? "bad-password" : "refused");
+  return loginDone(s, pending.user);
+}
+
+async function loginFailed(s: Session, login: string, reason: "refused" | "bad-password"): Promise<void> {
+  s.loginFailures++;
+  s.emit({ type: "login-failed", login, reason });
+  // The delay slows password guessing; the loop reads no further command meanwhile.
+  await sleep(s.host.config.loginFailureDelay, s.lifetime.signal);
+  if (s.closed) return;
+  if (s.loginFailures >= s.host.config.maxLoginFailures) {
+    await s.reply("421", "Too many failed logins: closing control connection.");
+    await s.closeGracefully("login-failures");
+    return;
+  }
+  await s.reply("530", "Login incorrect.");
+}
+
+async function loginDone(s: Session, u: User): Promise<void> {
+  if (!s.host.claimUser(u)) {
+    s.emit({ type: "login-failed", login: u.login, reason: "max-connections" });
+    return s.reply("530", `Too many connections for user ${u.login}: try again later.`);
+  }
+  try {
+    s.storage = await s.host.storageFor(u);
+  } catch (e) {
+    s.host.releaseUser(u);
+    s.host.emit({ type: "error", sessionId: s.id, error: e });
+    return s.reply("530", "Login failed: the storage for this user is unavailable.");
+  }
+  s.user = u;
+  s.loginFailures = 0;
+  // Start in the home directory if it exists, else at the user's root.
+  s.cwd = "/";
+  const home = await s.statOrUndefined(u.homePath).catch(() => undefined);
+  if (home?.type === "dir") s.cwd = u.homePath;
+  s.emit({ type: "login" });
+  return s.reply(
+    "230",
+    u.anonymous ? "Anonymous user logged in: access is restricted." : `User ${u.login} logged in.`,
+  );
+}
+
+async function acct(s: Session): Promise<void> {
+  await s.reply("202", "ACCT not needed at this site.");
+}
+
+async function quit(s: Session): Promise<void> {
+  await s.reply("221", "Goodbye.");
+  await s.closeGracefully("quit");
+}
+
+async function rein(s: Session): Promise<void> {
+  await s.logout();
+  s.pending = undefined;
+  s.cwd = "/";
+  s.type = "A";
+  s.rest = 0;
+  s.renameFrom = undefined;
+  s.epsvAll = false;
+  s.channel?.close();
+  s.channel = undefined;
+  await s.reply("220", "Session reset: ready for a new user.");
+}
+
+async function auth(s: Session, arg: string): Promise<void> {
+  const tls = s.host.config.tls;
+  if (!tls) return s.reply("502", "AUTH not available: this server has no TLS certificate configured.");
+  const mech = arg.trim().toUpperCase();
+  if (mech !== "TLS" && mech !== "TLS-C" && mech !== "SSL") {
+    return s.reply("504", "Security mechanism not supported: use AUTH TLS.");
+  }
+  if (s.conn.secure) return s.reply("503", "Already using TLS.");
+  await s.reply("234", "AUTH TLS successful: start the TLS handshake.");
+  try {
+    await s.upgradeControl(tls);
+  } catch (e) {
+    s.host.emit({ type: "error", sessionId: s.id, error: e });
+    s.close("error");
+  }
+}
+
+async function pbsz(s: Session, arg: string): Promise<void> {
+  if (!s.conn.secure) return s.reply("503", "PBSZ needs AUTH TLS first.");
+  if (!/^\d+$/.test(arg.trim())) return s.reply("501", "PBSZ needs a number (use PBSZ 0).");
+  s.pbsz = true;
+  await s.reply("200", "PBSZ=0");
+}
+
+async function prot(s: Session, arg: string): Promise<void> {
+  if (!s.conn.secure) return s.reply("503", "PROT needs AUTH TLS first.");
+  if (!s.pbsz) return s.reply("503", "PROT needs PBSZ first.");
+  const level = arg.trim().toUpperCase();
+  if (level === "P" || level === "C") {
+    s.protectData = level === "P";
+    return s.reply("200", `Protection level set to ${level}.`);
+  }
+  if (level === "S" || level === "E") return s.reply("536", "Protection level not supported: use P or C.");
+  await s.reply("504", "Unknown protection level: use P or C.");
+}
+
+/** Login, logout and security commands. */
+export const ACCESS_COMMANDS: [string, CommandSpec][] = [
+  ["USER", cmd(false, "USER <login>", user)],
+  ["PASS", cmd(false, "PASS <password>", pass)],
+  ["ACCT", cmd(false, "ACCT <account>", acct)],
+  ["QUIT", cmd(false, "QUIT", quit)],
+  ["REIN", cmd(false, "REIN", rein)],
+  ["AUTH", cmd(false, "AUTH TLS", auth)],
+  ["PBSZ", cmd(false, "PBSZ 0", pbsz)],
+  ["PROT", cmd(false, "PROT P|C", prot)],
+];

@@ -1,0 +1,195 @@
+/**
+ * Commands that move data over a data connection: RETR STOR STOU APPE LIST NLST MLSD.
+ * Storage streams are piped straight into (or from) the data connection; nothing is held
+ * whole in memory.
+ *
+ * @module
+ */
+
+import type { DirEntry, FileStat, OpenWriteOptions } from "../fs/path_io.ts";
+import { formatListLine, isListableName } from "../protocol/list_format.ts";
+import { formatMlsxLine } from "../protocol/mlsx_format.ts";
+import { basename, dirname, joinVirtualPath } from "../protocol/virtual_path.ts";
+import type { CommandSpec } from "./_command_spec.ts";
+import { cmd } from "./_command_spec.ts";
+import { stripListOptions } from "./_list_options.ts";
+import type { Encode } from "./_reply_writer.ts";
+import type { Session } from "./_session.ts";
+
+/** Listing bytes are sent in batches of about this size. */
+const LIST_BATCH_CHARS = 16 * 1024;
+
+function mode(s: Session): string {
+  return s.type === "A" ? "ASCII" : "BINARY";
+}
+
+async function needChannel(s: Session): Promise<boolean> {
+  if (s.channel) return true;
+  await s.reply("425", "Use PASV, EPSV, PORT or EPRT first.");
+  return false;
+}
+
+async function retr(s: Session, arg: string): Promise<void> {
+  const offset = s.rest;
+  s.rest = 0;
+  if (arg === "") return s.reply("501", "RETR needs a file name.");
+  const path = s.resolve(arg);
+  if (!(await needChannel(s))) return;
+  if (!s.user!.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  const st = await s.statOrUndefined(path);
+  if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
+  if (st.type !== "file") return s.reply("550", `${JSON.stringify(path)}: Not a regular file.`);
+  let source: ReadableStream<Uint8Array>;
+  try {
+    source = await s.fs.openRead(s.storagePath(path), { offset });
+  } catch (e) {
+    return s.replyError(e, path);
+  }
+  const bytes = Math.max(0, st.size - offset);
+  await s.startTransfer({
+    command: "RETR",
+    path,
+    preliminary: `Opening ${mode(s)} mode data connection for ${path} (${bytes} bytes).`,
+    ascii: s.type === "A",
+    source,
+  });
+}
+
+async function store(s: Session, arg: string, command: "STOR" | "APPE" | "STOU"): Promise<void> {
+  const offset = s.rest;
+  s.rest = 0;
+  if (arg === "" && command !== "STOU") return s.reply("501", `${command} needs a file name.`);
+  if (!(await needChannel(s))) return;
+  let path: string;
+  if (command === "STOU") {
+    const unique = await uniquePath(s, arg === "" ? s.resolve("stou") : s.resolve(arg));
+    if (!unique) return s.reply("550", "Cannot find a unique file name.");
+    path = unique;
+  } else {
+    path = s.resolve(arg);
+  }
+  if (!s.user!.access(path).writable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  const parent = await s.statOrUndefined(dirname(path));
+  if (!parent || parent.type !== "dir") {
+    return s.reply("550", `${JSON.stringify(dirname(path))}: No such directory.`);
+  }
+  const existing = await s.statOrUndefined(path);
+  if (existing?.type === "dir") return s.reply("550", `${JSON.stringify(path)}: Is a directory.`);
+  const options: OpenWriteOptions = offset > 0 ? { offset } : command === "APPE" ? { append: true } : {};
+  let sink: WritableStream<Uint8Array>;
+  try {
+    sink = await s.fs.openWrite(s.storagePath(path), options);
+  } catch (e) {
+    return s.replyError(e, path);
+  }
+  const name = basename(path);
+  await s.startTransfer({
+    command,
+    path,
+    preliminary: command === "STOU"
+      ? `FILE: ${name}`
+      : `Opening ${mode(s)} mode data connection for ${path}.`,
+    success: command === "STOU" ? `Transfer complete (unique file name: ${name}).` : undefined,
+    ascii: s.type === "A",
+    sink,
+  });
+}
+
+/** A free name for STOU: the base itself if free, else `base.1`, `base.2`, … */
+async function uniquePath(s: Session, base: string): Promise<string | undefined> {
+  if (!(await s.statOrUndefined(base))) return base;
+  for (let i = 1; i <= 999; i++) {
+    const candidate = `${base}.${i}`;
+    if (!(await s.statOrUndefined(candidate))) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * A lazily generated listing: entries are read from the storage only as the data connection
+ * takes them, in batches.
+ */
+function listingStream(
+  entries: AsyncIterable<DirEntry>,
+  format: (entry: DirEntry) => string | undefined,
+  encode: Encode,
+): ReadableStream<Uint8Array> {
+  const it = entries[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let text = "";
+      while (text.length < LIST_BATCH_CHARS) {
+        const next = await it.next();
+        if (next.done) {
+          if (text) controller.enqueue(encode(text));
+          controller.close();
+          return;
+        }
+        const line = format(next.value);
+        if (line !== undefined) text += line + "\r\n";
+      }
+      controller.enqueue(encode(text));
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  }, { highWaterMark: 0 });
+}
+
+function single(line: string, encode: Encode): ReadableStream<Uint8Array> {
+  const bytes = encode(line + "\r\n");
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD"): Promise<void> {
+  const pathArg = command === "MLSD" ? arg.trim() : stripListOptions(arg);
+  const path = s.resolve(pathArg);
+  if (!(await needChannel(s))) return;
+  const user = s.user!;
+  if (!user.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  const st = await s.statOrUndefined(path);
+  if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
+  const encode = s.host.config.encode;
+  const now = new Date();
+  let source: ReadableStream<Uint8Array>;
+  if (st.type !== "dir") {
+    if (command === "MLSD") return s.reply("501", `${JSON.stringify(path)}: Not a directory (use MLST).`);
+    const name = basename(path);
+    source = single(command === "LIST" ? formatListLine(name, st, { now }) : name, encode);
+  } else {
+    const facts = s.mlstFacts;
+    const format = (e: DirEntry): string | undefined => {
+      if (!isListableName(e.name)) return undefined;
+      if (command === "NLST") return e.name;
+      if (command === "LIST") return formatListLine(e.name, e.stat, { now });
+      return formatMlsxLine(e.name, e.stat as FileStat, {
+        facts,
+        access: user.access(joinVirtualPath(path, e.name)),
+      });
+    };
+    source = listingStream(s.fs.list(s.storagePath(path)), format, encode);
+  }
+  await s.startTransfer({
+    command,
+    path,
+    preliminary: `Opening ASCII mode data connection for ${command === "MLSD" ? "MLSD" : "file list"}.`,
+    ascii: false,
+    source,
+  });
+}
+
+/** Data transfer commands. */
+export const TRANSFER_COMMANDS: [string, CommandSpec][] = [
+  ["RETR", cmd(true, "RETR <file>", retr)],
+  ["STOR", cmd(true, "STOR <file>", (s, a) => store(s, a, "STOR"))],
+  ["APPE", cmd(true, "APPE <file>", (s, a) => store(s, a, "APPE"))],
+  ["STOU", cmd(true, "STOU [<name>]", (s, a) => store(s, a, "STOU"))],
+  ["LIST", cmd(true, "LIST [-options] [<path>]", (s, a) => listing(s, a, "LIST"))],
+  ["NLST", cmd(true, "NLST [-options] [<path>]", (s, a) => listing(s, a, "NLST"))],
+  ["MLSD", cmd(true, "MLSD [<directory>]", (s, a) => listing(s, a, "MLSD"))],
+];

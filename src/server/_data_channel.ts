@@ -1,0 +1,150 @@
+/**
+ * Data connections of a session: passive (we listen, the client connects) and active (we
+ * connect to the client's PORT/EPRT address). A passive channel accepts only connections
+ * from the control connection's address and keeps waiting for the right peer.
+ *
+ * @module
+ */
+
+import type { Addr, Conn, Net } from "../net/types.ts";
+import { unmapIPv4 } from "../protocol/address.ts";
+import type { PooledListener } from "./_port_pool.ts";
+
+/** A prepared data connection, used by at most one transfer. */
+export interface DataChannel {
+  /** `"passive"` or `"active"`. */
+  readonly mode: "passive" | "active";
+  /**
+   * Get the connection: the accepted one (passive) or a fresh one (active).
+   *
+   * @param signal Aborts the wait (timeout, ABOR, session end).
+   * @returns The connection; the caller owns it and must close it.
+   */
+  connect(signal: AbortSignal): Promise<Conn>;
+  /** Close everything not handed out yet. Idempotent. */
+  close(): void;
+}
+
+/** Whether two numeric addresses are the same host (IPv4-mapped IPv6 counts as IPv4). */
+export function sameHost(a: string, b: string): boolean {
+  return unmapIPv4(a).toLowerCase() === unmapIPv4(b).toLowerCase();
+}
+
+/** Passive mode: listen and accept the first connection from the expected host. */
+export class PassiveChannel implements DataChannel {
+  readonly mode = "passive";
+  /** The bound port. */
+  readonly port: number;
+  #pooled: PooledListener;
+  #expected: string;
+  #onRejected: (from: Addr) => void;
+  #conn: Conn | undefined;
+  #taken = false;
+  #closed = false;
+  #waiters = new Set<() => void>();
+
+  /**
+   * @param pooled The listener (its release returns the port).
+   * @param expectedHost The control connection's remote address.
+   * @param onRejected Called for each connection from another address (it is closed).
+   */
+  constructor(pooled: PooledListener, expectedHost: string, onRejected: (from: Addr) => void) {
+    this.#pooled = pooled;
+    this.port = pooled.listener.addr.port;
+    this.#expected = expectedHost;
+    this.#onRejected = onRejected;
+    this.#acceptLoop();
+  }
+
+  async #acceptLoop(): Promise<void> {
+    const it = this.#pooled.listener[Symbol.asyncIterator]();
+    try {
+      while (!this.#closed) {
+        const next = await it.next();
+        if (next.done) break;
+        const conn = next.value;
+        if (this.#closed || this.#conn || !sameHost(conn.remoteAddr.hostname, this.#expected)) {
+          if (!this.#closed && !this.#conn) this.#onRejected(conn.remoteAddr);
+          conn.close();
+          continue;
+        }
+        this.#conn = conn;
+        this.#pooled.release(); // one connection per channel: free the port now
+        break;
+      }
+    } catch {
+      // listener failed or closed: waiters see "closed"
+    } finally {
+      this.#pooled.release();
+      for (const wake of this.#waiters) wake();
+    }
+  }
+
+  connect(signal: AbortSignal): Promise<Conn> {
+    return new Promise<Conn>((resolve, reject) => {
+      const check = (): boolean => {
+        if (this.#conn && !this.#taken) {
+          this.#taken = true;
+          resolve(this.#conn);
+          return true;
+        }
+        if (signal.aborted) {
+          reject(signal.reason);
+          return true;
+        }
+        if (this.#closed || this.#taken) {
+          reject(new Error("the passive data channel is closed"));
+          return true;
+        }
+        return false;
+      };
+      if (check()) return;
+      const wake = () => {
+        if (check()) cleanup();
+      };
+      const cleanup = () => {
+        this.#waiters.delete(wake);
+        signal.removeEventListener("abort", wake);
+      };
+      this.#waiters.add(wake);
+      signal.addEventListener("abort", wake);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pooled.release();
+    if (this.#conn && !this.#taken) this.#conn.close();
+    for (const wake of this.#waiters) wake();
+  }
+}
+
+/** Active mode: connect to the address the client gave with PORT/EPRT. */
+export class ActiveChannel implements DataChannel {
+  readonly mode = "active";
+  #net: Net;
+  #target: { hostname: string; port: number };
+  #used = false;
+  #abort = new AbortController();
+
+  /**
+   * @param net The adapter.
+   * @param target The client's data address (already checked against bounce attacks).
+   */
+  constructor(net: Net, target: { hostname: string; port: number }) {
+    this.#net = net;
+    this.#target = target;
+  }
+
+  connect(signal: AbortSignal): Promise<Conn> {
+    if (this.#used) return Promise.reject(new Error("the active data channel was used already"));
+    this.#used = true;
+    const both = AbortSignal.any([signal, this.#abort.signal]);
+    return this.#net.connect({ hostname: this.#target.hostname, port: this.#target.port, signal: both });
+  }
+
+  close(): void {
+    this.#abort.abort(new Error("data channel closed"));
+  }
+}
