@@ -13,6 +13,8 @@
  */
 export { Client } from "./client.ts";
 export { ListResult } from "./list_result.ts";
+export { ClientPool } from "./pool.ts";
+export type { ClientPoolOptions } from "./pool.ts";
 export type {
   ClientEncoding,
   ClientOptions,

@@ -1,0 +1,99 @@
+// ClientPool against a real server: parallel transfers over N connections, a FIFO queue,
+// per-task error isolation and replacement of broken connections.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, ClientPool } from "../src/client/mod.ts";
+import { FtpError, StatusCodeError } from "../src/errors.ts";
+import { havePeer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
+
+for (const [name, start, ok] of [
+  ["pyftpdlib", startPyftpdlib, havePeer("pyftpdlib")],
+  ["vsftpd", startVsftpd, havePeer("vsftpd")],
+] as const) {
+  describe(`ClientPool with ${name}`, { skip: !ok }, () => {
+    it("moves 12 files in parallel over at most 3 connections, hashes equal", async () => {
+      const s = await start();
+      try {
+        await using pool = new ClientPool(s.url, { ...opts, size: 3 });
+        const files = Array.from({ length: 12 }, () => new Uint8Array(randomBytes(200_000 + Math.floor(Math.random() * 100_000))));
+        let active = 0;
+        let peak = 0;
+        const clients = new Set<Client>();
+        await Promise.all(files.map((f, i) =>
+          pool.run(async (c) => {
+            clients.add(c);
+            peak = Math.max(peak, ++active);
+            try {
+              await c.uploadData(f, `p${i}.bin`);
+            } finally {
+              active--;
+            }
+          })
+        ));
+        assert.ok(peak >= 2 && peak <= 3, `peak ${peak}`);
+        assert.ok(clients.size <= 3);
+        assert.ok(pool.open <= 3);
+        files.forEach((f, i) => assert.equal(sha(readFileSync(join(s.root, `p${i}.bin`))), sha(f)));
+        const back = await Promise.all(files.map((_, i) => pool.downloadData(`p${i}.bin`)));
+        back.forEach((b, i) => assert.equal(sha(b), sha(files[i]!)));
+      } finally {
+        await s.close();
+      }
+    });
+
+    it("isolates failures: one missing file, one broken connection; the rest succeed", async () => {
+      const s = await start();
+      try {
+        await using pool = new ClientPool(s.url, { ...opts, size: 2 });
+        await pool.uploadData("one", "one.txt");
+        const results = await Promise.allSettled([
+          pool.downloadData("one.txt"),
+          pool.downloadData("missing.txt"),
+          pool.run(async (c) => {
+            c.close(); // the connection dies under the task
+            return await c.pwd();
+          }),
+          pool.downloadData("one.txt"),
+          pool.run((c) => c.size("one.txt")),
+        ]);
+        assert.equal(results[0].status, "fulfilled");
+        assert.ok(results[1].status === "rejected" && results[1].reason instanceof StatusCodeError);
+        assert.equal(results[2].status, "rejected");
+        assert.equal(results[3].status, "fulfilled");
+        assert.deepEqual((results[4] as PromiseFulfilledResult<number>).value, 3);
+        assert.ok(pool.open <= 2);
+        // The broken client was replaced.
+        assert.equal(new TextDecoder().decode(await pool.downloadData("one.txt")), "one");
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}
+
+describe("ClientPool lifecycle", () => {
+  it("rejects queued and new tasks after close", { skip: !havePeer("pyftpdlib") }, async () => {
+    const s = await startPyftpdlib();
+    try {
+      const pool = new ClientPool(s.url, { ...opts, size: 1 });
+      let release: (() => void) | undefined;
+      const blocker = pool.run(() => new Promise<void>((r) => (release = r)));
+      for (let i = 0; i < 500 && !release; i++) await new Promise((r) => setTimeout(r, 10));
+      const queued = pool.run((c) => c.pwd());
+      assert.equal(pool.pending, 1);
+      await pool.close();
+      await assert.rejects(queued, FtpError);
+      await assert.rejects(pool.run((c) => c.pwd()), FtpError);
+      release!();
+      await blocker;
+    } finally {
+      await s.close();
+    }
+  });
+});
