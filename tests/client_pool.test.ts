@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Client, ClientPool } from "../src/client/mod.ts";
+import { type Client, ClientPool } from "../src/client/mod.ts";
 import { FtpError, StatusCodeError } from "../src/errors.ts";
 import { havePeer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
 

@@ -233,7 +233,7 @@ export function downloadReadable(
     },
     async pull(controller) {
       if (closed) return;
-      let result: { done: true; value?: undefined } | { done: false; value: Uint8Array };
+      let result: { done: boolean; value?: Uint8Array | undefined };
       try {
         if (!reader) result = { done: true, value: undefined };
         else {
@@ -269,7 +269,7 @@ export function downloadReadable(
         }
         return;
       }
-      const chunk = result.value;
+      const chunk = result.value!;
       if (options.throttle) await options.throttle(chunk.byteLength);
       report(chunk.byteLength);
       controller.enqueue(chunk);
