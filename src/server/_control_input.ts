@@ -66,9 +66,11 @@ export class ControlInput {
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
       if (this.#iac === 1) {
-        if (b === IAC) out[o++] = IAC; // escaped 0xFF data byte
         this.#iac = b >= 0xfb && b <= 0xfe ? 2 : 0;
-        continue;
+        if (b === IAC) out[o++] = IAC; // escaped 0xFF data byte
+        if (b >= 0xf0) continue; // a Telnet command (IP, DM, …): dropped
+        // Not a Telnet command: the IAC was alone (its DM went out as urgent data and was
+        // lost, as with lftp's "IAC IP IAC <urgent DM>"), so this byte is ordinary data.
       }
       if (this.#iac === 2) {
         this.#iac = 0;
