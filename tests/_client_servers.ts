@@ -5,7 +5,7 @@
  * under CI and is skipped elsewhere.
  */
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -27,11 +27,11 @@ export interface RealServer {
 
 /** Whether a peer is available; under CI a missing peer is an error. */
 export function havePeer(kind: "vsftpd" | "pyftpdlib"): boolean {
-  const ok = kind === "vsftpd"
-    ? existsSync("/usr/sbin/vsftpd")
-    : existsSync("/usr/bin/python3") &&
-      spawnSync("/usr/bin/python3", ["-c", "import pyftpdlib"]).status === 0;
-  if (!ok && process.env.CI) throw new Error(`${kind} is not installed (CI requires it): apt-get install it`);
+  const ok = kind === "vsftpd" ? existsSync("/usr/sbin/vsftpd") : existsSync("/usr/bin/python3") &&
+    spawnSync("/usr/bin/python3", ["-c", "import pyftpdlib"]).status === 0;
+  if (!ok && process.env.CI) {
+    throw new Error(`${kind} is not installed (CI requires it): apt-get install it`);
+  }
   return ok;
 }
 
@@ -50,7 +50,9 @@ function waitForPort(port: number, child: ChildProcess, what: string): Promise<v
   return new Promise((resolve, reject) => {
     let tries = 0;
     const attempt = () => {
-      if (child.exitCode !== null) return reject(new Error(`${what} exited with ${child.exitCode}`));
+      if (child.exitCode !== null) {
+        return reject(new Error(`${what} exited with ${child.exitCode}`));
+      }
       const sock = new Socket();
       sock.once("connect", () => {
         sock.destroy();
@@ -262,6 +264,47 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
     url: `ftp://alice:s3cret@127.0.0.1:${port}`,
     async close() {
       await stop(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Options of {@linkcode startAnyftp}. */
+export interface AnyftpOptions {
+  /** Commands to switch off (answered 502). */
+  readonly disable?: readonly string[];
+}
+
+/**
+ * Start our own server (anyftp's `Server`) in this process, with a user whose storage is a
+ * LocalPathIO on a new temporary directory.
+ *
+ * @param options Disabled commands.
+ * @returns The server.
+ */
+export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServer> {
+  const { Server } = await import("../src/server/server.ts");
+  const { LocalPathIO } = await import("../src/fs/local_path_io.ts");
+  const dir = mkdtempSync(join(tmpdir(), "anyftp-own-"));
+  const root = join(dir, "root");
+  spawnSync("mkdir", ["-p", root]);
+  const server = new Server({
+    users: [{ login: "alice", password: "s3cret" }],
+    storage: new LocalPathIO({ root }),
+    disabledCommands: options.disable ?? [],
+    loginFailureDelay: 0,
+  });
+  const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
+  return {
+    name: "anyftp",
+    host: "127.0.0.1",
+    port: addr.port,
+    user: "alice",
+    password: "s3cret",
+    root,
+    url: `ftp://alice:s3cret@127.0.0.1:${addr.port}`,
+    async close() {
+      await server.close({ timeout: 2000 });
       rmSync(dir, { recursive: true, force: true });
     },
   };

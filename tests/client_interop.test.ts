@@ -3,14 +3,29 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { Client } from "../src/client/mod.ts";
 import type { TransferProgress } from "../src/client/mod.ts";
 import { StatusCodeError } from "../src/errors.ts";
-import { havePeer, type RealServer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+import {
+  havePeer,
+  type RealServer,
+  startAnyftp,
+  startPyftpdlib,
+  startVsftpd,
+} from "./_client_servers.ts";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
@@ -28,20 +43,25 @@ function treeHashes(dir: string, prefix = ""): Record<string, string> {
   return out;
 }
 
-const servers: [string, () => Promise<RealServer>, "vsftpd" | "pyftpdlib"][] = [
-  ["vsftpd", () => startVsftpd(), "vsftpd"],
-  ["pyftpdlib", () => startPyftpdlib(), "pyftpdlib"],
+const servers: [string, () => Promise<RealServer>, boolean][] = [
+  ["vsftpd", () => startVsftpd(), havePeer("vsftpd")],
+  ["pyftpdlib", () => startPyftpdlib(), havePeer("pyftpdlib")],
+  ["anyftp", () => startAnyftp(), true],
 ];
 
-for (const [name, start, peer] of servers) {
+for (const [name, start, available] of servers) {
   for (const mode of ["passive", "active"] as const) {
-    describe(`client ↔ ${name} (${mode})`, { skip: !havePeer(peer) }, () => {
+    describe(`client ↔ ${name} (${mode})`, { skip: !available }, () => {
       let server: RealServer;
       let client: Client;
       let local: string;
       before(async () => {
         server = await start();
-        client = await Client.connect(server.url, { mode, socketTimeout: 10_000, dataTimeout: 10_000 });
+        client = await Client.connect(server.url, {
+          mode,
+          socketTimeout: 10_000,
+          dataTimeout: 10_000,
+        });
         local = mkdtempSync(join(tmpdir(), "anyftp-client-local-"));
       });
       after(async () => {
@@ -61,7 +81,9 @@ for (const [name, start, peer] of servers) {
         const data = new Uint8Array(randomBytes(20 * 1024 * 1024));
         const sink = await client.uploadStream("big.bin");
         const writer = sink.getWriter();
-        for (let i = 0; i < data.length; i += 1 << 20) await writer.write(data.subarray(i, i + (1 << 20)));
+        for (let i = 0; i < data.length; i += 1 << 20) {
+          await writer.write(data.subarray(i, i + (1 << 20)));
+        }
         await writer.close();
         assert.equal(await client.size("big.bin"), data.length);
         const got = await collect(await client.downloadStream("big.bin"));
@@ -104,9 +126,13 @@ for (const [name, start, peer] of servers) {
         assert.equal(byName.get("sub")?.type, "dir");
         // LIST shows the link itself; MLSD (pyftpdlib) describes its target.
         assert.ok(["symlink", "file"].includes(byName.get("ln")!.type));
-        if (byName.get("ln")!.type === "symlink") assert.equal(byName.get("ln")?.linkTarget, "f.txt");
+        if (byName.get("ln")!.type === "symlink") {
+          assert.equal(byName.get("ln")?.linkTarget, "f.txt");
+        }
         const seen: string[] = [];
-        for await (const e of client.list("listing", { recursive: true, command: "LIST" })) seen.push(e.path);
+        for await (const e of client.list("listing", { recursive: true, command: "LIST" })) {
+          seen.push(e.path);
+        }
         assert.deepEqual(seen.sort(), ["listing/f.txt", "listing/ln", "listing/sub"]);
       });
 
@@ -123,8 +149,13 @@ for (const [name, start, peer] of servers) {
         assert.equal(await client.isDir("st/d"), true);
         assert.equal(await client.size("st/f.bin"), 3);
         const mtime = await client.lastModified("st/f.bin");
-        assert.ok(Math.abs(mtime.getTime() - statSync(join(server.root, "st/f.bin")).mtimeMs) < 2000);
-        await assert.rejects(client.stat("st/missing"), (e) => e instanceof StatusCodeError && e.received === "550");
+        assert.ok(
+          Math.abs(mtime.getTime() - statSync(join(server.root, "st/f.bin")).mtimeMs) < 2000,
+        );
+        await assert.rejects(
+          client.stat("st/missing"),
+          (e) => e instanceof StatusCodeError && e.received === "550",
+        );
       });
 
       it("mkdir with parents, cd/pwd, rename, remove recursively", async () => {
@@ -161,9 +192,15 @@ for (const [name, start, peer] of servers) {
         await client.download("into", join(local, "dl2"), { writeInto: true }); // → dl2/*
         assert.deepEqual(treeHashes(join(local, "dl2")), treeHashes(src));
         await client.download("up/tree/a/mid.bin", join(local, "single")); // → single/mid.bin
-        assert.equal(sha(readFileSync(join(local, "single/mid.bin"))), sha(readFileSync(join(src, "a/mid.bin"))));
+        assert.equal(
+          sha(readFileSync(join(local, "single/mid.bin"))),
+          sha(readFileSync(join(src, "a/mid.bin"))),
+        );
         await client.upload(join(src, "top.txt"), "one/renamed.txt", { writeInto: true });
-        assert.equal(sha(readFileSync(join(server.root, "one/renamed.txt"))), sha(readFileSync(join(src, "top.txt"))));
+        assert.equal(
+          sha(readFileSync(join(server.root, "one/renamed.txt"))),
+          sha(readFileSync(join(src, "top.txt"))),
+        );
       });
 
       it("resumes a broken download", async () => {
@@ -186,7 +223,10 @@ for (const [name, start, peer] of servers) {
         mkdirSync(join(local, "res"), { recursive: true });
         writeFileSync(join(local, "res/resume.bin"), partial);
         let progress: TransferProgress | undefined;
-        await client.download("resume.bin", join(local, "res"), { resume: true, onProgress: (p) => (progress = p) });
+        await client.download("resume.bin", join(local, "res"), {
+          resume: true,
+          onProgress: (p) => (progress = p),
+        });
         assert.equal(sha(readFileSync(join(local, "res/resume.bin"))), sha(data));
         // Only the missing part travelled.
         assert.equal(progress?.bytes, data.length - partial.length);

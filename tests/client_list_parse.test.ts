@@ -2,19 +2,20 @@
 // tests/fixtures/listings/), documented DOS/IIS lines and RFC 3659 MLSx examples.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseDosListLine, parseListLine, parseUnixListLine } from "../src/protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../src/protocol/mlsx_parse.ts";
 import type { ParsedEntry } from "../src/protocol/list_entry.ts";
 
-// Fixtures live in the source tree; under Node the test runs from dist/tests.
+// Fixtures live in the source tree; under Node the test runs from dist/tests, so fall back to
+// the working directory (the repository root in scripts/test.sh).
 function fixture(name: string): string[] {
-  let url = new URL(`./fixtures/listings/${name}`, import.meta.url);
-  let path = fileURLToPath(url);
-  if (path.includes("/dist/tests/")) path = path.replace("/dist/tests/", "/tests/");
-  url = new URL(`file://${path}`);
-  return readFileSync(url, "utf8").split(/\r?\n/).filter((l) => l !== "");
+  const beside = fileURLToPath(new URL(`./fixtures/listings/${name}`, import.meta.url));
+  const path = existsSync(beside) ? beside : join(process.cwd(), "tests/fixtures/listings", name);
+  return readFileSync(path, "utf8").split(/\r?\n/).filter((l) => l !== "");
 }
 
 const NOW = new Date(Date.UTC(2026, 10, 26, 15, 0));
@@ -27,7 +28,9 @@ function byName(entries: (ParsedEntry | undefined)[]): Map<string, ParsedEntry> 
 
 for (const server of ["vsftpd", "pyftpdlib"]) {
   describe(`LIST lines captured from ${server}`, () => {
-    const entries = byName(fixture(`${server}_list.txt`).map((l) => parseListLine(l, { now: NOW })));
+    const entries = byName(
+      fixture(`${server}_list.txt`).map((l) => parseListLine(l, { now: NOW })),
+    );
     it("parses every line", () => {
       assert.equal(entries.size, fixture(`${server}_list.txt`).length);
     });
@@ -46,8 +49,14 @@ for (const server of ["vsftpd", "pyftpdlib"]) {
       assert.equal(entries.get("name with  spaces.txt")?.size, 1);
     });
     it("symlinks with targets, dangling too", () => {
-      assert.deepEqual([entries.get("link")?.type, entries.get("link")?.linkTarget], ["symlink", "file.txt"]);
-      assert.deepEqual([entries.get("dangling")?.type, entries.get("dangling")?.linkTarget], ["symlink", "missing"]);
+      assert.deepEqual([entries.get("link")?.type, entries.get("link")?.linkTarget], [
+        "symlink",
+        "file.txt",
+      ]);
+      assert.deepEqual([entries.get("dangling")?.type, entries.get("dangling")?.linkTarget], [
+        "symlink",
+        "missing",
+      ]);
     });
     it("other kinds (a FIFO) are 'other'", () => {
       assert.equal(entries.get("pipe")?.type, "other");
@@ -147,7 +156,9 @@ describe("Unix listing variants", () => {
     assert.equal(d.mode, 0o4755);
   });
   it("a recent date in the future belongs to the previous year", () => {
-    const e = parseUnixListLine("-rw-r--r-- 1 0 0 5 Dec 31 23:00 x", { now: new Date(Date.UTC(2026, 0, 5)) })!;
+    const e = parseUnixListLine("-rw-r--r-- 1 0 0 5 Dec 31 23:00 x", {
+      now: new Date(Date.UTC(2026, 0, 5)),
+    })!;
     assert.equal(e.modified?.toISOString(), "2025-12-31T23:00:00.000Z");
   });
   it("long-iso time style", () => {

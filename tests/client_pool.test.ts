@@ -12,16 +12,21 @@ import { havePeer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 
-for (const [name, start, ok] of [
-  ["pyftpdlib", startPyftpdlib, havePeer("pyftpdlib")],
-  ["vsftpd", startVsftpd, havePeer("vsftpd")],
-] as const) {
+for (
+  const [name, start, ok] of [
+    ["pyftpdlib", startPyftpdlib, havePeer("pyftpdlib")],
+    ["vsftpd", startVsftpd, havePeer("vsftpd")],
+  ] as const
+) {
   describe(`ClientPool with ${name}`, { skip: !ok }, () => {
     it("moves 12 files in parallel over at most 3 connections, hashes equal", async () => {
       const s = await start();
       try {
         await using pool = new ClientPool(s.url, { ...opts, size: 3 });
-        const files = Array.from({ length: 12 }, () => new Uint8Array(randomBytes(200_000 + Math.floor(Math.random() * 100_000))));
+        const files = Array.from(
+          { length: 12 },
+          () => new Uint8Array(randomBytes(200_000 + Math.floor(Math.random() * 100_000))),
+        );
         let active = 0;
         let peak = 0;
         const clients = new Set<Client>();

@@ -16,13 +16,22 @@ import {
   InvalidCommandError,
   StatusCodeError,
 } from "../src/errors.ts";
-import { havePeer, type RealServer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+import {
+  havePeer,
+  type RealServer,
+  startAnyftp,
+  startPyftpdlib,
+  startVsftpd,
+} from "./_client_servers.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 const py = havePeer("pyftpdlib");
 const vs = havePeer("vsftpd");
 
-async function withServer<T>(start: Promise<RealServer>, fn: (s: RealServer) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  start: Promise<RealServer>,
+  fn: (s: RealServer) => Promise<T>,
+): Promise<T> {
   const s = await start;
   try {
     return await fn(s);
@@ -31,48 +40,68 @@ async function withServer<T>(start: Promise<RealServer>, fn: (s: RealServer) => 
   }
 }
 
-describe("MLSD/MLST disabled on the server: fallback to LIST", { skip: !py }, () => {
-  it("lists and stats with the right types", async () => {
-    await withServer(startPyftpdlib({ disable: ["MLSD", "MLST"] }), async (s) => {
-      mkdirSync(join(s.root, "d/sub"), { recursive: true });
-      writeFileSync(join(s.root, "d/f.txt"), "hello");
-      await using c = await Client.connect(s.url, opts);
-      // The server really lacks them.
-      await assert.rejects(c.command("MLST d"), (e) => e instanceof StatusCodeError && e.received === "500");
-      const entries = await c.list("d");
-      assert.deepEqual(entries.map((e) => [e.name, e.type]).sort(), [["f.txt", "file"], ["sub", "dir"]]);
-      assert.equal(entries.find((e) => e.name === "f.txt")?.size, 5);
-      assert.equal((await c.stat("d/f.txt")).type, "file");
-      assert.equal((await c.stat("d/sub")).type, "dir");
-      assert.equal(await c.isDir("d/sub"), true);
-      assert.equal(await c.exists("d/none"), false);
-      await assert.rejects(c.list("d", { command: "MLSD" }).toArray(), (e) => e instanceof StatusCodeError && e.received === "500");
-    });
-  });
-});
+type Starter = (o: { disable?: readonly string[] }) => Promise<RealServer>;
+const configurable: [string, Starter, boolean][] = [
+  ["pyftpdlib", (o) => startPyftpdlib(o), py],
+  ["anyftp", (o) => startAnyftp(o), true],
+];
+const refused = (e: unknown) => e instanceof StatusCodeError && /^50[02]$/.test(e.received);
 
-describe("EPSV refused: fallback to PASV; EPRT refused: fallback to PORT", { skip: !py }, () => {
-  it("passive transfers work through PASV", async () => {
-    await withServer(startPyftpdlib({ disable: ["EPSV"] }), async (s) => {
-      await using c = await Client.connect(s.url, opts);
-      await assert.rejects(c.command("EPSV"), (e) => e instanceof StatusCodeError && e.received === "500");
-      const data = new Uint8Array(randomBytes(100_000));
-      await c.uploadData(data, "p.bin");
-      assert.deepEqual(await c.downloadData("p.bin"), data);
-      assert.equal((await c.list()).length, 1);
+for (const [name, start, ok] of configurable) {
+  describe(`MLSD/MLST disabled on ${name}: fallback to LIST`, { skip: !ok }, () => {
+    it("lists and stats with the right types", async () => {
+      await withServer(start({ disable: ["MLSD", "MLST"] }), async (s) => {
+        mkdirSync(join(s.root, "d/sub"), { recursive: true });
+        writeFileSync(join(s.root, "d/f.txt"), "hello");
+        await using c = await Client.connect(s.url, opts);
+        // The server really lacks them.
+        await assert.rejects(c.command("MLST d"), refused);
+        const entries = await c.list("d");
+        assert.deepEqual(entries.map((e) => [e.name, e.type]).sort(), [["f.txt", "file"], [
+          "sub",
+          "dir",
+        ]]);
+        assert.equal(entries.find((e) => e.name === "f.txt")?.size, 5);
+        assert.equal((await c.stat("d/f.txt")).type, "file");
+        assert.equal((await c.stat("d/sub")).type, "dir");
+        assert.equal(await c.isDir("d/sub"), true);
+        assert.equal(await c.exists("d/none"), false);
+        await assert.rejects(c.list("d", { command: "MLSD" }).toArray(), refused);
+      });
     });
   });
-  it("active transfers work through PORT", async () => {
-    await withServer(startPyftpdlib({ disable: ["EPRT"] }), async (s) => {
-      await using c = await Client.connect(s.url, { ...opts, mode: "active" });
-      const data = new Uint8Array(randomBytes(100_000));
-      await c.uploadData(data, "a.bin");
-      assert.deepEqual(await c.downloadData("a.bin"), data);
-    });
-  });
-});
 
-for (const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs]] as const) {
+  describe(`EPSV refused by ${name}: fallback to PASV; EPRT refused: fallback to PORT`, {
+    skip: !ok,
+  }, () => {
+    it("passive transfers work through PASV", async () => {
+      await withServer(start({ disable: ["EPSV"] }), async (s) => {
+        await using c = await Client.connect(s.url, opts);
+        await assert.rejects(c.command("EPSV"), refused);
+        const data = new Uint8Array(randomBytes(100_000));
+        await c.uploadData(data, "p.bin");
+        assert.deepEqual(await c.downloadData("p.bin"), data);
+        assert.equal((await c.list()).length, 1);
+      });
+    });
+    it("active transfers work through PORT", async () => {
+      await withServer(start({ disable: ["EPRT"] }), async (s) => {
+        await using c = await Client.connect(s.url, { ...opts, mode: "active" });
+        const data = new Uint8Array(randomBytes(100_000));
+        await c.uploadData(data, "a.bin");
+        assert.deepEqual(await c.downloadData("a.bin"), data);
+      });
+    });
+  });
+}
+
+for (
+  const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs], [
+    "anyftp",
+    startAnyftp,
+    true,
+  ]] as const
+) {
   describe(`ABOR against ${name}`, { skip: !ok }, () => {
     for (const mode of ["passive", "active"] as const) {
       it(`abort() during a RETR (${mode}): the stream errors, the client stays usable`, async () => {
@@ -94,7 +123,10 @@ for (const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", s
           );
           assert.equal(typeof await pwd, "string");
           writeFileSync(join(s.root, "small.txt"), "still in sync");
-          assert.equal(new TextDecoder().decode(await c.downloadData("small.txt")), "still in sync");
+          assert.equal(
+            new TextDecoder().decode(await c.downloadData("small.txt")),
+            "still in sync",
+          );
         });
       });
     }
@@ -118,7 +150,10 @@ for (const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", s
         const writer = sink.getWriter();
         await writer.write(new Uint8Array(64 * 1024));
         up.abort();
-        await assert.rejects(writer.write(new Uint8Array(10)), (e: Error) => e.name === "AbortError");
+        await assert.rejects(
+          writer.write(new Uint8Array(10)),
+          (e: Error) => e.name === "AbortError",
+        );
         assert.equal(await c.exists("huge.bin"), true);
         const sink2 = await c.uploadStream("after.txt");
         const w2 = sink2.getWriter();
@@ -156,8 +191,13 @@ describe("safety: arguments with CR, LF or NUL are refused before sending", { sk
   it("a password with CR/LF is refused and never shown", async () => {
     await withServer(startPyftpdlib(), async (s) => {
       await assert.rejects(
-        Client.connect({ host: s.host, port: s.port, user: s.user, password: "hunter2\r\nDELE b" }, opts),
-        (e) => e instanceof InvalidCommandError && !e.message.includes("hunter2") && e.message.includes("PASS"),
+        Client.connect(
+          { host: s.host, port: s.port, user: s.user, password: "hunter2\r\nDELE b" },
+          opts,
+        ),
+        (e) =>
+          e instanceof InvalidCommandError && !e.message.includes("hunter2") &&
+          e.message.includes("PASS"),
       );
     });
   });
@@ -183,20 +223,28 @@ describe("safety: replies and listings are size-bounded", { skip: !py }, () => {
     await withServer(startPyftpdlib({ banner }), async (s) => {
       await using c = await Client.connect(s.url, opts);
       assert.ok(c.connected);
-      await assert.rejects(Client.connect(s.url, { ...opts, maxReplyLines: 100 }), (e) =>
-        e instanceof FtpError && /longer than 100 lines/.test(e.message));
+      await assert.rejects(
+        Client.connect(s.url, { ...opts, maxReplyLines: 100 }),
+        (e) => e instanceof FtpError && /longer than 100 lines/.test(e.message),
+      );
     });
   });
   it("a reply line over the limit is refused", async () => {
     await withServer(startPyftpdlib({ banner: "x".repeat(20_000) }), async (s) => {
-      await assert.rejects(Client.connect(s.url, opts), (e) => e instanceof FtpError && /reply line of 200\d\d bytes/.test(e.message));
+      await assert.rejects(
+        Client.connect(s.url, opts),
+        (e) => e instanceof FtpError && /reply line of 200\d\d bytes/.test(e.message),
+      );
     });
   });
   it("a listing over maxListingBytes is aborted and the client stays usable", async () => {
     await withServer(startPyftpdlib(), async (s) => {
       for (let i = 0; i < 200; i++) writeFileSync(join(s.root, `file-${i}.txt`), "");
       await using c = await Client.connect(s.url, { ...opts, maxListingBytes: 2000 });
-      await assert.rejects(c.list("").toArray(), (e) => e instanceof FtpError && /exceeds 2000 bytes/.test(e.message));
+      await assert.rejects(
+        c.list("").toArray(),
+        (e) => e instanceof FtpError && /exceeds 2000 bytes/.test(e.message),
+      );
       assert.equal(await c.size("file-1.txt"), 0);
     });
   });
@@ -206,13 +254,23 @@ describe("safety: a directory download never writes outside its target", { skip:
   it("skips hostile names listed by the server", async () => {
     const outside = mkdtempSync(join(tmpdir(), "anyftp-outside-"));
     const evil = join(outside, "abs-evil.txt");
-    const hostile = ["../escape.txt", "../../escape2.txt", evil, "a\\..\\..\\b.txt", "nul\0name", "..", "C:evil"];
+    const hostile = [
+      "../escape.txt",
+      "../../escape2.txt",
+      evil,
+      "a\\..\\..\\b.txt",
+      "nul\0name",
+      "..",
+      "C:evil",
+    ];
     await withServer(
       startPyftpdlib({
-        injectListing: hostile.map((n) => [
-          `type=file;size=4;modify=20240101000000; ${n}`,
-          `-rw-r--r--   1 root root 4 Jan 01  2024 ${n}`,
-        ] as const),
+        injectListing: hostile.map((n) =>
+          [
+            `type=file;size=4;modify=20240101000000; ${n}`,
+            `-rw-r--r--   1 root root 4 Jan 01  2024 ${n}`,
+          ] as const
+        ),
       }),
       async (s) => {
         mkdirSync(join(s.root, "dir/sub"), { recursive: true });
@@ -226,13 +284,19 @@ describe("safety: a directory download never writes outside its target", { skip:
           for (const command of [undefined, "LIST"] as const) {
             await using c = await Client.connect(s.url, opts);
             const listed = (await c.list("dir", command ? { command } : {})).map((e) => e.name);
-            assert.ok(listed.includes("../escape.txt"), `the server lists hostile names (${command ?? "MLSD"})`);
+            assert.ok(
+              listed.includes("../escape.txt"),
+              `the server lists hostile names (${command ?? "MLSD"})`,
+            );
             const target = join(local, command ?? "mlsd", "target");
             await c.download("dir", target, { writeInto: true });
             assert.deepEqual(readdirSync(target).sort(), ["ok.txt", "sub"]);
             assert.deepEqual(readdirSync(join(target, "sub")), ["deep.txt"]);
             assert.deepEqual(readdirSync(join(local, command ?? "mlsd")), ["target"]);
-            assert.deepEqual(readdirSync(local).filter((n) => n.includes("escape") || n.includes("b.txt")), []);
+            assert.deepEqual(
+              readdirSync(local).filter((n) => n.includes("escape") || n.includes("b.txt")),
+              [],
+            );
             assert.equal(existsSync(evil), false);
           }
           // Recursive remove leaves the hostile names alone too.
@@ -271,20 +335,32 @@ describe("one command at a time: concurrent calls are queued", { skip: !py }, ()
 });
 
 describe("typed errors", () => {
-  it("StatusCodeError carries codes, the censored command and the server text", { skip: !py }, async () => {
-    await withServer(startPyftpdlib(), async (s) => {
-      await assert.rejects(
-        Client.connect({ host: s.host, port: s.port, user: s.user, password: "wrong-secret" }, opts),
-        (e) =>
-          e instanceof StatusCodeError && e.received === "530" && e.command === "PASS ********" &&
-          e.expected.includes("230") && e.info.join(" ").length > 0 && !e.message.includes("wrong-secret"),
-      );
-      await using c = await Client.connect(s.url, opts);
-      await assert.rejects(c.removeFile("missing.txt"), (e) =>
-        e instanceof StatusCodeError && e.received === "550" && e.command === "DELE missing.txt" &&
-        e.expected.includes("250"));
-    });
-  });
+  it(
+    "StatusCodeError carries codes, the censored command and the server text",
+    { skip: !py },
+    async () => {
+      await withServer(startPyftpdlib(), async (s) => {
+        await assert.rejects(
+          Client.connect(
+            { host: s.host, port: s.port, user: s.user, password: "wrong-secret" },
+            opts,
+          ),
+          (e) =>
+            e instanceof StatusCodeError && e.received === "530" && e.command === "PASS ********" &&
+            e.expected.includes("230") && e.info.join(" ").length > 0 &&
+            !e.message.includes("wrong-secret"),
+        );
+        await using c = await Client.connect(s.url, opts);
+        await assert.rejects(
+          c.removeFile("missing.txt"),
+          (e) =>
+            e instanceof StatusCodeError && e.received === "550" &&
+            e.command === "DELE missing.txt" &&
+            e.expected.includes("250"),
+        );
+      });
+    },
+  );
   it("ConnectError when nothing listens", async () => {
     const port = await new Promise<number>((resolve) => {
       const srv = createServer().listen(0, "127.0.0.1", () => {
@@ -301,7 +377,10 @@ describe("typed errors", () => {
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
     try {
-      await assert.rejects(Client.connect(`ftp://127.0.0.1:${port}`, { socketTimeout: 300 }), FtpTimeoutError);
+      await assert.rejects(
+        Client.connect(`ftp://127.0.0.1:${port}`, { socketTimeout: 300 }),
+        FtpTimeoutError,
+      );
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));

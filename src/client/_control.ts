@@ -9,7 +9,12 @@ import type { ClientTlsOptions, Conn } from "../net/types.ts";
 import { LineReader } from "../streams/line_reader.ts";
 import { type Reply, ReplyAssembler } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
-import { ConnectionClosedError, FtpError, FtpTimeoutError, InvalidCommandError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  FtpError,
+  FtpTimeoutError,
+  InvalidCommandError,
+} from "../errors.ts";
 import { type ClientEncoding, encodeText } from "./_encoding.ts";
 
 /** Limits and encoding of a {@linkcode ControlChannel}. */
@@ -138,7 +143,9 @@ export class ControlChannel {
     const rest = this.#lines.release();
     if (rest.length > 0) {
       this.close();
-      throw new FtpError("The server sent data after its AUTH TLS reply: the connection was closed.");
+      throw new FtpError(
+        "The server sent data after its AUTH TLS reply: the connection was closed.",
+      );
     }
     this.#writer.releaseLock();
     const secure = await this.#conn.startTls(tls);

@@ -34,7 +34,11 @@ export function splitLocal(path: string): { parent: string; name: string } {
   const trimmed = path.length > 1 ? path.replace(/[\\/]+$/, "") : path;
   const i = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
   if (i < 0) return { parent: ".", name: trimmed };
-  const parent = i === 0 ? trimmed.slice(0, 1) : /^[A-Za-z]:$/.test(trimmed.slice(0, i)) ? trimmed.slice(0, i + 1) : trimmed.slice(0, i);
+  const parent = i === 0
+    ? trimmed.slice(0, 1)
+    : /^[A-Za-z]:$/.test(trimmed.slice(0, i))
+    ? trimmed.slice(0, i + 1)
+    : trimmed.slice(0, i);
   return { parent, name: trimmed.slice(i + 1) };
 }
 
@@ -57,7 +61,11 @@ export function joinLocal(dir: string, name: string): string {
  * @param depth Recursion guard.
  * @returns The storage rooted at `dir`.
  */
-export async function ensureLocalDir(factory: LocalFsFactory, dir: string, depth = 0): Promise<PathIO> {
+export async function ensureLocalDir(
+  factory: LocalFsFactory,
+  dir: string,
+  depth = 0,
+): Promise<PathIO> {
   const fs = await factory(dir);
   if (await fs.isDir("/")) return fs;
   const { parent, name } = splitLocal(dir);

@@ -14,7 +14,9 @@ import { Throttle } from "../streams/throttle.ts";
  * @param limit Bytes per second (`Infinity`, 0 or negative: unlimited), or a shared throttle.
  * @returns The pacer.
  */
-export function speedLimiter(limit: number | Throttle | undefined): ((n: number) => Promise<void>) | undefined {
+export function speedLimiter(
+  limit: number | Throttle | undefined,
+): ((n: number) => Promise<void>) | undefined {
   if (limit instanceof Throttle) return (n) => limit.take(n);
   if (limit === undefined || !(limit > 0) || limit === Infinity) return undefined;
   const throttle = new Throttle({ bytesPerSecond: limit });

@@ -83,9 +83,15 @@ export class Transfer {
   async #finish(): Promise<void> {
     try {
       this.conn?.close();
-      const reply = this.#finalReply ?? await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
+      const reply = this.#finalReply ??
+        await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
       if (!FINAL_OK.test(reply.code)) {
-        throw new StatusCodeError({ expected: ["2xx"], received: reply.code, command: this.command, info: reply.lines });
+        throw new StatusCodeError({
+          expected: ["2xx"],
+          received: reply.code,
+          command: this.command,
+          info: reply.lines,
+        });
       }
     } finally {
       this.#ctx.done();
@@ -114,9 +120,15 @@ export class Transfer {
     this.#ending = (async () => {
       try {
         this.conn?.close();
-        const reply = this.#finalReply ?? await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
+        const reply = this.#finalReply ??
+          await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
         if (!FINAL_OK.test(reply.code)) {
-          result = new StatusCodeError({ expected: ["2xx"], received: reply.code, command: this.command, info: reply.lines });
+          result = new StatusCodeError({
+            expected: ["2xx"],
+            received: reply.code,
+            command: this.command,
+            info: reply.lines,
+          });
         }
       } catch (e) {
         if (!(cause instanceof FtpTimeoutError)) result = e;
@@ -192,7 +204,12 @@ function progressReporter(options: StreamOptions): (n: number) => void {
   };
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+function withTimeout<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string,
+  onTimeout: () => void,
+): Promise<T> {
   if (!(ms > 0) || ms === Infinity) return p;
   let timer: ReturnType<typeof setTimeout> | undefined;
   return Promise.race([
@@ -312,12 +329,21 @@ export function uploadWritable(
   return new WritableStream<Uint8Array>({
     async write(chunk) {
       check();
-      if (!writer) throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
-      if (options.throttle) await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
+      if (!writer) {
+        throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
+      }
+      if (options.throttle) {
+        await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
+      }
       check();
       try {
         await Promise.race([
-          withTimeout(writer.write(chunk), dataTimeout, `Sending data of "${transfer.command}"`, () => conn?.close()),
+          withTimeout(
+            writer.write(chunk),
+            dataTimeout,
+            `Sending data of "${transfer.command}"`,
+            () => conn?.close(),
+          ),
           abortedByOthers,
         ]);
       } catch (e) {
@@ -331,7 +357,12 @@ export function uploadWritable(
       check();
       if (writer) {
         try {
-          await withTimeout(writer.close(), dataTimeout, `Closing data of "${transfer.command}"`, () => conn?.close());
+          await withTimeout(
+            writer.close(),
+            dataTimeout,
+            `Closing data of "${transfer.command}"`,
+            () => conn?.close(),
+          );
         } catch (e) {
           if (transfer.aborted) throw transfer.abortReason;
           failed = await transfer.fail(e);

@@ -9,7 +9,14 @@ import type { PathIO } from "../fs/path_io.ts";
 import type { Reply } from "../protocol/reply.ts";
 import type { ListLineParser, ParsedEntry } from "../protocol/list_entry.ts";
 import { censorCommand } from "../protocol/command.ts";
-import { decodeEpsvReply, decodeHostPort, encodeEprt, encodeHostPort, isIPv4, unmapIPv4 } from "../protocol/address.ts";
+import {
+  decodeEpsvReply,
+  decodeHostPort,
+  encodeEprt,
+  encodeHostPort,
+  isIPv4,
+  unmapIPv4,
+} from "../protocol/address.ts";
 import { parseListLine } from "../protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";
 import { ConnectionClosedError, FtpError, FtpTimeoutError, StatusCodeError } from "../errors.ts";
@@ -17,8 +24,20 @@ import { ControlChannel } from "./_control.ts";
 import { Mutex } from "./_mutex.ts";
 import { type ClientEncoding, textDecoder } from "./_encoding.ts";
 import { downloadReadable, Transfer, uploadWritable } from "./_transfer.ts";
-import { isSafeEntryName, joinRemote, remoteBasename, remoteDirname, remotePrefixes } from "./_remote_path.ts";
-import { defaultLocalFs, ensureLocalDir, joinLocal, type LocalFsFactory, splitLocal } from "./_local.ts";
+import {
+  isSafeEntryName,
+  joinRemote,
+  remoteBasename,
+  remoteDirname,
+  remotePrefixes,
+} from "./_remote_path.ts";
+import {
+  defaultLocalFs,
+  ensureLocalDir,
+  joinLocal,
+  type LocalFsFactory,
+  splitLocal,
+} from "./_local.ts";
 import { ListResult } from "./list_result.ts";
 import { speedLimiter } from "./_speed.ts";
 import type { Throttle } from "../streams/throttle.ts";
@@ -112,7 +131,9 @@ interface StartOptions {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason ?? new DOMException("The operation was aborted", "AbortError");
+  if (signal?.aborted) {
+    throw signal.reason ?? new DOMException("The operation was aborted", "AbortError");
+  }
 }
 
 /**
@@ -166,7 +187,10 @@ export class Client {
    * console.log(await a.pwd(), await b.pwd());
    * ```
    */
-  static async connect(target: string | URL | ConnectTarget, options: ClientOptions = {}): Promise<Client> {
+  static async connect(
+    target: string | URL | ConnectTarget,
+    options: ClientOptions = {},
+  ): Promise<Client> {
     let t: ConnectTarget;
     if (typeof target === "string" || target instanceof URL) {
       const url = typeof target === "string" ? new URL(target) : target;
@@ -228,7 +252,12 @@ export class Client {
       }
       if (reply.code !== "220") {
         this.#control.close();
-        throw new StatusCodeError({ expected: ["220"], received: reply.code, command: "", info: reply.lines });
+        throw new StatusCodeError({
+          expected: ["220"],
+          received: reply.code,
+          command: "",
+          info: reply.lines,
+        });
       }
       if (this.#o.tls === "explicit") await this.#authTls();
       return reply.lines;
@@ -248,7 +277,9 @@ export class Client {
         hostname,
         port,
         signal: ac.signal,
-        ...(tls ? { tls: { role: "client" as const, serverName: this.#host, ...this.#o.tlsOptions } } : {}),
+        ...(tls
+          ? { tls: { role: "client" as const, serverName: this.#host, ...this.#o.tlsOptions } }
+          : {}),
       });
     } catch (e) {
       if (ac.signal.aborted) throw ac.signal.reason;
@@ -293,7 +324,11 @@ export class Client {
 
   async #authTls(): Promise<void> {
     await this.#execute("AUTH TLS", ["234"]);
-    await this.#control!.startTls({ role: "client", serverName: this.#host, ...this.#o.tlsOptions });
+    await this.#control!.startTls({
+      role: "client",
+      serverName: this.#host,
+      ...this.#o.tlsOptions,
+    });
     if (this.#o.tls === undefined) this.#o = { ...this.#o, tls: "explicit" };
   }
 
@@ -344,7 +379,9 @@ export class Client {
    * @returns The path.
    */
   pwd(): Promise<string> {
-    return this.#exclusive(async () => parse257((await this.#execute("PWD", ["257"])).lines.join(" ")));
+    return this.#exclusive(async () =>
+      parse257((await this.#execute("PWD", ["257"])).lines.join(" "))
+    );
   }
 
   /**
@@ -429,7 +466,9 @@ export class Client {
   }
 
   async #removeTree(path: string, depth: number): Promise<void> {
-    if (depth > 256) throw new FtpError(`Directory tree under "${path}" is deeper than 256 levels: not removed.`);
+    if (depth > 256) {
+      throw new FtpError(`Directory tree under "${path}" is deeper than 256 levels: not removed.`);
+    }
     for (const entry of await this.#listDir(path, undefined)) {
       if (!isSafeEntryName(entry.name)) continue;
       if (entry.type === "dir") await this.#removeTree(entry.path, depth + 1);
@@ -466,11 +505,14 @@ export class Client {
     if (!this.#unsupported.has("MLST")) {
       try {
         const r = await this.#execute(`MLST ${path}`, ["250"]);
-        const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ?? r.lines[0] ?? "";
+        const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ??
+          r.lines[0] ?? "";
         const entry = parseMlsxLine(line);
         if (entry) return { ...entry, name: remoteBasename(path) || entry.name, path };
       } catch (e) {
-        if (!(e instanceof StatusCodeError) || !(e.received === "500" || e.received === "502")) throw e;
+        if (!(e instanceof StatusCodeError) || !(e.received === "500" || e.received === "502")) {
+          throw e;
+        }
         this.#unsupported.add("MLST");
       }
     }
@@ -497,7 +539,9 @@ export class Client {
     try {
       return await this.#stat(path);
     } catch (e) {
-      if (e instanceof StatusCodeError && (e.received === "550" || e.received === "450")) return undefined;
+      if (e instanceof StatusCodeError && (e.received === "550" || e.received === "450")) {
+        return undefined;
+      }
       throw e;
     }
   }
@@ -545,7 +589,9 @@ export class Client {
   async #size(path: string): Promise<number> {
     const r = await this.#execute(`SIZE ${path}`, ["213"]);
     const n = Number((r.lines[0] ?? "").trim());
-    if (!Number.isSafeInteger(n) || n < 0) throw new FtpError(`The server's SIZE reply "${r.lines[0]}" is not a size.`);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new FtpError(`The server's SIZE reply "${r.lines[0]}" is not a size.`);
+    }
     return n;
   }
 
@@ -591,7 +637,9 @@ export class Client {
         const entries = await listOnce(dir);
         for (const entry of entries) {
           yield entry;
-          if (options.recursive && entry.type === "dir" && isSafeEntryName(entry.name) && depth < 256) {
+          if (
+            options.recursive && entry.type === "dir" && isSafeEntryName(entry.name) && depth < 256
+          ) {
             pending.push({ dir: entry.path, depth: depth + 1 });
           }
         }
@@ -620,7 +668,9 @@ export class Client {
     const out: RemoteEntry[] = [];
     for (const line of lines) {
       const e = this.#parseListLine(line);
-      if (e && e.name !== "." && e.name !== "..") out.push({ ...e, path: joinRemote(path, e.name) });
+      if (e && e.name !== "." && e.name !== "..") {
+        out.push({ ...e, path: joinRemote(path, e.name) });
+      }
     }
     return out;
   }
@@ -660,7 +710,9 @@ export class Client {
       all.set(c, at);
       at += c.byteLength;
     }
-    return textDecoder(this.#o.encoding)(all).split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "");
+    return textDecoder(this.#o.encoding)(all).split("\n").map((l) => l.replace(/\r$/, "")).filter((
+      l,
+    ) => l !== "");
   }
 
   /**
@@ -679,7 +731,10 @@ export class Client {
    * for await (const chunk of stream) console.log(chunk.byteLength);
    * ```
    */
-  async downloadStream(path: string, options: TransferOptions = {}): Promise<ReadableStream<Uint8Array>> {
+  async downloadStream(
+    path: string,
+    options: TransferOptions = {},
+  ): Promise<ReadableStream<Uint8Array>> {
     const release = await this.#acquire();
     try {
       let total = options.total;
@@ -733,7 +788,10 @@ export class Client {
     return this.#uploadStream(`APPE ${path}`, options);
   }
 
-  async #uploadStream(command: string, options: TransferOptions): Promise<WritableStream<Uint8Array>> {
+  async #uploadStream(
+    command: string,
+    options: TransferOptions,
+  ): Promise<WritableStream<Uint8Array>> {
     const release = await this.#acquire();
     try {
       const t = await this.#startTransfer(command, {
@@ -788,7 +846,9 @@ export class Client {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
     const total = bytes instanceof Uint8Array ? bytes.byteLength : options.total;
     const opts = { ...options, ...(total !== undefined ? { total } : {}) };
-    const sink = options.append ? await this.appendStream(path, opts) : await this.uploadStream(path, opts);
+    const sink = options.append
+      ? await this.appendStream(path, opts)
+      : await this.uploadStream(path, opts);
     if (bytes instanceof Uint8Array) {
       const writer = sink.getWriter();
       try {
@@ -842,7 +902,13 @@ export class Client {
     });
   }
 
-  async #uploadTree(fs: PathIO, dir: string, remote: string, options: CopyOptions, depth: number): Promise<void> {
+  async #uploadTree(
+    fs: PathIO,
+    dir: string,
+    remote: string,
+    options: CopyOptions,
+    depth: number,
+  ): Promise<void> {
     if (depth > 256) throw new FtpError(`Local tree under "${dir}" is deeper than 256 levels.`);
     for await (const entry of fs.list(dir)) {
       throwIfAborted(options.signal);
@@ -857,7 +923,13 @@ export class Client {
     }
   }
 
-  async #uploadFile(fs: PathIO, local: string, remote: string, size: number, options: CopyOptions): Promise<void> {
+  async #uploadFile(
+    fs: PathIO,
+    local: string,
+    remote: string,
+    size: number,
+    options: CopyOptions,
+  ): Promise<void> {
     throwIfAborted(options.signal);
     const source = await fs.openRead(local);
     let t: Transfer;
@@ -914,7 +986,13 @@ export class Client {
     });
   }
 
-  async #downloadTree(remote: string, fs: PathIO, dir: string, options: CopyOptions, depth: number): Promise<void> {
+  async #downloadTree(
+    remote: string,
+    fs: PathIO,
+    dir: string,
+    options: CopyOptions,
+    depth: number,
+  ): Promise<void> {
     if (depth > 256) throw new FtpError(`Remote tree under "${remote}" is deeper than 256 levels.`);
     for (const entry of await this.#listDir(remote, undefined)) {
       throwIfAborted(options.signal);
@@ -948,7 +1026,11 @@ export class Client {
     const sink = await fs.openWrite(local, offset > 0 ? { offset } : {});
     let t: Transfer;
     try {
-      t = await this.#startTransfer(`RETR ${remote}`, { offset, signal: options.signal, done: () => {} });
+      t = await this.#startTransfer(`RETR ${remote}`, {
+        offset,
+        signal: options.signal,
+        done: () => {},
+      });
     } catch (e) {
       await sink.abort(e).catch(() => {});
       throw e;
@@ -1029,16 +1111,27 @@ export class Client {
     }
   }
 
-  async #execute(line: string, expected: readonly string[], wait: readonly string[] = []): Promise<Reply> {
+  async #execute(
+    line: string,
+    expected: readonly string[],
+    wait: readonly string[] = [],
+  ): Promise<Reply> {
     const control = this.#control;
-    if (!control || control.closed) throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    if (!control || control.closed) {
+      throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    }
     await control.send(line);
     const shown = censorCommand(line);
-    for (let i = 0; ; i++) {
+    for (let i = 0;; i++) {
       const reply = await control.readReply(this.#o.socketTimeout, `"${shown}"`);
       if (matchesAny(reply.code, wait) && i < 100) continue;
       if (matchesAny(reply.code, expected)) return reply;
-      throw new StatusCodeError({ expected, received: reply.code, command: shown, info: reply.lines });
+      throw new StatusCodeError({
+        expected,
+        received: reply.code,
+        command: shown,
+        info: reply.lines,
+      });
     }
   }
 
@@ -1054,7 +1147,9 @@ export class Client {
         reply = await this.#execute(cmd, [cmd === "EPSV" ? "229" : "227"]);
       } catch (e) {
         if (e instanceof StatusCodeError && /^5\d\d$/.test(e.received)) {
-          if (e.received === "500" || e.received === "502" || cmd === "EPSV") this.#unsupported.add(cmd);
+          if (e.received === "500" || e.received === "502" || cmd === "EPSV") {
+            this.#unsupported.add(cmd);
+          }
           lastError = e;
           continue;
         }
@@ -1076,7 +1171,8 @@ export class Client {
       }
       return await this.#dial(host, port, false);
     }
-    throw lastError ?? new FtpError("No passive command left to try (EPSV/PASV refused): use active mode.");
+    throw lastError ??
+      new FtpError("No passive command left to try (EPSV/PASV refused): use active mode.");
   }
 
   async #openActive(): Promise<Listener> {
@@ -1090,7 +1186,10 @@ export class Client {
         if (this.#unsupported.has(cmd)) continue;
         if (cmd === "PORT" && !isIPv4(host)) continue;
         try {
-          await this.#execute(`${cmd} ${cmd === "EPRT" ? encodeEprt(addr) : encodeHostPort(addr)}`, ["200"]);
+          await this.#execute(
+            `${cmd} ${cmd === "EPRT" ? encodeEprt(addr) : encodeHostPort(addr)}`,
+            ["200"],
+          );
           return listener;
         } catch (e) {
           if (e instanceof StatusCodeError && /^5\d\d$/.test(e.received)) {
@@ -1101,7 +1200,8 @@ export class Client {
           throw e;
         }
       }
-      throw lastError ?? new FtpError("No active command left to try (EPRT/PORT refused): use passive mode.");
+      throw lastError ??
+        new FtpError("No active command left to try (EPRT/PORT refused): use passive mode.");
     } catch (e) {
       listener.close();
       throw e;
@@ -1117,7 +1217,10 @@ export class Client {
         it.next(),
         new Promise<never>((_, reject) => {
           if (ms > 0 && ms !== Infinity) {
-            timer = setTimeout(() => reject(new FtpTimeoutError("Waiting for the server's data connection", ms)), ms);
+            timer = setTimeout(
+              () => reject(new FtpTimeoutError("Waiting for the server's data connection", ms)),
+              ms,
+            );
           }
         }),
       ]);
@@ -1143,11 +1246,14 @@ export class Client {
     const endpoint: DataEndpoint = this.#o.mode === "active"
       ? { kind: "active", listener: await this.#openActive() }
       : { kind: "passive", conn: await this.#openPassive() };
-    const closeEndpoint = () => endpoint.kind === "active" ? endpoint.listener.close() : endpoint.conn.close();
+    const closeEndpoint = () =>
+      endpoint.kind === "active" ? endpoint.listener.close() : endpoint.conn.close();
     let conn: Conn | undefined;
     let final: Reply | undefined;
     try {
-      if (options.offset && options.offset > 0) await this.#execute(`REST ${options.offset}`, ["350"]);
+      if (options.offset && options.offset > 0) {
+        await this.#execute(`REST ${options.offset}`, ["350"]);
+      }
       await control.send(command);
       const shown = censorCommand(command);
       const reply = await control.readReply(this.#o.socketTimeout, `"${shown}"`);
@@ -1155,7 +1261,12 @@ export class Client {
         final = reply;
         closeEndpoint();
       } else if (!reply.code.startsWith("1")) {
-        throw new StatusCodeError({ expected: ["1xx"], received: reply.code, command: shown, info: reply.lines });
+        throw new StatusCodeError({
+          expected: ["1xx"],
+          received: reply.code,
+          command: shown,
+          info: reply.lines,
+        });
       } else {
         conn = endpoint.kind === "active" ? await this.#accept(endpoint.listener) : endpoint.conn;
         if (this.#protP) {
@@ -1174,16 +1285,21 @@ export class Client {
     }
     const signal = options.signal;
     const onAbort = () => void this.#transfer?.abort(signal!.reason);
-    const t = new Transfer({
-      control,
-      socketTimeout: this.#o.socketTimeout,
-      dataTimeout: this.#o.dataTimeout,
-      done: () => {
-        if (this.#transfer === t) this.#transfer = undefined;
-        signal?.removeEventListener("abort", onAbort);
-        options.done();
+    const t = new Transfer(
+      {
+        control,
+        socketTimeout: this.#o.socketTimeout,
+        dataTimeout: this.#o.dataTimeout,
+        done: () => {
+          if (this.#transfer === t) this.#transfer = undefined;
+          signal?.removeEventListener("abort", onAbort);
+          options.done();
+        },
       },
-    }, conn, censorCommand(command), final);
+      conn,
+      censorCommand(command),
+      final,
+    );
     this.#transfer = t;
     signal?.addEventListener("abort", onAbort, { once: true });
     return t;
@@ -1192,7 +1308,9 @@ export class Client {
 
 function safeLocalName(name: string): string {
   if (!isSafeEntryName(name)) {
-    throw new FtpError(`"${name}" cannot be used as a local name: pass writeInto with an explicit target.`);
+    throw new FtpError(
+      `"${name}" cannot be used as a local name: pass writeInto with an explicit target.`,
+    );
   }
   return name;
 }

@@ -138,7 +138,11 @@ export class ClientPool {
    * @param options As for {@linkcode Client.uploadData}.
    * @returns Nothing.
    */
-  uploadData(data: Uint8Array | string, path: string, options: TransferOptions & { append?: boolean } = {}): Promise<void> {
+  uploadData(
+    data: Uint8Array | string,
+    path: string,
+    options: TransferOptions & { append?: boolean } = {},
+  ): Promise<void> {
     return this.run((c) => c.uploadData(data, path, options));
   }
 

@@ -19,7 +19,18 @@ export interface ListParseOptions {
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+  jan: 0,
+  feb: 1,
+  mar: 2,
+  apr: 3,
+  may: 4,
+  jun: 5,
+  jul: 6,
+  aug: 7,
+  sep: 8,
+  oct: 9,
+  nov: 10,
+  dec: 11,
 };
 
 // type+perms, links, owner [group], size, then the date and the name.
@@ -78,7 +89,10 @@ function yearless(month: number, day: number, hour: number, minute: number, now:
  * console.log(e?.type, e?.name, e?.linkTarget); // "symlink" "latest" "v1.2.3"
  * ```
  */
-export function parseUnixListLine(line: string, options: ListParseOptions = {}): ParsedEntry | undefined {
+export function parseUnixListLine(
+  line: string,
+  options: ListParseOptions = {},
+): ParsedEntry | undefined {
   const m = UNIX.exec(line);
   if (!m) return undefined;
   const [, typeChar, perms, , col1, col2, sizeText, mon, day, timeOrYear, iy, im, id, itime, rest] =
@@ -97,7 +111,9 @@ export function parseUnixListLine(line: string, options: ListParseOptions = {}):
     }
   } else {
     const [h, mi, s] = itime!.split(":").map(Number) as [number, number, number | undefined];
-    modified = new Date(Date.UTC(Number(iy), Number(im) - 1, Number(id), h, mi, Math.floor(s ?? 0)));
+    modified = new Date(
+      Date.UTC(Number(iy), Number(im) - 1, Number(id), h, mi, Math.floor(s ?? 0)),
+    );
   }
   // With one column between links and size, it is the owner.
   const owner = col1 ?? col2;
@@ -172,9 +188,8 @@ export function parseDosListLine(line: string): ParsedEntry | undefined {
   const modified = new Date(Date.UTC(year, month - 1, day, hour, Number(mm), ss ? Number(ss) : 0));
   const upper = what!.toUpperCase();
   if (upper.startsWith("<")) {
-    const type: RemoteEntryType = upper === "<DIR>" || upper === "<JUNCTION>" || upper === "<SYMLINKD>"
-      ? "dir"
-      : "symlink";
+    const type: RemoteEntryType =
+      upper === "<DIR>" || upper === "<JUNCTION>" || upper === "<SYMLINKD>" ? "dir" : "symlink";
     // "<SYMLINK> name [target]" on newer Windows listings.
     const target = /^(.*) \[(.*)\]$/.exec(name!);
     if (upper.startsWith("<SYMLINK") && target) {
@@ -199,6 +214,9 @@ export function parseDosListLine(line: string): ParsedEntry | undefined {
  * parseListLine("drwxr-xr-x 2 ftp ftp 4096 Mar  1  2024 pub")?.type; // "dir"
  * ```
  */
-export function parseListLine(line: string, options: ListParseOptions = {}): ParsedEntry | undefined {
+export function parseListLine(
+  line: string,
+  options: ListParseOptions = {},
+): ParsedEntry | undefined {
   return parseUnixListLine(line, options) ?? parseDosListLine(line);
 }
