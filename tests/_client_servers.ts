@@ -273,6 +273,8 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
 export interface AnyftpOptions {
   /** Commands to switch off (answered 502). */
   readonly disable?: readonly string[];
+  /** Certificate and key for AUTH TLS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -293,6 +295,7 @@ export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServ
     storage: new LocalPathIO({ root }),
     disabledCommands: options.disable ?? [],
     loginFailureDelay: 0,
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
   return {

@@ -19,7 +19,13 @@ import {
 } from "../protocol/address.ts";
 import { parseListLine } from "../protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";
-import { ConnectionClosedError, FtpError, FtpTimeoutError, StatusCodeError } from "../errors.ts";
+import {
+  ConnectionClosedError,
+  FtpError,
+  FtpTimeoutError,
+  StatusCodeError,
+  UnsupportedError,
+} from "../errors.ts";
 import { ControlChannel } from "./_control.ts";
 import { Mutex } from "./_mutex.ts";
 import { type ClientEncoding, textDecoder } from "./_encoding.ts";
@@ -71,6 +77,7 @@ interface Resolved {
   maxListingBytes: number;
   tls: "implicit" | "explicit" | undefined;
   tlsOptions: ClientOptions["tlsOptions"];
+  tlsSessionReuse: boolean;
   localFs: LocalFsFactory;
 }
 
@@ -96,6 +103,7 @@ function resolveOptions(o: ClientOptions): Resolved {
     maxListingBytes: o.maxListingBytes ?? 64 * 1024 * 1024,
     tls: o.tls,
     tlsOptions: o.tlsOptions,
+    tlsSessionReuse: o.tlsSessionReuse ?? true,
     localFs: o.localFs ?? defaultLocalFs,
   };
 }
@@ -1240,6 +1248,22 @@ export class Client {
     }
   }
 
+  /** PROT P: TLS on the data connection, resuming the control session where possible. */
+  async #secureData(conn: Conn): Promise<Conn> {
+    const base = { role: "client" as const, serverName: this.#host, ...this.#o.tlsOptions };
+    if (this.#o.tlsSessionReuse && !this.#unsupported.has("TLS session reuse")) {
+      try {
+        return await conn.startTls({ ...base, reuseSessionOf: this.#control!.conn });
+      } catch (e) {
+        if (!(e instanceof UnsupportedError)) throw e;
+        // Servers that insist on reuse (vsftpd's require_ssl_reuse) refuse the transfer with
+        // their own error; others are fine without it.
+        this.#unsupported.add("TLS session reuse");
+      }
+    }
+    return await conn.startTls(base);
+  }
+
   async #startTransfer(command: string, options: StartOptions): Promise<Transfer> {
     throwIfAborted(options.signal);
     const control = this.#control!;
@@ -1269,14 +1293,7 @@ export class Client {
         });
       } else {
         conn = endpoint.kind === "active" ? await this.#accept(endpoint.listener) : endpoint.conn;
-        if (this.#protP) {
-          conn = await conn.startTls({
-            role: "client",
-            serverName: this.#host,
-            reuseSessionOf: control.conn,
-            ...this.#o.tlsOptions,
-          });
-        }
+        if (this.#protP) conn = await this.#secureData(conn);
       }
     } catch (e) {
       closeEndpoint();

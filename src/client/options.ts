@@ -72,6 +72,12 @@ export interface ClientOptions {
   /** TLS details (server name, CA certificates). @default { role: "client" } */
   readonly tlsOptions?: Omit<ClientTlsOptions, "role" | "reuseSessionOf">;
   /**
+   * Resume the control connection's TLS session on data connections (servers such as vsftpd
+   * with `require_ssl_reuse` demand it). Adapters that cannot (Deno's) make it fall back to
+   * a full handshake. @default true
+   */
+  readonly tlsSessionReuse?: boolean;
+  /**
    * Storage for local paths of {@linkcode Client.upload} and {@linkcode Client.download}.
    * A factory gets the local directory to root the storage at. @default LocalPathIO of the real file system
    */
