@@ -394,3 +394,26 @@ describe("typed errors", () => {
     c.close();
   });
 });
+
+describe("speed limits", () => {
+  it("readSpeedLimit and writeSpeedLimit cap the average rate", async () => {
+    await withServer(startAnyftp(), async (s) => {
+      const limit = 4 * 1024 * 1024;
+      await using c = await Client.connect(s.url, {
+        ...opts,
+        readSpeedLimit: limit,
+        writeSpeedLimit: limit,
+      });
+      const data = new Uint8Array(randomBytes(3 * 1024 * 1024));
+      let up = 0;
+      await c.uploadData(data, "slow.bin", { onProgress: (p) => (up = p.rate) });
+      let down = 0;
+      const got = await c.downloadData("slow.bin", { onProgress: (p) => (down = p.rate) });
+      assert.deepEqual(got, data);
+      // The bucket allows a burst of a tenth of a second's worth, so the average stays
+      // close to the limit; unthrottled loopback runs at hundreds of MB/s.
+      assert.ok(up > 0 && up < limit * 1.3, `upload rate ${up}`);
+      assert.ok(down > 0 && down < limit * 1.3, `download rate ${down}`);
+    });
+  });
+});
