@@ -84,7 +84,15 @@ export interface ClientOptions {
   readonly localFs?: (root: string) => PathIO | Promise<PathIO>;
 }
 
-/** Credentials and address for {@linkcode Client.connect}. */
+/**
+ * Credentials and address for {@linkcode Client.connect}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectTarget } from "anyftp";
+ * const target: ConnectTarget = { host: "127.0.0.1", port: 2121, user: "alice", password: "secret" };
+ * ```
+ */
 export interface ConnectTarget extends ClientOptions {
   /** Host name or address. */
   readonly host: string;
@@ -116,7 +124,15 @@ export interface TransferProgress {
   readonly rate: number;
 }
 
-/** Options of one transfer. */
+/**
+ * Options of one transfer.
+ *
+ * @example
+ * ```ts
+ * import type { TransferOptions } from "anyftp";
+ * const resume: TransferOptions = { offset: 1024, signal: AbortSignal.timeout(60_000), onProgress: (p) => console.log(p.bytes) };
+ * ```
+ */
 export interface TransferOptions {
   /** Byte offset to start at (REST): resume a download, or write into an upload target in place. @default 0 */
   readonly offset?: number;
@@ -128,7 +144,15 @@ export interface TransferOptions {
   readonly total?: number;
 }
 
-/** Options of the file and tree conveniences {@linkcode Client.upload} and {@linkcode Client.download}. */
+/**
+ * Options of the file and tree conveniences {@linkcode Client.upload} and {@linkcode Client.download}.
+ *
+ * @example
+ * ```ts
+ * import type { CopyOptions } from "anyftp";
+ * const mirror: CopyOptions = { writeInto: true, resume: true, onProgress: (p) => console.log(p.path, p.bytes) };
+ * ```
+ */
 export interface CopyOptions {
   /**
    * `false`: the destination is a directory and the source goes inside it under its own name
@@ -144,13 +168,29 @@ export interface CopyOptions {
   readonly onProgress?: (progress: TransferProgress & { readonly path: string }) => void;
 }
 
-/** A listed remote entry with its path. */
+/**
+ * A listed remote entry with its path.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteEntry } from "anyftp";
+ * const isBig = (e: RemoteEntry) => e.type === "file" && (e.size ?? 0) > 1e9;
+ * ```
+ */
 export interface RemoteEntry extends ParsedEntry {
   /** Path of the entry: the listed directory joined with its name. */
   readonly path: string;
 }
 
-/** Options of {@linkcode Client.list}. */
+/**
+ * Options of {@linkcode Client.list}.
+ *
+ * @example
+ * ```ts
+ * import type { ListOptions } from "anyftp";
+ * const everything: ListOptions = { recursive: true, command: "LIST" };
+ * ```
+ */
 export interface ListOptions {
   /** Descend into subdirectories (symbolic links are not followed). @default false */
   readonly recursive?: boolean;

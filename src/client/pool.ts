@@ -8,7 +8,15 @@ import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import { Client } from "./client.ts";
 import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from "./options.ts";
 
-/** Options of a {@linkcode ClientPool}. */
+/**
+ * Options of a {@linkcode ClientPool}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientPoolOptions } from "anyftp";
+ * const options: ClientPoolOptions = { size: 8, readSpeedLimit: 10_000_000 };
+ * ```
+ */
 export interface ClientPoolOptions extends ClientOptions {
   /** Most connections open at once. @default 4 */
   readonly size?: number;

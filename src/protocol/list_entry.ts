@@ -5,7 +5,15 @@
  * @module
  */
 
-/** Kind of a remote entry. */
+/**
+ * Kind of a remote entry.
+ *
+ * @example
+ * ```ts
+ * import type { RemoteEntryType } from "./list_entry.ts";
+ * const t: RemoteEntryType = "symlink";
+ * ```
+ */
 export type RemoteEntryType = "file" | "dir" | "symlink" | "other";
 
 /**

@@ -9,7 +9,16 @@
 
 import type { ParsedEntry, RemoteEntryType } from "./list_entry.ts";
 
-/** Options for the LIST parsers. */
+/**
+ * Options for the LIST parsers.
+ *
+ * @example
+ * ```ts
+ * import { type ListParseOptions, parseUnixListLine } from "./list_parse.ts";
+ * const options: ListParseOptions = { now: new Date("2024-06-01T00:00:00Z") };
+ * parseUnixListLine("-rw-r--r-- 1 0 0 5 Jan 31 12:00 a.txt", options)?.modified; // 2024-01-31T12:00Z
+ * ```
+ */
 export interface ListParseOptions {
   /**
    * "Now" for dates without a year (`Jan 31 12:00`, recent files in `ls`): the year is chosen
