@@ -417,3 +417,65 @@ describe("speed limits", () => {
     });
   });
 });
+
+describe("custom LIST parser, first or last", { skip: !py }, () => {
+  it("parses lines the built-in parsers don't know, in the chosen order", async () => {
+    await withServer(
+      startPyftpdlib({ injectListing: [["", "CUSTOM weird.dat 42"]] }),
+      async (s) => {
+        writeFileSync(join(s.root, "plain.txt"), "abc");
+        const custom = (line: string) => {
+          const m = /^CUSTOM (\S+) (\d+)$/.exec(line);
+          if (m) return { name: m[1]!, type: "file" as const, size: Number(m[2]), facts: {} };
+          // Claims every other line too, to tell "first" from "last".
+          return { name: `custom:${line.slice(-9)}`, type: "other" as const, facts: {} };
+        };
+        await using plain = await Client.connect(s.url, opts);
+        assert.deepEqual((await plain.list("", { command: "LIST" })).map((e) => e.name), [
+          "plain.txt",
+        ]);
+        await using last = await Client.connect(s.url, {
+          ...opts,
+          listParser: custom,
+          listParserOrder: "last",
+        });
+        const l = await last.list("", { command: "LIST" });
+        assert.deepEqual(l.map((e) => [e.name, e.type, e.size]), [["plain.txt", "file", 3], [
+          "weird.dat",
+          "file",
+          42,
+        ]]);
+        await using first = await Client.connect(s.url, { ...opts, listParser: custom });
+        const f = await first.list("", { command: "LIST" });
+        assert.deepEqual(f.map((e) => e.name), ["custom:plain.txt", "weird.dat"]);
+      },
+    );
+  });
+});
+
+describe("encoding option", () => {
+  it("speaks Latin-1 to a Latin-1 server", async () => {
+    const { Server } = await import("../src/server/server.ts");
+    const { LocalPathIO } = await import("../src/fs/local_path_io.ts");
+    const root = mkdtempSync(join(tmpdir(), "anyftp-latin1-"));
+    const server = new Server({
+      users: [{ login: "u", password: "p" }],
+      storage: new LocalPathIO({ root }),
+      encoding: "latin1",
+    });
+    const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
+    try {
+      await using c = await Client.connect(`ftp://u:p@127.0.0.1:${addr.port}`, {
+        ...opts,
+        encoding: "latin1",
+      });
+      await c.uploadData("x", "café ñ.txt");
+      assert.ok(existsSync(join(root, "café ñ.txt")));
+      assert.deepEqual((await c.list("")).map((e) => e.name), ["café ñ.txt"]);
+      assert.equal(await c.size("café ñ.txt"), 1);
+    } finally {
+      await server.close({ timeout: 2000 });
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
