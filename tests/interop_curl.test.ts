@@ -1,0 +1,301 @@
+/**
+ * curl (a real, independent FTP client) drives our server running in this test's runtime:
+ * passive (EPSV, PASV) and active (EPRT, PORT) transfers, uploads, resume both ways,
+ * --ftp-create-dirs, LIST/NLST, quote commands, -I (SIZE + MDTM), a 100 MiB SHA-256 round
+ * trip, and path-escape attempts that must stay inside the served root.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  killPeers,
+  readBytes,
+  runTool,
+  sha256,
+  sha256File,
+  skipUnless,
+  type ToolResult,
+  writeRandomFile,
+} from "./_interop_harness.ts";
+import {
+  type InteropServer,
+  OUTSIDE_SECRET,
+  PASSWORD,
+  startInteropServer,
+  USER,
+} from "./_interop_server.ts";
+
+const BIG = 100 * 1024 * 1024;
+
+/** curl with bounded waits, our credentials and errors on stderr. */
+function curl(args: string[], timeoutMs = 60_000): Promise<ToolResult> {
+  return runTool("curl", [
+    "-sS",
+    "--connect-timeout",
+    "10",
+    "--max-time",
+    String(Math.floor(timeoutMs / 1000) - 2),
+    "--user",
+    `${USER}:${PASSWORD}`,
+    ...args,
+  ], { timeoutMs });
+}
+
+/** Commands curl sent, from its -v output (`> CMD args`). */
+function sent(r: ToolResult): string[] {
+  return r.err.split(/\r?\n/).filter((l) => l.startsWith("> ")).map((l) => l.slice(2));
+}
+
+function okCurl(r: ToolResult, what: string): void {
+  assert.equal(r.timedOut, false, `${what}: curl timed out\n${r.err}`);
+  assert.equal(r.code, 0, `${what}: curl exit ${r.code}\n${r.err}`);
+}
+
+describe("interop: curl drives our server", { skip: skipUnless("curl", ["--version"]) }, () => {
+  let s: InteropServer;
+  let local: string;
+
+  before(async () => {
+    s = await startInteropServer({ label: "curl" });
+    local = join(s.dir, "client");
+    await mkdir(local);
+  });
+  after(async () => {
+    killPeers();
+    await s?.close();
+  });
+
+  it("curl is installed", async () => {
+    const r = await runTool("curl", ["--version"]);
+    assert.equal(r.code, 0);
+  });
+
+  it("passive download uses EPSV by default and returns the exact bytes", async () => {
+    const digest = await writeRandomFile(join(s.root, "pasv", "epsv.bin"), 300_001);
+    const out = join(local, "epsv.bin");
+    const r = await curl(["-v", "-o", out, `${s.url}/pasv/epsv.bin`]);
+    okCurl(r, "EPSV download");
+    assert.ok(sent(r).includes("EPSV"), sent(r).join(" | "));
+    assert.ok(!sent(r).includes("PASV"), "curl had to fall back to PASV");
+    assert.equal(await sha256File(out), digest);
+  });
+
+  it("--ftp-pasv --disable-epsv downloads over PASV", async () => {
+    const digest = await writeRandomFile(join(s.root, "pasv", "pasv.bin"), 65_537);
+    const out = join(local, "pasv.bin");
+    const r = await curl(["-v", "--ftp-pasv", "--disable-epsv", "-o", out, `${s.url}/pasv/pasv.bin`]);
+    okCurl(r, "PASV download");
+    assert.ok(sent(r).includes("PASV"), sent(r).join(" | "));
+    assert.ok(!sent(r).includes("EPSV"));
+    assert.equal(await sha256File(out), digest);
+  });
+
+  it("active -P 127.0.0.1 downloads over EPRT", async () => {
+    const digest = await writeRandomFile(join(s.root, "active", "eprt.bin"), 200_000);
+    const out = join(local, "eprt.bin");
+    const r = await curl(["-v", "-P", "127.0.0.1", "-o", out, `${s.url}/active/eprt.bin`]);
+    okCurl(r, "EPRT download");
+    assert.ok(sent(r).some((c) => c.startsWith("EPRT |1|127.0.0.1|")), sent(r).join(" | "));
+    assert.ok(!sent(r).some((c) => c.startsWith("PORT ")), "curl had to fall back to PORT");
+    assert.equal(await sha256File(out), digest);
+  });
+
+  it("active -P - --disable-eprt uploads and downloads over PORT", async () => {
+    const src = join(local, "port-src.bin");
+    const digest = await writeRandomFile(src, 150_000);
+    const up = await curl(["-v", "-P", "-", "--disable-eprt", "-T", src, `${s.url}/active/port.bin`]);
+    okCurl(up, "PORT upload");
+    assert.ok(sent(up).some((c) => c.startsWith("PORT 127,0,0,1,")), sent(up).join(" | "));
+    assert.equal(await sha256File(join(s.root, "active", "port.bin")), digest);
+    const out = join(local, "port-back.bin");
+    const down = await curl(["-v", "-P", "-", "--disable-eprt", "-o", out, `${s.url}/active/port.bin`]);
+    okCurl(down, "PORT download");
+    assert.ok(sent(down).some((c) => c.startsWith("PORT ")));
+    assert.equal(await sha256File(out), digest);
+  });
+
+  it("-T uploads a binary file and an empty file", async () => {
+    await mkdir(join(s.root, "up"));
+    const src = join(local, "up.bin");
+    const digest = await writeRandomFile(src, 1_048_583);
+    const r = await curl(["-T", src, `${s.url}/up/up.bin`]);
+    okCurl(r, "upload");
+    assert.equal(await sha256File(join(s.root, "up", "up.bin")), digest);
+    const empty = join(local, "empty.bin");
+    await writeFile(empty, "");
+    okCurl(await curl(["-T", empty, `${s.url}/up/empty.bin`]), "empty upload");
+    assert.equal((await stat(join(s.root, "up", "empty.bin"))).size, 0);
+    // A trailing slash uploads under the local file's name.
+    okCurl(await curl(["-T", src, `${s.url}/up/`]), "upload into dir");
+    assert.equal(await sha256File(join(s.root, "up", "up.bin")), digest);
+  });
+
+  it("-C - resumes a download from the partial local file (REST)", async () => {
+    const remote = join(s.root, "resume", "down.bin");
+    await writeRandomFile(remote, 500_000);
+    const full = await readBytes(remote);
+    const partial = join(local, "down.part");
+    await writeFile(partial, full.subarray(0, 123_457));
+    const r = await curl(["-v", "-C", "-", "-o", partial, `${s.url}/resume/down.bin`]);
+    okCurl(r, "resumed download");
+    assert.ok(sent(r).includes("REST 123457"), sent(r).join(" | "));
+    assert.equal(sha256(await readBytes(partial)), sha256(full));
+  });
+
+  it("-C - resumes an upload onto the partial remote file (SIZE + APPE)", async () => {
+    const src = join(local, "up-resume.bin");
+    const digest = await writeRandomFile(src, 400_000);
+    const full = await readBytes(src);
+    await mkdir(join(s.root, "resume"), { recursive: true });
+    await writeFile(join(s.root, "resume", "up.bin"), full.subarray(0, 77_777));
+    const r = await curl(["-v", "-C", "-", "-T", src, `${s.url}/resume/up.bin`]);
+    okCurl(r, "resumed upload");
+    assert.ok(sent(r).includes("SIZE up.bin"), sent(r).join(" | "));
+    assert.ok(sent(r).includes("APPE up.bin"), sent(r).join(" | "));
+    assert.equal(await sha256File(join(s.root, "resume", "up.bin")), digest);
+  });
+
+  it("--ftp-create-dirs creates the missing path for an upload; without it the upload fails", async () => {
+    const src = join(local, "deep.txt");
+    await writeFile(src, "deep\n");
+    const without = await curl(["-T", src, `${s.url}/c1/c2/c3/deep.txt`]);
+    assert.notEqual(without.code, 0, "upload into a missing directory must fail");
+    assert.equal(existsSync(join(s.root, "c1")), false);
+    const r = await curl(["-T", src, "--ftp-create-dirs", `${s.url}/c1/c2/c3/deep.txt`]);
+    okCurl(r, "create dirs");
+    assert.equal(await readFile(join(s.root, "c1", "c2", "c3", "deep.txt"), "utf8"), "deep\n");
+  });
+
+  it("lists a directory with LIST and names it with -l (NLST)", async () => {
+    const d = join(s.root, "listing");
+    await mkdir(join(d, "sub dir"), { recursive: true });
+    await writeFile(join(d, "a.txt"), "aaa");
+    await writeFile(join(d, "with space.bin"), new Uint8Array(4242));
+    await writeFile(join(d, "ünïcødé.txt"), "u");
+    const list = await curl([`${s.url}/listing/`]);
+    okCurl(list, "LIST");
+    const lines = list.out.split(/\r?\n/).filter((l) => l.length > 0);
+    assert.equal(lines.length, 4, list.out);
+    const line = (name: string) => lines.find((l) => l.endsWith(` ${name}`));
+    assert.match(line("sub dir") ?? "", /^d/, list.out);
+    assert.match(line("a.txt") ?? "", /^-.*\s3\s/, list.out);
+    assert.match(line("with space.bin") ?? "", /^-.*\s4242\s/, list.out);
+    assert.ok(line("ünïcødé.txt"), list.out);
+    const nlst = await curl(["-l", `${s.url}/listing/`]);
+    okCurl(nlst, "NLST");
+    assert.deepEqual(
+      nlst.out.split(/\r?\n/).filter((l) => l.length > 0).sort(),
+      ["a.txt", "sub dir", "with space.bin", "ünïcødé.txt"].sort(),
+    );
+  });
+
+  it("quote commands: -Q MKD before, -Q -DELE after a transfer, RNFR/RNTO", async () => {
+    await mkdir(join(s.root, "quote"));
+    okCurl(await curl(["-Q", "MKD quote/made", "-l", `${s.url}/`]), "MKD");
+    assert.ok((await stat(join(s.root, "quote", "made"))).isDirectory());
+
+    await writeFile(join(s.root, "quote", "y.txt"), "delete me after download\n");
+    const out = join(local, "y.txt");
+    okCurl(await curl(["-Q", "-DELE y.txt", "-o", out, `${s.url}/quote/y.txt`]), "-DELE");
+    assert.equal(await readFile(out, "utf8"), "delete me after download\n");
+    assert.equal(existsSync(join(s.root, "quote", "y.txt")), false);
+
+    await writeFile(join(s.root, "quote", "old.txt"), "renamed\n");
+    okCurl(
+      await curl(["-Q", "RNFR quote/old.txt", "-Q", "RNTO quote/made/new.txt", "-l", `${s.url}/`]),
+      "RNFR/RNTO",
+    );
+    assert.equal(existsSync(join(s.root, "quote", "old.txt")), false);
+    assert.equal(await readFile(join(s.root, "quote", "made", "new.txt"), "utf8"), "renamed\n");
+
+    // A failing quote command makes curl fail (the server's 550 reaches the client).
+    const bad = await curl(["-Q", "DELE quote/no-such-file", "-l", `${s.url}/`]);
+    assert.equal(bad.code, 21, `expected CURLE_QUOTE_ERROR, got ${bad.code}: ${bad.err}`);
+  });
+
+  it("-I reports SIZE as Content-Length and MDTM as Last-Modified", async () => {
+    const f = join(s.root, "head.bin");
+    await writeFile(f, new Uint8Array(12_345));
+    const when = new Date(Date.UTC(2021, 1, 3, 4, 5, 6));
+    await utimes(f, when, when);
+    const r = await curl(["-v", "-I", `${s.url}/head.bin`]);
+    okCurl(r, "-I");
+    assert.ok(sent(r).includes("MDTM head.bin"), sent(r).join(" | "));
+    assert.ok(sent(r).includes("SIZE head.bin"), sent(r).join(" | "));
+    assert.match(r.out, /^Content-Length: 12345\r?$/m, r.out);
+    assert.match(r.out, /^Last-Modified: Wed, 03 Feb 2021 04:05:06 GMT\r?$/m, r.out);
+  });
+
+  it("a 100 MiB random file survives upload and download (SHA-256)", { timeout: 240_000 }, async () => {
+    const src = join(local, "big.bin");
+    const digest = await writeRandomFile(src, BIG);
+    try {
+      const up = await curl(["-T", src, `${s.url}/big.bin`], 120_000);
+      okCurl(up, "100 MiB upload");
+      assert.equal((await stat(join(s.root, "big.bin"))).size, BIG);
+      assert.equal(await sha256File(join(s.root, "big.bin")), digest);
+      const out = join(local, "big.back");
+      const down = await curl(["-o", out, `${s.url}/big.bin`], 120_000);
+      okCurl(down, "100 MiB download");
+      assert.equal(await sha256File(out), digest);
+      await rm(out, { force: true });
+    } finally {
+      await rm(src, { force: true });
+      await rm(join(s.root, "big.bin"), { force: true });
+    }
+  });
+
+  describe("path escapes stay inside the served root", () => {
+    const leaked = (r: ToolResult) =>
+      r.out.includes(OUTSIDE_SECRET.trim()) || /^root:.*:0:0:/m.test(r.out);
+
+    it("../ in the URL (curl's CWD per segment) cannot reach a file next to the root", async () => {
+      const r = await curl(["--path-as-is", `${s.url}/../outside.txt`]);
+      assert.equal(leaked(r), false, "the file outside the root leaked");
+      assert.notEqual(r.code, 0, r.out);
+    });
+
+    it("../../etc/passwd, //etc/passwd and %2e%2e forms fail", async () => {
+      for (
+        const path of ["/../../../../../../etc/passwd", "//etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%2e%2e/outside.txt"]
+      ) {
+        const r = await curl(["--path-as-is", `${s.url}${path}`]);
+        assert.equal(leaked(r), false, `${path} leaked`);
+        assert.notEqual(r.code, 0, `${path}: ${r.out}`);
+      }
+    });
+
+    it("raw ../ paths in SIZE/RETR (--ftp-method nocwd) fail", async () => {
+      for (const path of ["/../outside.txt", "/../../../../etc/passwd"]) {
+        const r = await curl(["--path-as-is", "--ftp-method", "nocwd", `${s.url}${path}`]);
+        assert.equal(leaked(r), false, `${path} leaked`);
+        assert.notEqual(r.code, 0, `${path}: ${r.out}`);
+      }
+    });
+
+    it('-Q "CWD ../../.." stays at the root', async () => {
+      await writeFile(join(s.root, "root-marker.txt"), "marker");
+      const r = await curl(["-Q", "CWD ../../..", "-l", `${s.url}/`]);
+      okCurl(r, "CWD ../../..");
+      const names = r.out.split(/\r?\n/).filter((l) => l.length > 0).sort();
+      assert.deepEqual(names, (await readdir(s.root)).sort(), "the listing is not the served root");
+      const r2 = await curl(["-Q", "CWD ../../../etc", `${s.url}/passwd`]);
+      assert.equal(leaked(r2), false);
+      assert.notEqual(r2.code, 0);
+    });
+
+    it("uploads with ../ land inside the root or fail, never outside", async () => {
+      const src = join(local, "escape.txt");
+      await writeFile(src, "escape attempt\n");
+      await curl(["--path-as-is", "-T", src, `${s.url}/../escape.txt`]);
+      await curl(["--path-as-is", "--ftp-method", "nocwd", "-T", src, `${s.url}/../escape2.txt`]);
+      await curl(["--path-as-is", "--ftp-create-dirs", "-T", src, `${s.url}/../../escdir/escape3.txt`]);
+      const outside = (await readdir(s.dir)).sort();
+      assert.deepEqual(outside, ["client", "outside.txt", "root"], "something was written outside the root");
+      assert.equal(await readFile(join(s.dir, "outside.txt"), "utf8"), OUTSIDE_SECRET);
+    });
+  });
+});
