@@ -1,0 +1,160 @@
+/**
+ * lftp drives our server running in this test's runtime: `mirror` of a tree with nested
+ * dirs, binary, empty files and empty dirs in both directions (passive and active mode,
+ * MLSD on and off), and the file-management commands mv, rm, rm -r, mkdir -p, cls and ls.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  killPeers,
+  runTool,
+  skipUnless,
+  snapshotTree,
+  type ToolResult,
+  writeRandomFile,
+} from "./_interop_harness.ts";
+import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
+
+interface LftpMode {
+  readonly passive: boolean;
+  readonly mlsd: boolean;
+}
+
+/** Runs one lftp script against our server with bounded retries and timeouts. */
+function lftp(s: InteropServer, mode: LftpMode, script: string, debug = false): Promise<ToolResult> {
+  const settings = [
+    "set cmd:fail-exit yes",
+    `set ftp:passive-mode ${mode.passive ? "on" : "off"}`,
+    `set ftp:use-mlsd ${mode.mlsd ? "on" : "off"}`,
+    "set net:max-retries 1",
+    "set net:timeout 10",
+    "set net:reconnect-interval-base 1",
+    "set net:reconnect-interval-max 1",
+    "set ftp:ssl-allow no",
+    "set xfer:clobber on",
+    `open -u '${USER},${PASSWORD}' -p ${s.port} ${s.host}`,
+  ];
+  const args = [...(debug ? ["-d"] : []), "-c", `${settings.join("; ")}; ${script}`];
+  return runTool("lftp", args, { cwd: s.dir, timeoutMs: 60_000 });
+}
+
+function okLftp(r: ToolResult, what: string): void {
+  assert.equal(r.timedOut, false, `${what}: lftp timed out\n${r.out}\n${r.err}`);
+  assert.equal(r.code, 0, `${what}: lftp exit ${r.code}\n${r.out}\n${r.err}`);
+}
+
+/** Commands lftp sent, from its -d output (`---> CMD`). */
+function sent(r: ToolResult): string[] {
+  return `${r.out}\n${r.err}`.split(/\r?\n/).filter((l) => l.startsWith("---> ")).map((l) => l.slice(5));
+}
+
+/** A tree with nested dirs, binary files, empty files, empty dirs and awkward names. */
+async function makeTree(root: string): Promise<void> {
+  await writeRandomFile(join(root, "top.bin"), 1_048_579);
+  await writeFile(join(root, "empty.txt"), "");
+  await mkdir(join(root, "empty-dir"), { recursive: true });
+  await writeRandomFile(join(root, "a", "b", "c", "deep.bin"), 70_001);
+  await mkdir(join(root, "a", "b", "empty-nested"), { recursive: true });
+  await writeFile(join(root, "a", "text.txt"), "line one\nline two\r\nno newline at end");
+  await writeRandomFile(join(root, "name with spaces", "file (1).bin"), 4_097);
+  await writeFile(join(root, "name with spaces", "empty in spaced dir"), "");
+  await writeRandomFile(join(root, "a", "b", "c", "one-byte"), 1);
+}
+
+describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--version"]) }, () => {
+  let s: InteropServer;
+  let src: string;
+
+  before(async () => {
+    s = await startInteropServer({ label: "lftp" });
+    src = join(s.dir, "tree");
+    await makeTree(src);
+  });
+  after(async () => {
+    killPeers();
+    await s?.close();
+  });
+
+  it("lftp is installed", async () => {
+    assert.equal((await runTool("lftp", ["--version"])).code, 0);
+  });
+
+  const modes: Array<[string, LftpMode, string]> = [
+    ["passive, MLSD", { passive: true, mlsd: true }, "pm"],
+    ["passive, LIST", { passive: true, mlsd: false }, "pl"],
+    ["active, MLSD", { passive: false, mlsd: true }, "am"],
+    ["active, LIST", { passive: false, mlsd: false }, "al"],
+  ];
+  for (const [name, mode, tag] of modes) {
+    it(`mirror -R uploads a tree and mirror downloads it back identical (${name})`, async () => {
+      const expected = await snapshotTree(src);
+      const up = await lftp(s, mode, `mirror -R tree up-${tag}`, true);
+      okLftp(up, "mirror -R");
+      assert.deepEqual(await snapshotTree(join(s.root, `up-${tag}`)), expected, "uploaded tree differs");
+      const down = await lftp(s, mode, `mirror up-${tag} down-${tag}`, true);
+      okLftp(down, "mirror");
+      assert.deepEqual(await snapshotTree(join(s.dir, `down-${tag}`)), expected, "downloaded tree differs");
+      const cmds = [...sent(up), ...sent(down)];
+      if (mode.passive) {
+        assert.ok(cmds.some((c) => c === "EPSV" || c === "PASV"), cmds.join(" | "));
+        assert.ok(!cmds.some((c) => /^(PORT|EPRT) /.test(c)), "passive mode used an active command");
+      } else {
+        assert.ok(cmds.some((c) => /^(PORT|EPRT) /.test(c)), cmds.join(" | "));
+        assert.ok(!cmds.some((c) => c === "EPSV" || c === "PASV"), "active mode used a passive command");
+      }
+      if (mode.mlsd) assert.ok(cmds.some((c) => c.startsWith("MLSD")), "lftp did not use MLSD");
+      else assert.ok(!cmds.some((c) => c.startsWith("MLSD")), "lftp used MLSD although told not to");
+      assert.ok(cmds.some((c) => c.startsWith(mode.mlsd ? "MLSD" : "LIST")), cmds.join(" | "));
+    });
+  }
+
+  it("mirror of an unchanged tree transfers nothing the second time", async () => {
+    const mode = { passive: true, mlsd: true };
+    okLftp(await lftp(s, mode, "mirror -R tree again"), "first mirror -R");
+    const second = await lftp(s, mode, "mirror -R tree again", true);
+    okLftp(second, "second mirror -R");
+    assert.ok(!sent(second).some((c) => c.startsWith("STOR ")), sent(second).join(" | "));
+  });
+
+  it("mkdir -p, mv, rm, rm -r, cls and ls", async () => {
+    const mode = { passive: true, mlsd: true };
+    okLftp(await lftp(s, mode, "mkdir -p ops/x/y/z"), "mkdir -p");
+    assert.ok(existsSync(join(s.root, "ops", "x", "y", "z")));
+    await writeFile(join(s.dir, "local.txt"), "moved around\n");
+    await writeFile(join(s.root, "ops", "x", "y", "nested.txt"), "nested");
+
+    okLftp(await lftp(s, mode, "put local.txt -o ops/f1.txt"), "put");
+    okLftp(await lftp(s, mode, "mv ops/f1.txt ops/f2.txt"), "mv");
+    assert.equal(existsSync(join(s.root, "ops", "f1.txt")), false);
+    assert.equal(await readFile(join(s.root, "ops", "f2.txt"), "utf8"), "moved around\n");
+    okLftp(await lftp(s, mode, "mv ops/f2.txt ops/x/f3.txt"), "mv into a dir");
+    assert.ok(existsSync(join(s.root, "ops", "x", "f3.txt")));
+
+    for (const m of [mode, { passive: true, mlsd: false }]) {
+      const cls = await lftp(s, m, "cls -1 ops/x");
+      okLftp(cls, "cls");
+      assert.deepEqual(cls.out.split("\n").filter(Boolean).sort(), ["ops/x/f3.txt", "ops/x/y/"]);
+    }
+    const ls = await lftp(s, mode, "ls ops/x");
+    okLftp(ls, "ls");
+    const lines = ls.out.split(/\r?\n/).filter(Boolean);
+    assert.equal(lines.length, 2, ls.out);
+    assert.match(lines.find((l) => l.endsWith(" f3.txt")) ?? "", /^-.*\s13\s/, ls.out);
+    assert.match(lines.find((l) => l.endsWith(" y")) ?? "", /^d/, ls.out);
+
+    okLftp(await lftp(s, mode, "rm ops/x/f3.txt"), "rm");
+    assert.equal(existsSync(join(s.root, "ops", "x", "f3.txt")), false);
+    const rmMissing = await lftp(s, mode, "rm ops/no-such-file");
+    assert.notEqual(rmMissing.code, 0, "rm of a missing file must fail");
+    assert.match(rmMissing.err, /550/);
+    const rmdirFull = await lftp(s, mode, "rmdir ops/x");
+    assert.notEqual(rmdirFull.code, 0, "rmdir of a non-empty dir must fail");
+    okLftp(await lftp(s, mode, "rm -r ops/x"), "rm -r");
+    assert.equal(existsSync(join(s.root, "ops", "x")), false);
+    assert.ok(existsSync(join(s.root, "ops")));
+  });
+});
