@@ -198,6 +198,8 @@ Handler.authorizer = auth
 Handler.abstracted_fs = FS
 Handler.dtp_handler = DTP
 Handler.permit_foreign_addresses = False
+if cfg.get("slow"):
+    Handler.use_sendfile = False
 if cfg.get("banner"):
     Handler.banner = cfg["banner"]
 if cfg.get("masquerade"):

@@ -479,3 +479,15 @@ describe("encoding option", () => {
     }
   });
 });
+
+describe("data timeout", { skip: !py }, () => {
+  it("a stalled download fails with FtpTimeoutError and the client stays usable", async () => {
+    await withServer(startPyftpdlib({ slowRetr: 1.5 }), async (s) => {
+      writeFileSync(join(s.root, "stall.bin"), randomBytes(64 * 1024));
+      await using c = await Client.connect(s.url, { socketTimeout: 10_000, dataTimeout: 300 });
+      const err = await c.downloadData("stall.bin").then(() => undefined, (e) => e);
+      assert.ok(err instanceof FtpTimeoutError, String(err));
+      assert.equal(typeof await c.pwd(), "string");
+    });
+  });
+});

@@ -122,7 +122,8 @@ export class Transfer {
         this.conn?.close();
         const reply = this.#finalReply ??
           await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
-        if (!FINAL_OK.test(reply.code)) {
+        // Our own timeout caused the server's complaint (426): report the timeout.
+        if (!FINAL_OK.test(reply.code) && !(cause instanceof FtpTimeoutError)) {
           result = new StatusCodeError({
             expected: ["2xx"],
             received: reply.code,
