@@ -1274,6 +1274,7 @@ export class Client {
       endpoint.kind === "active" ? endpoint.listener.close() : endpoint.conn.close();
     let conn: Conn | undefined;
     let final: Reply | undefined;
+    let preliminary = false;
     try {
       if (options.offset && options.offset > 0) {
         await this.#execute(`REST ${options.offset}`, ["350"]);
@@ -1292,12 +1293,19 @@ export class Client {
           info: reply.lines,
         });
       } else {
+        preliminary = true;
         conn = endpoint.kind === "active" ? await this.#accept(endpoint.listener) : endpoint.conn;
         if (this.#protP) conn = await this.#secureData(conn);
       }
     } catch (e) {
       closeEndpoint();
       conn?.close();
+      // After a 1xx the server owes a final reply (425/426): read it so the next command
+      // does not take it for its own; if it does not come, the channel is lost.
+      if (preliminary) {
+        await control.readReply(this.#o.socketTimeout, `"${censorCommand(command)}"`)
+          .catch(() => control.close());
+      }
       throw e;
     }
     const signal = options.signal;
