@@ -491,3 +491,35 @@ describe("data timeout", { skip: !py }, () => {
     });
   });
 });
+
+describe("IPv6", () => {
+  it("EPSV and EPRT over ::1 with our server (PASV/PORT cannot carry IPv6)", async () => {
+    const { Server } = await import("../src/server/server.ts");
+    const { MemoryPathIO } = await import("../src/fs/memory_path_io.ts");
+    const server = new Server({
+      users: [{ login: "u", password: "p" }],
+      storage: new MemoryPathIO(),
+    });
+    const addr = await server.listen({ hostname: "::1", port: 0 });
+    try {
+      for (const mode of ["passive", "active"] as const) {
+        await using c = await Client.connect({
+          host: "::1",
+          port: addr.port,
+          user: "u",
+          password: "p",
+        }, {
+          ...opts,
+          mode,
+        });
+        const data = new Uint8Array(randomBytes(200_000));
+        await c.uploadData(data, `/v6-${mode}.bin`);
+        assert.deepEqual(await c.downloadData(`/v6-${mode}.bin`), data);
+      }
+      await using url = await Client.connect(`ftp://u:p@[::1]:${addr.port}`, opts);
+      assert.equal((await url.list("/")).length, 2);
+    } finally {
+      await server.close({ timeout: 2000 });
+    }
+  });
+});
