@@ -9,7 +9,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalPathIO } from "../src/fs/local_path_io.ts";
-import { Server } from "../src/server/mod.ts";
+import { Server, type ServerOptions } from "../src/server/mod.ts";
 import { removeDir, tempDir } from "./_interop_harness.ts";
 
 /** The login every interop test uses. */
@@ -45,6 +45,8 @@ export interface StartOptions {
   readonly downloadBytesPerSecond?: number;
   /** Label for the temp dir. @default "server" */
   readonly label?: string;
+  /** More server options (e.g. `disabledCommands`). @default none */
+  readonly serverOptions?: Omit<ServerOptions, "users" | "storage">;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function startInteropServer(options: StartOptions = {}): Promise<In
   const server = new Server({
     users: [{ login: USER, password: PASSWORD, ...(speedLimits ? { speedLimits } : {}) }],
     storage: () => new LocalPathIO({ root }),
+    ...options.serverOptions,
   });
   try {
     await server.listen({ hostname: host, port: 0 });
