@@ -12,6 +12,7 @@ import { join } from "node:path";
 import {
   killPeers,
   runTool,
+  sha256File,
   skipUnless,
   snapshotTree,
   type ToolResult,
@@ -118,6 +119,37 @@ describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--versi
     const second = await lftp(s, mode, "mirror -R tree again", true);
     okLftp(second, "second mirror -R");
     assert.ok(!sent(second).some((c) => c.startsWith("STOR ")), sent(second).join(" | "));
+  });
+
+  it("pget -n 4 splits a download into ranged RETRs on 4 sessions (throttled server)", async () => {
+    // Throttled per session so one connection cannot finish before the others start.
+    const t = await startInteropServer({ label: "lftp-pget", downloadBytesPerSecond: 2 * 1024 * 1024 });
+    try {
+      const digest = await writeRandomFile(join(t.root, "big.bin"), 3 * 1024 * 1024 + 13);
+      const pget = await lftp(t, { passive: true, mlsd: true }, "pget -n 4 big.bin -o pget.bin", true);
+      okLftp(pget, "pget");
+      assert.equal(await sha256File(join(t.dir, "pget.bin")), digest);
+      assert.ok(sent(pget).filter((c) => /^REST [1-9]/.test(c)).length >= 2, sent(pget).join(" | "));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("get -c and put -c resume a partial file (REST / APPE)", async () => {
+    const mode = { passive: true, mlsd: true };
+    const digest = await writeRandomFile(join(s.root, "seg", "big.bin"), 4 * 1024 * 1024 + 7);
+    const whole = await readFile(join(s.root, "seg", "big.bin"));
+    await writeFile(join(s.dir, "part.bin"), whole.subarray(0, 3_000_001));
+    const getc = await lftp(s, mode, "get -c seg/big.bin -o part.bin", true);
+    okLftp(getc, "get -c");
+    assert.ok(sent(getc).includes("REST 3000001"), sent(getc).join(" | "));
+    assert.equal(await sha256File(join(s.dir, "part.bin")), digest);
+
+    await writeFile(join(s.root, "seg", "up.bin"), whole.subarray(0, 1_234_567));
+    const putc = await lftp(s, mode, "put -c part.bin -o seg/up.bin", true);
+    okLftp(putc, "put -c");
+    assert.ok(sent(putc).some((c) => c === "REST 1234567" || c.startsWith("APPE ")), sent(putc).join(" | "));
+    assert.equal(await sha256File(join(s.root, "seg", "up.bin")), digest);
   });
 
   it("mkdir -p, mv, rm, rm -r, cls and ls", async () => {
