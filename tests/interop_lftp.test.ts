@@ -53,6 +53,11 @@ function sent(r: ToolResult): string[] {
   return `${r.out}\n${r.err}`.split(/\r?\n/).filter((l) => l.startsWith("---> ")).map((l) => l.slice(5));
 }
 
+/** Replies lftp read, from its -d output (`<--- 226 ...`). */
+function received(r: ToolResult): string[] {
+  return `${r.out}\n${r.err}`.split(/\r?\n/).filter((l) => l.startsWith("<--- ")).map((l) => l.slice(5));
+}
+
 /** A tree with nested dirs, binary files, empty files, empty dirs and awkward names. */
 async function makeTree(root: string): Promise<void> {
   await writeRandomFile(join(root, "top.bin"), 1_048_579);
@@ -130,6 +135,26 @@ describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--versi
       okLftp(pget, "pget");
       assert.equal(await sha256File(join(t.dir, "pget.bin")), digest);
       assert.ok(sent(pget).filter((c) => /^REST [1-9]/.test(c)).length >= 2, sent(pget).join(" | "));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("a download cut short (cat | head) makes lftp send ABOR; 426 + 226 and the session goes on", async () => {
+    const t = await startInteropServer({ label: "lftp-abor", downloadBytesPerSecond: 256 * 1024 });
+    try {
+      await writeRandomFile(join(t.root, "slow.bin"), 4 * 1024 * 1024);
+      const r = await lftp(t, { passive: true, mlsd: true }, "cat slow.bin | head -c 1000 > head.bin; cls -1; echo after-abort", true);
+      okLftp(r, "cat | head");
+      const cmds = sent(r);
+      assert.ok(cmds.includes("ABOR"), cmds.join(" | "));
+      const replies = received(r);
+      const i = replies.findIndex((x) => x.startsWith("426"));
+      assert.ok(i >= 0 && replies[i + 1]?.startsWith("226"), replies.join(" | "));
+      assert.match(r.out, /^slow\.bin$/m, "the listing after ABOR is missing");
+      assert.match(r.out, /after-abort/);
+      const head = await readFile(join(t.dir, "head.bin"));
+      assert.deepEqual(head, (await readFile(join(t.root, "slow.bin"))).subarray(0, 1000));
     } finally {
       await t.close();
     }
