@@ -14,14 +14,12 @@ import { havePeer, type RealServer, startAnyftp, startVsftpd } from "./_client_s
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 // Deno's node:tls cannot resume sessions (see the net adapter): use full handshakes there.
 const onDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
-const onBun = (globalThis as { Bun?: unknown }).Bun !== undefined;
-// Known adapter gap, tracked with the FTPS issue: on Deno and Bun, half-closing a TLS data
-// connection (end of an upload) can lose its last bytes (vsftpd answers 426, our server
-// stores a short file). The client side is exercised on Node until the adapter is fixed.
-const tlsDataGap = onDeno || onBun
-  ? "TLS half-close on this runtime's node:tls loses data (net adapter; FTPS issue)"
+// Known net-adapter gap on Deno (reported to the net engineer): a TLS data connection through
+// Deno's node:tls now and then stops delivering bytes mid-RETR (about one run in five), so
+// the TLS transfers are exercised on Node and Bun until the adapter is fixed.
+const denoTlsGap = onDeno
+  ? "TLS data reads stall intermittently on Deno's node:tls (net adapter)"
   : false;
-
 function haveOpenssl(): boolean {
   const ok = existsSync("/usr/bin/openssl");
   if (!ok && process.env.CI) throw new Error("openssl is not installed (CI requires it)");
@@ -88,7 +86,7 @@ const cases: [string, () => Promise<RealServer>, "explicit" | "implicit", boolea
 
 for (const [name, start, tls, ok] of cases) {
   for (const mode of ["passive", "active"] as const) {
-    describe(`FTPS ${tls} with ${name} (${mode})`, { skip: !ok || tlsDataGap }, () => {
+    describe(`FTPS ${tls} with ${name} (${mode})`, { skip: !ok || denoTlsGap }, () => {
       it("transfers and lists inside TLS, hashes equal", async () => {
         const s = await start();
         try {

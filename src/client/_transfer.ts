@@ -37,6 +37,7 @@ export class Transfer {
   #abortReason: unknown;
   #onAbort: ((reason: unknown) => void) | undefined;
   #finalReply: Reply | undefined;
+  #download: boolean;
 
   /**
    * @param ctx The client side.
@@ -45,6 +46,7 @@ export class Transfer {
    * @param finalReply The final reply when the server already sent it instead of a 1xx.
    */
   constructor(ctx: TransferContext, conn: Conn | undefined, command: string, finalReply?: Reply) {
+    this.#download = !/^(STOR|APPE|STOU)\b/i.test(command);
     this.#ctx = ctx;
     this.conn = conn;
     this.command = command;
@@ -82,7 +84,10 @@ export class Transfer {
 
   async #finish(): Promise<void> {
     try {
-      this.conn?.close();
+      // After a download the server may wait for our side to close (vsftpd with TLS does)
+      // before its 226. After an upload, close only after the verdict: closing at once could
+      // drop bytes (or the TLS close_notify) still queued in the socket.
+      if (this.#download) this.conn?.close();
       const reply = this.#finalReply ??
         await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
       if (!FINAL_OK.test(reply.code)) {
@@ -94,6 +99,7 @@ export class Transfer {
         });
       }
     } finally {
+      this.conn?.close();
       this.#ctx.done();
     }
   }
@@ -151,7 +157,6 @@ export class Transfer {
     if (this.#ending) return this.#ending.catch(() => {});
     this.#aborted = true;
     this.#abortReason = reason ?? new DOMException("The transfer was aborted", "AbortError");
-    this.#onAbort?.(this.#abortReason);
     this.#ending = (async () => {
       const { control, socketTimeout } = this.#ctx;
       try {
@@ -179,9 +184,16 @@ export class Transfer {
         control.close();
       } finally {
         this.#ctx.done();
+        // Only now error the stream: whoever waits on it finds the channel in sync.
+        this.#onAbort?.(this.#abortReason);
       }
     })();
     return this.#ending;
+  }
+
+  /** Settles when the transfer has ended, whichever way (never rejects). */
+  ended(): Promise<void> {
+    return (this.#ending ?? Promise.resolve()).catch(() => {});
   }
 }
 
@@ -324,19 +336,23 @@ export function uploadWritable(
     failed = reason;
     signalled?.(reason);
   };
-  const check = () => {
+  const check = async () => {
+    if (transfer.aborted) {
+      await transfer.ended();
+      throw transfer.abortReason;
+    }
     if (failed !== undefined) throw failed;
   };
   return new WritableStream<Uint8Array>({
     async write(chunk) {
-      check();
+      await check();
       if (!writer) {
         throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
       }
       if (options.throttle) {
         await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
       }
-      check();
+      await check();
       try {
         await Promise.race([
           withTimeout(
@@ -348,14 +364,17 @@ export function uploadWritable(
           abortedByOthers,
         ]);
       } catch (e) {
-        if (transfer.aborted) throw transfer.abortReason;
+        if (transfer.aborted) {
+          await transfer.ended();
+          throw transfer.abortReason;
+        }
         failed = await transfer.fail(e);
         throw failed;
       }
       report(chunk.byteLength);
     },
     async close() {
-      check();
+      await check();
       if (writer) {
         try {
           await withTimeout(
@@ -365,7 +384,10 @@ export function uploadWritable(
             () => conn?.close(),
           );
         } catch (e) {
-          if (transfer.aborted) throw transfer.abortReason;
+          if (transfer.aborted) {
+            await transfer.ended();
+            throw transfer.abortReason;
+          }
           failed = await transfer.fail(e);
           throw failed;
         }

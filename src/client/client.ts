@@ -637,7 +637,8 @@ export class Client {
    * ```
    */
   list(path = "", options: ListOptions = {}): ListResult {
-    const listOnce = (dir: string) => this.#exclusive(() => this.#listDir(dir, options.command));
+    const listOnce = (dir: string) =>
+      this.#exclusive(() => this.#listDir(dir, options.command, options.signal));
     return new ListResult(async function* () {
       const pending = [{ dir: path, depth: 0 }];
       for (let n = 0; pending.length > 0; n++) {
@@ -655,11 +656,15 @@ export class Client {
     });
   }
 
-  async #listDir(path: string, command: "MLSD" | "LIST" | undefined): Promise<RemoteEntry[]> {
+  async #listDir(
+    path: string,
+    command: "MLSD" | "LIST" | undefined,
+    signal?: AbortSignal,
+  ): Promise<RemoteEntry[]> {
     const arg = path === "" ? "" : ` ${path}`;
     if (command === "MLSD" || (command === undefined && !this.#unsupported.has("MLSD"))) {
       try {
-        const lines = await this.#readListing(`MLSD${arg}`);
+        const lines = await this.#readListing(`MLSD${arg}`, signal);
         const out: RemoteEntry[] = [];
         for (const line of lines) {
           const e = parseMlsxLine(line);
@@ -672,7 +677,7 @@ export class Client {
         else if (e.received !== "501" && e.received !== "504") throw e;
       }
     }
-    const lines = await this.#readListing(`LIST${arg}`);
+    const lines = await this.#readListing(`LIST${arg}`, signal);
     const out: RemoteEntry[] = [];
     for (const line of lines) {
       const e = this.#parseListLine(line);
@@ -694,8 +699,8 @@ export class Client {
     return custom && this.#o.listParserOrder === "last" ? custom(line) : undefined;
   }
 
-  async #readListing(command: string): Promise<string[]> {
-    const t = await this.#startTransfer(command, { done: () => {} });
+  async #readListing(command: string, signal?: AbortSignal): Promise<string[]> {
+    const t = await this.#startTransfer(command, { signal, done: () => {} });
     const stream = downloadReadable(t, this.#o.dataTimeout, {});
     const reader = stream.getReader();
     const chunks: Uint8Array[] = [];

@@ -196,4 +196,6 @@ export interface ListOptions {
   readonly recursive?: boolean;
   /** Force the listing command; by default MLSD, falling back to LIST when the server lacks it. @default undefined */
   readonly command?: "MLSD" | "LIST";
+  /** Aborts the listing (ABOR for a listing in progress). */
+  readonly signal?: AbortSignal;
 }
