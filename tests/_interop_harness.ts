@@ -127,7 +127,7 @@ export function runTool(cmd: string, args: string[], options: RunToolOptions = {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, {
       cwd: options.cwd,
-      env: { ...process.env, LC_ALL: "C", ...options.env },
+      env: { ...process.env, LC_ALL: "C.UTF-8", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     live.add(child);

@@ -7,7 +7,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
@@ -197,6 +197,28 @@ describe("interop: curl drives our server", { skip: skipUnless("curl", ["--versi
       nlst.out.split(/\r?\n/).filter((l) => l.length > 0).sort(),
       ["a.txt", "sub dir", "with space.bin", "ünïcødé.txt"].sort(),
     );
+  });
+
+  it("a directory of 1000 entries lists completely with LIST and NLST", async () => {
+    const d = join(s.root, "many");
+    await mkdir(d);
+    const names: string[] = [];
+    for (let i = 0; i < 1000; i++) names.push(`entry-${String(i).padStart(4, "0")}.dat`);
+    for (const n of names) closeSync(openSync(join(d, n), "w"));
+    const nlst = await curl(["-l", `${s.url}/many/`]);
+    okCurl(nlst, "NLST");
+    assert.deepEqual(nlst.out.split(/\r?\n/).filter(Boolean).sort(), names);
+    const list = await curl([`${s.url}/many/`]);
+    okCurl(list, "LIST");
+    const lines = list.out.split(/\r?\n/).filter(Boolean);
+    assert.equal(lines.length, 1000);
+    assert.deepEqual(lines.map((l) => l.split(/\s+/).pop()).sort(), names);
+  });
+
+  it("a wrong password gets 530 and curl reports a login failure", async () => {
+    const r = await runTool("curl", ["-sS", "-v", "--max-time", "20", "--user", `${USER}:wrong`, `${s.url}/`]);
+    assert.equal(r.code, 67, `expected CURLE_LOGIN_DENIED: ${r.err}`);
+    assert.match(r.err, /< 530/);
   });
 
   it("quote commands: -Q MKD before, -Q -DELE after a transfer, RNFR/RNTO", async () => {

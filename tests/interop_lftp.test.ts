@@ -69,6 +69,7 @@ async function makeTree(root: string): Promise<void> {
   await writeRandomFile(join(root, "name with spaces", "file (1).bin"), 4_097);
   await writeFile(join(root, "name with spaces", "empty in spaced dir"), "");
   await writeRandomFile(join(root, "a", "b", "c", "one-byte"), 1);
+  await writeRandomFile(join(root, "ünïcødé ☃", "日本語.bin"), 3_333);
 }
 
 describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--version"]) }, () => {
