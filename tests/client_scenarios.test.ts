@@ -523,3 +523,19 @@ describe("IPv6", () => {
     }
   });
 });
+
+describe("ABOR during a slow MLSD", { skip: !py }, () => {
+  it("an AbortSignal aborts the listing; the client stays usable", async () => {
+    await withServer(startPyftpdlib({ slowRetr: 0.2 }), async (s) => {
+      for (let i = 0; i < 400; i++) {
+        writeFileSync(join(s.root, `entry-with-a-long-name-${i}.txt`), "");
+      }
+      await using c = await Client.connect(s.url, opts);
+      const ac = new AbortController();
+      const listing = c.list("", { signal: ac.signal }).toArray();
+      setTimeout(() => ac.abort(), 100);
+      await assert.rejects(listing, (e: Error) => e.name === "AbortError");
+      assert.equal(await c.size("entry-with-a-long-name-7.txt"), 0);
+    });
+  });
+});
