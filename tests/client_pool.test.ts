@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, ClientPool } from "../src/client/mod.ts";
 import { FtpError, StatusCodeError } from "../src/errors.ts";
-import { havePeer, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+import { havePeer, startAnyftp, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
@@ -16,6 +16,7 @@ for (
   const [name, start, ok] of [
     ["pyftpdlib", startPyftpdlib, havePeer("pyftpdlib")],
     ["vsftpd", startVsftpd, havePeer("vsftpd")],
+    ["anyftp", () => startAnyftp(), true],
   ] as const
 ) {
   describe(`ClientPool with ${name}`, { skip: !ok }, () => {
