@@ -641,7 +641,8 @@ export class Client {
       this.#exclusive(() => this.#listDir(dir, options.command, options.signal));
     return new ListResult(async function* () {
       const pending = [{ dir: path, depth: 0 }];
-      for (let n = 0; pending.length > 0; n++) {
+      while (pending.length > 0) {
+        throwIfAborted(options.signal);
         const { dir, depth } = pending.shift()!;
         const entries = await listOnce(dir);
         for (const entry of entries) {
