@@ -63,6 +63,15 @@ export function clientTlsOptions(
   };
   if (!net.isIP(name)) result.servername = name;
   if (options.reuseSessionOf) {
+    if ((globalThis as { Deno?: unknown }).Deno !== undefined) {
+      // Deno's node:tls accepts `session` but never resumes (checked with Deno 2.9): say so.
+      throw new UnsupportedError(
+        "deno",
+        "TLS session reuse (node:tls ignores `session` there)",
+        "run the client on Node or Bun for servers that require TLS session reuse " +
+          "(vsftpd require_ssl_reuse), or turn that requirement off on the server",
+      );
+    }
     const session = sessions.get(options.reuseSessionOf);
     if (!session) {
       throw new UnsupportedError(
@@ -95,6 +104,30 @@ function once(socket: net.Socket, event: string): Promise<void> {
 }
 
 /**
+ * Who to pause when the reader falls behind. Normally the socket itself; for TLS over a
+ * generic stream (see `_tls_over_conn.ts`) the ciphertext source, because Deno's node:tls
+ * loses end-of-stream on a paused TLS socket.
+ */
+export interface Flow {
+  pause(): void;
+  resume(): void;
+  isPaused(): boolean;
+}
+
+/** TLS running over another {@linkcode Conn} instead of a socket handle. */
+export interface Over {
+  /** The ciphertext source to pause for backpressure. */
+  readonly flow: Flow;
+  /** The connection carrying the ciphertext (addresses, no-delay). */
+  readonly conn: Conn;
+}
+
+/** Whether we run on Deno, whose node:tls needs the workarounds noted where this is used. */
+export function onDeno(): boolean {
+  return (globalThis as { Deno?: unknown }).Deno !== undefined;
+}
+
+/**
  * Wraps a connected Node socket. The socket is paused until the reader pulls, and reading
  * pauses again once {@link READ_AHEAD} bytes wait unread; on {@linkcode NodeConn.startTls}
  * any read-ahead bytes are pushed back into the socket, so the handshake sees them.
@@ -108,6 +141,8 @@ export class NodeConn implements Conn {
   readonly secure: boolean;
 
   #socket: net.Socket;
+  #flow: Flow;
+  #over: Conn | undefined;
   #reader!: ReadableStreamDefaultController<Uint8Array>;
   #writer!: WritableStreamDefaultController;
   #chunks: Uint8Array[] = [];
@@ -119,6 +154,7 @@ export class NodeConn implements Conn {
   #drain: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null =
     null;
   #error: unknown = undefined;
+  #writeError: unknown = undefined;
   #handedOver = false;
   #onData = (chunk: Buffer) => this.#data(chunk);
   #onEnd = () => this.#end();
@@ -129,17 +165,23 @@ export class NodeConn implements Conn {
   /**
    * @param socket A connected socket (for TLS, one whose handshake has finished).
    * @param secure Whether `socket` is a TLS socket.
+   * @param over For TLS over another Conn: what to pause instead of the socket (which then
+   *   always flows), and where addresses come from.
    */
-  constructor(socket: net.Socket, secure: boolean) {
+  constructor(socket: net.Socket, secure: boolean, over?: Over) {
+    const flow = over?.flow;
     this.#socket = socket;
+    this.#over = over?.conn;
+    this.#flow = flow ?? socket;
     this.secure = secure;
-    socket.pause(); // an explicit pause() also keeps the 'data' listener below from resuming
+    this.#flow.pause(); // an explicit pause() also keeps the 'data' listener below from resuming
     socket.on("data", this.#onData);
+    if (flow) socket.resume();
     socket.on("end", this.#onEnd);
     socket.on("error", this.#onError);
     socket.on("drain", this.#onDrain);
-    this.localAddr = toAddr(socket.localAddress, socket.localPort);
-    this.remoteAddr = toAddr(socket.remoteAddress, socket.remotePort);
+    this.localAddr = over?.conn.localAddr ?? toAddr(socket.localAddress, socket.localPort);
+    this.remoteAddr = over?.conn.remoteAddr ?? toAddr(socket.remoteAddress, socket.remotePort);
     this.closed = new Promise((resolve) => {
       if (socket.destroyed) resolve();
       else socket.once("close", () => resolve());
@@ -171,7 +213,8 @@ export class NodeConn implements Conn {
   }
 
   setNoDelay(noDelay: boolean): void {
-    this.#socket.setNoDelay(noDelay);
+    if (this.#over) this.#over.setNoDelay(noDelay);
+    else this.#socket.setNoDelay(noDelay);
   }
 
   close(): void {
@@ -179,6 +222,12 @@ export class NodeConn implements Conn {
   }
 
   async startTls(options: TlsOptions): Promise<Conn> {
+    if (onDeno() || this.#over) {
+      // Deno's node:tls loses end-of-stream once a TLS socket was paused: run TLS over this
+      // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts).
+      const { tlsOverConn } = await import("./_tls_over_conn.ts");
+      return await tlsOverConn(this, options);
+    }
     const socket = this.#handOver();
     if (options.role === "server") {
       const secured = new tls.TLSSocket(socket, {
@@ -234,7 +283,7 @@ export class NodeConn implements Conn {
     }
     this.#chunks.push(bytes);
     this.#buffered += bytes.byteLength;
-    if (this.#buffered >= READ_AHEAD) this.#socket.pause();
+    if (this.#buffered >= READ_AHEAD) this.#flow.pause();
   }
 
   #pull(): void {
@@ -249,8 +298,8 @@ export class NodeConn implements Conn {
     } else {
       this.#wanted = true;
     }
-    if (!this.#ended && this.#buffered < READ_AHEAD && this.#socket.isPaused()) {
-      this.#socket.resume();
+    if (!this.#ended && this.#buffered < READ_AHEAD && this.#flow.isPaused()) {
+      this.#flow.resume();
     }
   }
 
@@ -261,7 +310,7 @@ export class NodeConn implements Conn {
     this.#chunks = [];
     this.#buffered = 0;
     if (this.#socket.writableFinished) this.#socket.destroy();
-    else this.#socket.resume();
+    else this.#flow.resume();
   }
 
   #end(): void {
@@ -281,7 +330,9 @@ export class NodeConn implements Conn {
   }
 
   #failed(error: unknown): void {
-    this.#error = error;
+    // A failed write (EPIPE) says nothing about what was received: let the readable end cleanly.
+    this.#writeError = error;
+    if ((error as { code?: unknown } | null)?.code !== "EPIPE") this.#error = error;
   }
 
   #gone(): void {
@@ -291,7 +342,7 @@ export class NodeConn implements Conn {
       this.#chunks = [];
       this.#closeReadable();
     }
-    const closed = new ConnectionClosedError("write", { cause: this.#error });
+    const closed = new ConnectionClosedError("write", { cause: this.#writeError });
     this.#drain?.reject(closed);
     this.#drain = null;
     try {
@@ -323,7 +374,8 @@ export class NodeConn implements Conn {
     const socket = this.#socket;
     if (socket.destroyed) return Promise.reject(new ConnectionClosedError("close"));
     return new Promise((resolve, reject) => {
-      const onClose = () => reject(new ConnectionClosedError("close", { cause: this.#error }));
+      const onClose = () =>
+        reject(new ConnectionClosedError("close", { cause: this.#writeError }));
       socket.once("close", onClose);
       socket.end(() => {
         socket.off("close", onClose);

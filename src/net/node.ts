@@ -19,7 +19,7 @@ import { ConnectError } from "../errors.ts";
 import { AcceptQueue } from "./_accept_queue.ts";
 import { toAddr } from "./_addr.ts";
 import { listenNow } from "./_node_listen.ts";
-import { clientTlsOptions, NodeConn, serverContext } from "./_node_conn.ts";
+import { clientTlsOptions, NodeConn, onDeno, serverContext } from "./_node_conn.ts";
 import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
 
 /** System error codes that mean "could not connect" (anything else is rethrown as is). */
@@ -56,7 +56,7 @@ function connect(options: ConnectOptions): Promise<Conn> {
     let socket: net.Socket;
     let ready = "connect";
     try {
-      if (tlsOptions?.role === "client") {
+      if (tlsOptions?.role === "client" && !onDeno()) {
         socket = tls.connect({ ...base, ...clientTlsOptions(tlsOptions, hostname) });
         ready = "secureConnect";
       } else {
@@ -79,8 +79,15 @@ function connect(options: ConnectOptions): Promise<Conn> {
     const onReady = () => {
       cleanup();
       const conn = new NodeConn(socket, ready === "secureConnect");
-      if (tlsOptions?.role === "server") conn.startTls(tlsOptions).then(resolve, reject);
-      else resolve(conn);
+      // Server role, and client role on Deno (see NodeConn.startTls), upgrade after connecting.
+      if (tlsOptions && ready === "connect") {
+        conn.startTls(tlsOptions).then(resolve, (error) => {
+          conn.close();
+          reject(error);
+        });
+      } else {
+        resolve(conn);
+      }
     };
     const cleanup = () => {
       signal?.removeEventListener("abort", onAbort);
@@ -108,10 +115,15 @@ class NodeListener implements Listener {
     // The handshake runs lazily under the first read/write: no slow client blocks accept.
     const context = tlsOptions ? serverContext(tlsOptions) : undefined;
     // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
-    this.#server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+    this.#server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, (socket) => {
       socket.on("error", () => {}); // errors before the Conn exists are the peer's business
       if (this.#queue.closed) {
         socket.destroy();
+      } else if (context && onDeno()) {
+        new NodeConn(socket, false).startTls(tlsOptions!).then(
+          (conn) => this.#queue.push(conn),
+          () => socket.destroy(), // a failed handshake only concerns that client
+        );
       } else if (context) {
         const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
         this.#queue.push(new NodeConn(secured, true));

@@ -1,0 +1,93 @@
+/**
+ * TLS in either role over any {@linkcode Conn}, with `node:tls` running over a `Duplex` that
+ * reads and writes the Conn's Web Streams. Used where the runtime has no native way:
+ * server-role STARTTLS on Deno (Deno.startTls is client-only, denoland/deno#18451), and
+ * node:tls on Deno, whose TLS sockets lose end-of-stream once paused. The TLS socket is never
+ * paused: backpressure stops reading ciphertext instead.
+ *
+ * @module
+ */
+import { Duplex } from "node:stream";
+import * as tls from "node:tls";
+import type { Conn, TlsOptions } from "./types.ts";
+import { clientTlsOptions, type Flow, NodeConn, serverContext } from "./_node_conn.ts";
+
+/** Resolve once `socket` emits `event`; reject on `'error'` or `'close'` first. */
+function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (error?: unknown) => {
+      socket.off(event, ok);
+      reject(error ?? new Error("connection closed during the TLS handshake"));
+    };
+    const ok = () => {
+      socket.off("error", fail);
+      socket.off("close", fail);
+      resolve();
+    };
+    socket.once(event, ok);
+    socket.once("error", fail);
+    socket.once("close", fail);
+  });
+}
+
+/**
+ * Run a TLS handshake over `raw` and return the secured Conn. `raw`'s streams are taken over.
+ *
+ * @param raw An open plain connection nobody is reading or writing.
+ * @param options Role and certificates.
+ * @returns The TLS connection; closing it closes `raw`.
+ */
+export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn> {
+  const reader = raw.readable.getReader();
+  const writer = raw.writable.getWriter();
+  let paused = false;
+  let wanted = false;
+  let reading = false;
+  const pull = (): void => {
+    if (paused || reading) {
+      wanted = true;
+      return;
+    }
+    wanted = false;
+    reading = true;
+    reader.read().then(({ value, done }) => {
+      reading = false;
+      duplex.push(done ? null : value);
+      if (wanted && !done) pull();
+    }, (error) => duplex.destroy(error));
+  };
+  const duplex: Duplex = new Duplex({
+    read: pull,
+    write(chunk: Uint8Array, _encoding, callback) {
+      writer.write(chunk).then(() => callback(), callback);
+    },
+    final(callback) {
+      writer.close().then(() => callback(), callback);
+    },
+    destroy(error, callback) {
+      raw.close();
+      callback(error);
+    },
+  });
+  const flow: Flow = {
+    pause: () => void (paused = true),
+    resume: () => {
+      paused = false;
+      if (wanted) pull();
+    },
+    isPaused: () => paused,
+  };
+  let socket: tls.TLSSocket;
+  if (options.role === "server") {
+    socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: serverContext(options) });
+  } else {
+    socket = tls.connect({ ...clientTlsOptions(options, raw.remoteAddr.hostname), socket: duplex });
+  }
+  try {
+    await handshake(socket, options.role === "server" ? "secure" : "secureConnect");
+  } catch (error) {
+    socket.destroy();
+    throw error;
+  }
+  return new NodeConn(socket, true, { flow, conn: raw });
+}

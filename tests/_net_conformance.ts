@@ -1,0 +1,339 @@
+/**
+ * The adapter conformance suite: one `conformance(name, net)` call registers the same cases
+ * for any {@linkcode Net}. Every loop is bounded by a byte or round count; nothing asserts
+ * on elapsed time (short waits only decide when a writer counts as stalled).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConnectError, ConnectionClosedError, UnsupportedError } from "../src/errors.ts";
+import type { Conn, Listener, Net, TlsOptions } from "../src/net/types.ts";
+import { drain, pump, readText, TEST_CERT, TEST_KEY, writeText } from "./_net_fixtures.ts";
+
+const MiB = 1 << 20;
+const SERVER_TLS = { role: "server", cert: TEST_CERT, key: TEST_KEY } as const;
+const CLIENT_TLS = { role: "client", caCerts: [TEST_CERT] } as const;
+
+/** What a runtime cannot do: the case then asserts exactly this UnsupportedError. */
+export interface Limits {
+  /** Server-role `startTls` on a connection (Deno.startTls is client-only). */
+  readonly serverStartTls?: boolean;
+  /** `reuseSessionOf` on client TLS. */
+  readonly sessionReuse?: boolean;
+}
+
+/** Accept one connection from `listener`. */
+async function acceptOne(listener: Listener): Promise<Conn> {
+  const next = await listener[Symbol.asyncIterator]().next();
+  assert.equal(next.done, false, "listener ended before a connection arrived");
+  return next.value as Conn;
+}
+
+/** Connect to `listener` and accept: [client end, server end]. */
+async function connectPair(
+  net: Net,
+  listener: Listener,
+  tls?: TlsOptions,
+): Promise<[Conn, Conn]> {
+  return await Promise.all([
+    net.connect({ hostname: listener.addr.hostname, port: listener.addr.port, tls }),
+    acceptOne(listener),
+  ]);
+}
+
+/** Whether `promise` is still pending after a short wait (ends early once it settles). */
+async function pendingAfterWait(promise: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 100, true)));
+  const settled = promise.then(() => false, () => false);
+  const pending = await Promise.race([waited, settled]);
+  clearTimeout(timer);
+  return pending;
+}
+
+/** Run a TLS upgrade: `first` and `second` upgrade concurrently with their options. */
+async function upgrade(
+  pairs: [Conn, TlsOptions][],
+): Promise<Conn[]> {
+  return await Promise.all(pairs.map(([conn, options]) => conn.startTls(options)));
+}
+
+/**
+ * Register the conformance cases for `net`.
+ *
+ * @param name Label for the describe block.
+ * @param net The adapter under test.
+ * @param limits Capabilities the runtime lacks (asserted as UnsupportedError).
+ */
+export function conformance(name: string, net: Net, limits: Limits = {}): void {
+  describe(`net conformance: ${name}`, () => {
+    for (const hostname of ["127.0.0.1", "::1"]) {
+      it(`listens on ${hostname} port 0, reports the real port, connects`, async () => {
+        const listener = net.listen({ hostname, port: 0 });
+        try {
+          assert.ok(listener.addr.port > 0);
+          assert.equal(listener.addr.hostname, hostname);
+          assert.equal(listener.addr.family, hostname.includes(":") ? "IPv6" : "IPv4");
+          const [client, server] = await connectPair(net, listener);
+          assert.equal(client.remoteAddr.port, listener.addr.port);
+          assert.equal(client.remoteAddr.hostname, hostname);
+          assert.equal(server.remoteAddr.port, client.localAddr.port);
+          assert.equal(client.secure, false);
+          client.setNoDelay(true);
+          await writeText(client, "USER anonymous\r\n");
+          assert.equal(await readText(server, 16), "USER anonymous\r\n");
+          await writeText(server, "331 ok\r\n");
+          assert.equal(await readText(client, 8), "331 ok\r\n");
+          client.close();
+          server.close();
+          await Promise.all([client.closed, server.closed]);
+        } finally {
+          listener.close();
+        }
+      });
+    }
+
+    it("moves 64 MiB each way concurrently, intact (SHA-256)", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [client, server] = await connectPair(net, listener);
+        const [up, down, gotUp, gotDown] = await Promise.all([
+          pump(client.writable, 64 * MiB),
+          pump(server.writable, 64 * MiB, 64 * 1024 + 3),
+          drain(server.readable, 64 * MiB),
+          drain(client.readable, 64 * MiB),
+        ]);
+        assert.deepEqual(gotUp, up);
+        assert.deepEqual(gotDown, down);
+        await Promise.all([client.closed, server.closed]);
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("backpressure: a reader that stops reading stalls the writer with bounded buffering", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [client, server] = await connectPair(net, listener);
+        const writer = client.writable.getWriter();
+        const chunk = 64 * 1024;
+        let pushed = 0;
+        let stalled: Promise<void> | undefined;
+        // Bounded: at most 64 MiB; a working adapter stalls long before.
+        while (pushed < 64 * MiB) {
+          const write = writer.write(new Uint8Array(chunk).fill(7));
+          pushed += chunk;
+          if (await pendingAfterWait(write)) {
+            stalled = write;
+            break;
+          }
+        }
+        assert.ok(stalled, `writer never stalled after ${pushed} bytes`);
+        assert.ok(pushed < 32 * MiB, `writer pushed ${pushed} bytes before stalling`);
+        // Reading resumes the writer, and every pushed byte arrives.
+        const closing = stalled.then(() => writer.close());
+        const got = await drain(server.readable, 64 * MiB);
+        await closing;
+        assert.equal(got.bytes, pushed);
+        client.close();
+        server.close();
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("half-close: writable.close() ends the peer's readable, the other direction still works", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [client, server] = await connectPair(net, listener);
+        await writeText(client, "QUIT\r\n");
+        await client.writable.close();
+        const got = await drain(server.readable, 1024);
+        assert.equal(got.bytes, 6);
+        await writeText(server, "221 bye\r\n");
+        assert.equal(await readText(client, 9), "221 bye\r\n");
+        await server.writable.close();
+        assert.equal((await drain(client.readable, 1024)).bytes, 0);
+        await Promise.all([client.closed, server.closed]);
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("close(): closed settles on both ends, writing after close rejects with ConnectionClosedError", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [client, server] = await connectPair(net, listener);
+        const peerWriter = server.writable.getWriter();
+        client.close();
+        client.close(); // idempotent
+        await client.closed;
+        await assert.rejects(client.writable.getWriter().write(new Uint8Array(1)), ConnectionClosedError);
+        // The peer learns it from a failing write; bounded rounds (its first writes may be buffered).
+        let error: unknown;
+        for (let round = 0; round < 4096 && error === undefined; round++) {
+          await peerWriter.write(new Uint8Array(64 * 1024)).catch((e) => (error = e));
+        }
+        assert.ok(error instanceof ConnectionClosedError, `peer write failed with ${error}`);
+        await server.closed;
+        // The peer's readable ends, or fails as closed (a reset may discard unread bytes).
+        const rest = await drain(server.readable, 0).catch((e) => e);
+        assert.ok(rest instanceof ConnectionClosedError || rest.bytes === 0, `got ${rest}`);
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("connect to a closed port rejects with ConnectError ECONNREFUSED", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = listener.addr.port;
+      listener.close();
+      const error = await net.connect({ hostname: "127.0.0.1", port }).catch((e) => e);
+      assert.ok(error instanceof ConnectError, `got ${error}`);
+      assert.equal(error.code, "ECONNREFUSED");
+    });
+
+    it("an aborted signal cancels connect", async () => {
+      const controller = new AbortController();
+      controller.abort(new Error("stop"));
+      // Non-routable target (TEST-NET-1): without the abort this could hang for minutes.
+      await assert.rejects(
+        net.connect({ hostname: "192.0.2.1", port: 21, signal: controller.signal }),
+        (e) => e === controller.signal.reason,
+      );
+      const later = new AbortController();
+      const pending = net.connect({ hostname: "192.0.2.1", port: 21, signal: later.signal });
+      later.abort(new Error("stop later"));
+      const error = await pending.then((conn) => (conn.close(), "connected"), (e) => e);
+      // Either the abort won, or the sandbox has no route and said so first.
+      assert.ok(
+        error === later.signal.reason || error instanceof ConnectError,
+        `got ${error}`,
+      );
+    });
+
+    it("listener close stops accepting, ends iteration and frees the port", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const port = listener.addr.port;
+      const iteration = (async () => {
+        let n = 0;
+        for await (const conn of listener) {
+          conn.close();
+          n++;
+        }
+        return n;
+      })();
+      const conn = await net.connect({ hostname: "127.0.0.1", port });
+      conn.close();
+      listener.close();
+      listener.close(); // idempotent
+      assert.ok((await iteration) <= 1);
+      const again = net.listen({ hostname: "127.0.0.1", port });
+      try {
+        assert.equal(again.addr.port, port);
+        assert.throws(() => net.listen({ hostname: "127.0.0.1", port }), ConnectError);
+      } finally {
+        await again[Symbol.asyncDispose]();
+      }
+    });
+
+    it("TLS: implicit TLS listen + connect", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
+      try {
+        const [client, server] = await connectPair(net, listener, CLIENT_TLS);
+        assert.equal(client.secure, true);
+        assert.equal(server.secure, true);
+        await writeText(server, "220 secure\r\n");
+        assert.equal(await readText(client, 12), "220 secure\r\n");
+        const [up, got] = await Promise.all([pump(client.writable, 4 * MiB), drain(server.readable, 4 * MiB)]);
+        assert.deepEqual(got, up);
+        client.close();
+        server.close();
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("TLS: upgrade an open connection (dialler = client role, as AUTH TLS)", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [client, server] = await connectPair(net, listener);
+        await writeText(client, "AUTH TLS\r\n");
+        assert.equal(await readText(server, 10), "AUTH TLS\r\n");
+        await writeText(server, "234 go\r\n");
+        assert.equal(await readText(client, 8), "234 go\r\n");
+        if (limits.serverStartTls === false) {
+          await assert.rejects(server.startTls(SERVER_TLS), UnsupportedError);
+          client.close();
+          server.close();
+          return;
+        }
+        const [secureClient, secureServer] = await upgrade([[client, CLIENT_TLS], [server, SERVER_TLS]]);
+        assert.equal(secureClient!.secure, true);
+        await writeText(secureClient!, "PBSZ 0\r\n");
+        assert.equal(await readText(secureServer!, 8), "PBSZ 0\r\n");
+        const [down, got] = await Promise.all([
+          pump(secureServer!.writable, 2 * MiB),
+          drain(secureClient!.readable, 2 * MiB),
+        ]);
+        assert.deepEqual(got, down);
+        secureClient!.close();
+        await secureServer!.closed;
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("TLS: upgrade with the dialler as server role (active-mode data connection)", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        const [dialler, accepted] = await connectPair(net, listener);
+        if (limits.serverStartTls === false) {
+          await assert.rejects(dialler.startTls(SERVER_TLS), UnsupportedError);
+          dialler.close();
+          accepted.close();
+          return;
+        }
+        const [secureDialler, secureAccepted] = await upgrade([[dialler, SERVER_TLS], [accepted, CLIENT_TLS]]);
+        const [up, got] = await Promise.all([
+          pump(secureDialler!.writable, 1 * MiB),
+          drain(secureAccepted!.readable, 1 * MiB),
+        ]);
+        assert.deepEqual(got, up);
+        secureAccepted!.close();
+        secureDialler!.close();
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("TLS: data connection reusing the control connection's session", async () => {
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
+      try {
+        const [control, serverControl] = await connectPair(net, listener, CLIENT_TLS);
+        // TLS 1.3 tickets arrive after the handshake: one round trip makes sure they are in.
+        await writeText(serverControl, "200 ok\r\n");
+        assert.equal(await readText(control, 8), "200 ok\r\n");
+        const data = { ...CLIENT_TLS, reuseSessionOf: control };
+        if (limits.sessionReuse === false) {
+          await assert.rejects(
+            net.connect({ hostname: "127.0.0.1", port: listener.addr.port, tls: data }),
+            UnsupportedError,
+          );
+        } else {
+          const [client, server] = await connectPair(net, listener, data);
+          assert.equal(client.secure, true);
+          await writeText(server, "x");
+          assert.equal(await readText(client, 1), "x");
+          client.close();
+          server.close();
+        }
+        control.close();
+        serverControl.close();
+      } finally {
+        listener.close();
+      }
+    });
+  });
+}
