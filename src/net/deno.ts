@@ -1,20 +1,132 @@
 /**
- * The Deno adapter. Interim: delegates to the `node:net` adapter through Deno's Node
- * compatibility layer until the native adapter lands.
+ * The Deno adapter: {@linkcode Net} over `Deno.connect`, `Deno.listen`, `Deno.listenTls` and
+ * `Deno.startTls`. Server-role STARTTLS, which Deno has no API for, runs `node:tls` over the
+ * connection (loaded only when needed).
  *
- * @module
- */
-import { nodeNet } from "./node.ts";
-import type { Net } from "./types.ts";
-
-/**
- * {@linkcode Net} for Deno.
+ * Limits (each an {@linkcode UnsupportedError}): TLS session reuse (`reuseSessionOf`),
+ * `localAddress`, and `rejectUnauthorized: false` without `caCerts`.
  *
  * @example
  * ```ts
  * import { denoNet } from "anyftp/net/deno";
  * const listener = denoNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const conn = await denoNet.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+ * conn.close();
+ * listener.close();
+ * ```
+ *
+ * @module
+ */
+import { ConnectError, UnsupportedError } from "../errors.ts";
+import { toAddr } from "./_addr.ts";
+import { DenoConn } from "./_deno_conn.ts";
+import { denoErrorCode, type DenoListenerLike, denoNamespace } from "./_deno_types.ts";
+import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
+
+/** Wrap a Deno error from connect/listen as {@linkcode ConnectError} when it has a code. */
+function connectError(error: unknown, hostname: string, port: number): unknown {
+  const code = denoErrorCode(error);
+  return code ? new ConnectError(hostname, port, { code, cause: error }) : error;
+}
+
+async function connect(options: ConnectOptions): Promise<Conn> {
+  const { hostname, port, signal, tls } = options;
+  if (signal?.aborted) throw signal.reason;
+  if (options.localAddress !== undefined) {
+    throw new UnsupportedError(
+      "deno",
+      "binding a local address before connecting (Deno.connect has no such option)",
+      "leave localAddress unset, or use nodeNet on Deno",
+    );
+  }
+  let raw;
+  try {
+    raw = await denoNamespace().connect({ hostname, port, transport: "tcp", signal });
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : connectError(error, hostname, port);
+  }
+  const conn = new DenoConn(raw, false);
+  if (!tls) return conn;
+  // Always dial first and upgrade second: Deno.connectTls takes no AbortSignal.
+  const onAbort = () => conn.close();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await conn.startTls(tls);
+  } catch (error) {
+    conn.close();
+    throw signal?.aborted ? signal.reason : error;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** A {@linkcode Listener} over `Deno.listen` / `Deno.listenTls`. */
+class DenoListener implements Listener {
+  readonly addr: Addr;
+  #listener: DenoListenerLike;
+  #secure: boolean;
+  #closed = false;
+
+  constructor(options: ListenOptions) {
+    const { hostname, port } = options;
+    const deno = denoNamespace();
+    const base = { hostname, port, transport: "tcp" as const, tcpBacklog: options.backlog ?? 511 };
+    try {
+      this.#listener = options.tls
+        ? deno.listenTls({ ...base, cert: options.tls.cert, key: options.tls.key })
+        : deno.listen(base);
+    } catch (error) {
+      throw connectError(error, hostname, port);
+    }
+    this.#secure = options.tls !== undefined;
+    this.addr = toAddr(this.#listener.addr.hostname, this.#listener.addr.port);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch { /* already closed */ }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Conn> {
+    return {
+      next: async (): Promise<IteratorResult<Conn>> => {
+        if (this.#closed) return { value: undefined, done: true };
+        try {
+          // Implicit TLS: the handshake runs lazily on first read/write, so accept never blocks.
+          return { value: new DenoConn(await this.#listener.accept(), this.#secure), done: false };
+        } catch (error) {
+          if (this.#closed) return { value: undefined, done: true };
+          throw error;
+        }
+      },
+      // Leaving a `for await` loop early does not close the listener.
+      return: () => Promise.resolve({ value: undefined, done: true }),
+    };
+  }
+}
+
+/**
+ * {@linkcode Net} for Deno. Connect errors become {@linkcode ConnectError} with the system
+ * `code`; `signal` aborts the connect and the TLS handshake.
+ *
+ * @example
+ * ```ts
+ * import { denoNet } from "anyftp/net/deno";
+ * const listener = denoNet.listen({ hostname: "::1", port: 0 });
+ * console.log(listener.addr.port);
  * listener.close();
  * ```
  */
-export const denoNet: Net = { ...nodeNet, name: "deno" };
+export const denoNet: Net = {
+  name: "deno",
+  connect,
+  listen: (options: ListenOptions): Listener => new DenoListener(options),
+};

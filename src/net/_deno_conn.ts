@@ -1,0 +1,208 @@
+/**
+ * {@linkcode Conn} over a `Deno.TcpConn` / `Deno.TlsConn`, built on `read`/`write`/`closeWrite`
+ * rather than the conn's own `readable`/`writable`: those close the whole resource when either
+ * one ends, which rules out half-close (STOR's end of data, then the reply).
+ *
+ * @module
+ */
+import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
+import { toAddr } from "./_addr.ts";
+import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_deno_types.ts";
+import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
+
+/** Bytes asked for per read: large reads keep bulk transfers cheap. */
+const READ_SIZE = 256 * 1024;
+/** Reads shorter than this are copied out so a small chunk does not pin a large buffer. */
+const COPY_BELOW = 32 * 1024;
+
+/** Errors that just mean "this end closed the resource" while a read or write was pending. */
+function closedLocally(error: unknown): boolean {
+  const name = (error as { name?: string } | null)?.name;
+  return name === "BadResource" || name === "Interrupted";
+}
+
+/** `reuseSessionOf` and unverified TLS are what Deno.startTls cannot do: say so up front. */
+function checkClientOptions(options: ClientTlsOptions): void {
+  if (options.reuseSessionOf) {
+    throw new UnsupportedError(
+      "deno",
+      "TLS session reuse on data connections (Deno has no session API, denoland/deno#8875)",
+      "run the client on Node or Bun for servers that require it (vsftpd require_ssl_reuse, " +
+        "FileZilla Server), or turn that requirement off on the server",
+    );
+  }
+  if (options.rejectUnauthorized === false && !options.caCerts?.length) {
+    throw new UnsupportedError(
+      "deno",
+      "TLS without certificate verification per connection",
+      "pass the server's certificate in caCerts, or run Deno with " +
+        "--unsafely-ignore-certificate-errors",
+    );
+  }
+}
+
+/** A Deno connection as a {@linkcode Conn}. */
+export class DenoConn implements Conn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  readonly localAddr: Addr;
+  readonly remoteAddr: Addr;
+  readonly closed: Promise<void>;
+  readonly secure: boolean;
+
+  #conn: DenoConnLike;
+  #markClosed!: () => void;
+  #isClosed = false;
+  #readDone = false;
+  #writeDone = false;
+  #reading = false;
+  #handedOver = false;
+  #reader!: ReadableStreamDefaultController<Uint8Array>;
+  #writer!: WritableStreamDefaultController;
+
+  /**
+   * @param conn An open Deno connection.
+   * @param secure Whether it is a `Deno.TlsConn`.
+   */
+  constructor(conn: DenoConnLike, secure: boolean) {
+    this.#conn = conn;
+    this.secure = secure;
+    this.localAddr = toAddr(conn.localAddr.hostname, conn.localAddr.port);
+    this.remoteAddr = toAddr(conn.remoteAddr.hostname, conn.remoteAddr.port);
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#reader = controller;
+      },
+      pull: (controller) => this.#pull(controller),
+      cancel: () => {
+        this.#readDone = true;
+        this.#settle();
+      },
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      start: (controller) => {
+        this.#writer = controller;
+      },
+      write: (chunk) => this.#write(chunk),
+      close: () => this.#closeWrite(),
+      abort: () => this.close(),
+    }, { highWaterMark: 1 });
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#conn.setNoDelay?.(noDelay);
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (!this.#handedOver) {
+      try {
+        this.#conn.close();
+      } catch { /* already closed */ }
+    }
+    const closed = new ConnectionClosedError("write");
+    try {
+      this.#writer.error(closed);
+    } catch { /* stream already closed */ }
+    if (!this.#reading && !this.#readDone) {
+      this.#readDone = true;
+      try {
+        this.#reader.close();
+      } catch { /* already closed */ }
+    }
+    this.#markClosed();
+  }
+
+  async startTls(options: TlsOptions): Promise<Conn> {
+    if (options.role === "server") {
+      // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams.
+      const { tlsOverConn } = await import("./_tls_over_conn.ts");
+      return await tlsOverConn(this, options);
+    }
+    checkClientOptions(options);
+    if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
+    if (this.#reading) throw new TypeError("startTls while a read is pending: release the reader first");
+    this.#handedOver = true;
+    const gone = new ConnectionClosedError("use of a connection after startTls");
+    this.#writer.error(gone);
+    try {
+      this.#reader.close();
+    } catch { /* already closed */ }
+    const tls = await denoNamespace().startTls(this.#conn, {
+      hostname: options.serverName ?? this.remoteAddr.hostname,
+      caCerts: options.caCerts ? [...options.caCerts] : undefined,
+    });
+    try {
+      await tls.handshake?.(); // report certificate errors here, not on the first read
+    } catch (error) {
+      tls.close();
+      throw error;
+    }
+    this.#isClosed = true;
+    this.#markClosed();
+    return new DenoConn(tls, true);
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (this.#readDone) return;
+    const buffer = new Uint8Array(READ_SIZE);
+    let n: number | null;
+    this.#reading = true;
+    try {
+      n = await this.#conn.read(buffer);
+    } catch (error) {
+      this.#reading = false;
+      this.#readDone = true;
+      const name = (error as { name?: string } | null)?.name;
+      // A TLS peer that closes without close_notify ends the data like TCP would: FTP servers
+      // and clients commonly do it, and FTP marks the end of a file by the close itself.
+      if (closedLocally(error) || name === "UnexpectedEof") controller.close();
+      else {
+        controller.error(new ConnectionClosedError("read", { cause: error }));
+        this.close();
+      }
+      return;
+    }
+    this.#reading = false;
+    if (n === null) {
+      this.#readDone = true;
+      controller.close();
+      this.#settle();
+    } else {
+      controller.enqueue(n < COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n));
+    }
+  }
+
+  async #write(chunk: Uint8Array): Promise<void> {
+    if (this.#isClosed) throw new ConnectionClosedError("write");
+    try {
+      // Bounded: every round writes at least one byte or throws.
+      for (let at = 0; at < chunk.byteLength;) {
+        at += await this.#conn.write(at === 0 ? chunk : chunk.subarray(at));
+      }
+    } catch (error) {
+      this.close();
+      throw new ConnectionClosedError("write", { cause: error });
+    }
+  }
+
+  async #closeWrite(): Promise<void> {
+    if (this.#isClosed) throw new ConnectionClosedError("close");
+    try {
+      await this.#conn.closeWrite();
+    } catch (error) {
+      if (denoErrorCode(error) !== "ENOTCONN") {
+        throw new ConnectionClosedError("close", { cause: error });
+      }
+    }
+    this.#writeDone = true;
+    this.#settle();
+  }
+
+  /** Both directions finished (FIN each way): release the resource, as TCP would. */
+  #settle(): void {
+    if (this.#readDone && this.#writeDone) this.close();
+  }
+}
