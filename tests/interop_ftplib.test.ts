@@ -8,6 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
+import { existsSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -173,6 +174,7 @@ describe("interop: Python ftplib drives our server", { skip: skipUnless(PYTHON, 
       workdir: s.dir,
       file: "/cmds/f.txt",
       append: "/cmds/append.txt",
+      dir: "/cmds",
       timeout: 15,
       pasv: true,
     });
@@ -219,6 +221,27 @@ describe("interop: Python ftplib drives our server", { skip: skipUnless(PYTHON, 
     // Nothing to abort: 225 or 226, and the control connection stays in step.
     assert.match(ok(r, "abor_idle"), /^22[56]/);
     assert.equal(code(ok(r, "NOOP_after_abor")), "200");
+    // ACCT is superfluous here (202), OPTS MLST narrows the facts, paths work for NLST/LIST.
+    assert.match(ok(r, "acct"), /^20[02]/);
+    const facts: Array<[string, Record<string, string>]> = ok(r, "mlsd_facts");
+    assert.deepEqual(facts.map(([n]) => n), ["append.txt", "f.txt"]);
+    assert.deepEqual(facts.find(([n]) => n === "f.txt")![1], { type: "file", size: "7" });
+    // RFC 959 leaves open whether NLST <dir> names entries bare or with the path; both are common.
+    assert.deepEqual((ok(r, "nlst_path") as string[]).map((n) => n.split("/").pop()), ["append.txt", "f.txt"]);
+    const dirLines: string[] = ok(r, "dir_path_lines");
+    assert.equal(dirLines.length, 2);
+    assert.ok(dirLines.some((l) => / f\.txt$/.test(l)), dirLines.join("\n"));
+    // The X* aliases of RFC 775 and REIN.
+    assert.match(ok(r, "XMKD"), /^257 "\/xdir"/);
+    assert.equal(code(ok(r, "XCWD")), "250");
+    assert.match(ok(r, "XPWD"), /^257 "\/xdir"/);
+    assert.equal(code(ok(r, "XCUP")), "250");
+    assert.equal(code(ok(r, "XRMD")), "250");
+    assert.equal(existsSync(join(s.root, "xdir")), false);
+    assert.equal(code(ok(r, "REIN")), "220");
+    assert.match(failed(r, "PWD_after_REIN"), /error_perm: 530/);
+    assert.equal(code(ok(r, "login_after_REIN")), "230");
+    assert.equal(ok(r, "pwd_after_relogin"), "/");
     assert.equal(code(ok(r, "quit")), "221");
   });
 
