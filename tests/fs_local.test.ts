@@ -272,6 +272,27 @@ describe("LocalPathIO containment", () => {
   });
 });
 
+describe("LocalPathIO Windows name rules", () => {
+  it("with windowsNames, backslashes and colons are refused as outside-root", async () => {
+    const win = new LocalPathIO({ root, windowsNames: true });
+    for (const p of ["/..\\..\\secret.txt", "/sub\\deep.txt", "/C:", "/inside.txt:stream", "/a\\b"]) {
+      await rejectsKind(win.stat(p), "outside-root");
+      await rejectsKind(win.openWrite(p), "outside-root");
+      await rejectsKind(win.mkdir(p), "outside-root");
+    }
+    assert.equal(await win.exists("/sub\\deep.txt"), false);
+    assert.equal(readdirSync(root).some((n) => n.includes("\\") || n.includes(":")), false);
+    assert.equal(await readText(await win.openRead("/sub/deep.txt")), "deep");
+  });
+
+  it("without it (POSIX default), a backslash is an ordinary name character", async () => {
+    await writeText(fs, "/back\\slash", "bs");
+    assert.ok(readdirSync(root).includes("back\\slash"));
+    assert.equal(await readText(await fs.openRead("/back\\slash")), "bs");
+    await fs.unlink("/back\\slash");
+  });
+});
+
 describe("LocalPathIO streams", () => {
   it("reads with large chunks, sized to what is left", async () => {
     const big = new LocalPathIO({ root, readChunkSize: 256 * 1024 });

@@ -41,12 +41,17 @@ export interface LocalPathIOOptions {
    * stream hops on the RETR hot path. @default 1048576
    */
   readonly readChunkSize?: number;
+  /**
+   * Refuse names holding `\` or `:` (kind `"outside-root"`), which Windows reads as
+   * separators, drive letters or alternate data streams. Turn it on for roots on file
+   * systems shared with Windows. @default true on Windows, false elsewhere
+   */
+  readonly windowsNames?: boolean;
 }
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const MIN_READ = 64 * 1024;
 const LIST_BATCH = 64;
-const WINDOWS = platform === "win32";
 
 /**
  * Local directory storage implementing {@linkcode PathIO}.
@@ -63,13 +68,15 @@ export class LocalPathIO implements PathIO {
   #root: string;
   #realRoot: string | undefined;
   #chunk: number;
+  #windowsNames: boolean;
 
   /**
-   * @param options The root directory and the read chunk size.
+   * @param options The root directory, the read chunk size, Windows name rules.
    */
   constructor(options: LocalPathIOOptions) {
     this.#root = resolve(options.root);
     this.#chunk = Math.max(4096, Math.floor(options.readChunkSize ?? 1024 * 1024));
+    this.#windowsNames = options.windowsNames ?? platform === "win32";
   }
 
   /** The root directory as given (absolute, not symlink-resolved). */
@@ -413,7 +420,7 @@ export class LocalPathIO implements PathIO {
 
   #segments(operation: string, path: string): string[] {
     const segments = virtualPathSegments(path);
-    if (WINDOWS && segments.some((s) => /[\\:]/.test(s))) fail(operation, path, "outside-root");
+    if (this.#windowsNames && segments.some((s) => /[\\:]/.test(s))) fail(operation, path, "outside-root");
     return segments;
   }
 
