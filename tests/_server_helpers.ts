@@ -267,3 +267,100 @@ export async function waitFor(check: () => boolean, what: string, ms = GUARD_MS)
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * A storage with "virtual" big files generated on demand (byte i is `i & 255`), counting how
+ * many bytes the server pulled from them, and "gated" upload targets whose writes wait until
+ * released, counting what arrived. Everything else goes to a MemoryPathIO.
+ */
+export class InstrumentedPathIO extends MemoryPathIO {
+  #virtual = new Map<string, number>();
+  #gates = new Map<string, { open: boolean; waiters: (() => void)[] }>();
+  /** Bytes pulled from virtual files. */
+  pulled = 0;
+  /** Bytes accepted by gated sinks. */
+  received = 0;
+  /** Open read streams of virtual files not yet ended or cancelled. */
+  openReads = 0;
+
+  /** Add a generated file of `size` bytes. */
+  addVirtual(path: string, size: number): void {
+    this.#virtual.set(path, size);
+  }
+
+  /** Make writes to `path` wait until {@linkcode release}. */
+  gate(path: string): void {
+    this.#gates.set(path, { open: false, waiters: [] });
+  }
+
+  /** Let writes to `path` proceed. */
+  release(path: string): void {
+    const g = this.#gates.get(path);
+    if (!g) return;
+    g.open = true;
+    for (const w of g.waiters.splice(0)) w();
+  }
+
+  override stat(path: string) {
+    const size = this.#virtual.get(path);
+    if (size !== undefined) return Promise.resolve({ type: "file" as const, size, mtime: new Date(0), mode: 0o644 });
+    return super.stat(path);
+  }
+
+  override openRead(path: string, options: { offset?: number } = {}): Promise<ReadableStream<Uint8Array>> {
+    const size = this.#virtual.get(path);
+    if (size === undefined) return super.openRead(path, options);
+    let pos = options.offset ?? 0;
+    this.openReads++;
+    let open = true;
+    const done = () => {
+      if (open) this.openReads--;
+      open = false;
+    };
+    const chunk = 64 * 1024;
+    return Promise.resolve(
+      new ReadableStream<Uint8Array>({
+        pull: (controller) => {
+          if (pos >= size) {
+            done();
+            controller.close();
+            return;
+          }
+          const n = Math.min(chunk, size - pos);
+          const out = new Uint8Array(n);
+          for (let i = 0; i < n; i++) out[i] = (pos + i) & 255;
+          pos += n;
+          this.pulled += n;
+          controller.enqueue(out);
+        },
+        cancel: () => done(),
+      }, { highWaterMark: 0 }),
+    );
+  }
+
+  override openWrite(path: string, options = {}): Promise<WritableStream<Uint8Array>> {
+    const g = this.#gates.get(path);
+    if (!g) return super.openWrite(path, options);
+    return Promise.resolve(
+      new WritableStream<Uint8Array>({
+        write: async (chunk) => {
+          if (!g.open) await new Promise<void>((r) => g.waiters.push(r));
+          this.received += chunk.byteLength;
+        },
+      }),
+    );
+  }
+}
+
+/** Wait until a counter stops changing (sampled every `stepMs`, `stableSamples` times in a row). */
+export async function settle(read: () => number, stepMs = 50, stableSamples = 4): Promise<number> {
+  let last = read();
+  let same = 0;
+  for (let i = 0; i < 400 && same < stableSamples; i++) {
+    await new Promise((r) => setTimeout(r, stepMs));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}

@@ -76,6 +76,8 @@ export interface Transfer {
   lastProgress: number;
   reason: AbortReason | undefined;
   readonly controller: AbortController;
+  /** The data connection once established (closed on abort to unblock pending writes). */
+  conn: Conn | undefined;
   done: Promise<void>;
 }
 
@@ -353,6 +355,7 @@ export class Session {
       lastProgress: now(),
       reason: undefined,
       controller: new AbortController(),
+      conn: undefined,
       done: Promise.resolve(),
     };
     this.transfer = t;
@@ -370,6 +373,9 @@ export class Session {
     if (!t || t.controller.signal.aborted) return;
     t.reason = reason;
     t.controller.abort(new Error(`transfer aborted (${reason})`));
+    // A write blocked on a client that does not read would hold the abort forever
+    // (WritableStream.abort waits for the write in flight): tear the socket down.
+    t.conn?.close();
   }
 
   async #runTransfer(t: Transfer, channel: DataChannel, spec: TransferSpec): Promise<void> {
@@ -410,6 +416,8 @@ export class Session {
         clearTimeout(timeout);
       }
       t.lastProgress = now();
+      t.conn = conn;
+      if (t.controller.signal.aborted) conn.close();
       try {
         await this.#pipe(t, conn, spec);
         if (!this.#closed) await this.reply("226", spec.success ?? "Transfer complete.");
@@ -455,16 +463,28 @@ export class Session {
     });
     const signal = t.controller.signal;
     const throttles = this.host.throttles(this, t.direction, signal);
+    let s: ReadableStream<Uint8Array>;
+    let dest: WritableStream<Uint8Array>;
     if (spec.source) {
-      let s = spec.source;
+      s = spec.source;
       if (spec.ascii) s = s.pipeThrough(toCrlfStream());
       for (const th of throttles) s = s.pipeThrough(th);
-      await s.pipeThrough(meter).pipeTo(conn.writable, { signal });
-    } else if (spec.sink) {
-      let s = conn.readable.pipeThrough(meter);
+      s = s.pipeThrough(meter);
+      dest = conn.writable;
+    } else {
+      s = conn.readable.pipeThrough(meter);
       for (const th of throttles) s = s.pipeThrough(th);
       if (spec.ascii) s = s.pipeThrough(fromCrlfStream());
-      await s.pipeTo(spec.sink, { signal });
+      dest = spec.sink!;
+    }
+    try {
+      await s.pipeTo(dest, { signal });
+    } catch (e) {
+      // Some runtimes (Node 20) skip cancelling the source when the destination fails while
+      // an abort is under way; do it ourselves so storage handles are always released.
+      await s.cancel(e).catch(() => {});
+      if (spec.sink) await spec.sink.abort(e).catch(() => {});
+      throw e;
     }
   }
 
