@@ -20,7 +20,15 @@ import { FtpError } from "../errors.ts";
  */
 export class UsageError extends FtpError {}
 
-/** How one option is parsed. */
+/**
+ * How one option is parsed.
+ *
+ * @example
+ * ```ts
+ * import type { OptionSpec } from "./args.ts";
+ * const user: OptionSpec = { type: "string", short: "u", multiple: true };
+ * ```
+ */
 export interface OptionSpec {
   /** `"boolean"` flags take no value; `"string"` options take one. */
   readonly type: "boolean" | "string";
@@ -30,10 +38,27 @@ export interface OptionSpec {
   readonly multiple?: boolean;
 }
 
-/** The options of one command, by long name (without dashes). */
+/**
+ * The options of one command, by long name (without dashes).
+ *
+ * @example
+ * ```ts
+ * import type { OptionSpecs } from "./args.ts";
+ * const specs: OptionSpecs = { port: { type: "string", short: "p" }, help: { type: "boolean" } };
+ * ```
+ */
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-/** What {@linkcode parseArgs} returns. */
+/**
+ * What {@linkcode parseArgs} returns.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs, type ParsedArgs } from "./args.ts";
+ * const parsed: ParsedArgs = parseArgs(["-q", "x"], { quiet: { type: "boolean", short: "q" } });
+ * console.log(parsed.values.quiet, parsed.positionals); // true ["x"]
+ * ```
+ */
 export interface ParsedArgs {
   /** Option values: `true` for flags, a string, or an array for `multiple` options. */
   readonly values: Readonly<Record<string, string | boolean | readonly string[]>>;

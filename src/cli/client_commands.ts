@@ -10,7 +10,15 @@ import { FtpError } from "../errors.ts";
 import { parseArgs, parseRate, UsageError } from "./args.ts";
 import type { CliIO } from "./io.ts";
 
-/** Usage text of the client commands. */
+/**
+ * Usage text of the client commands.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_USAGE } from "./client_commands.ts";
+ * console.log(CLIENT_USAGE);
+ * ```
+ */
 export const CLIENT_USAGE = `Usage:
   anyftp get URL [FILE|DIR|-]   download a file or directory tree (- = standard output)
   anyftp put FILE|- URL         upload a file or directory tree (- = standard input)
@@ -38,7 +46,16 @@ const SPECS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** A parsed client command line. */
+/**
+ * A parsed client command line.
+ *
+ * @example
+ * ```ts
+ * import { type ClientCommand, parseClientArgs } from "./client_commands.ts";
+ * const c: ClientCommand = parseClientArgs("ls", ["ftp://127.0.0.1:2121/pub/"]);
+ * console.log(c.remotePath); // "/pub/"
+ * ```
+ */
 export interface ClientCommand {
   /** Which command. */
   readonly command: "get" | "put" | "ls";

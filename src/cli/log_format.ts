@@ -7,7 +7,15 @@
 import type { Addr } from "../net/types.ts";
 import type { ServerEvent } from "../server/events.ts";
 
-/** Options for {@linkcode formatServerEvent}. */
+/**
+ * Options for {@linkcode formatServerEvent}.
+ *
+ * @example
+ * ```ts
+ * import type { LogFormatOptions } from "./log_format.ts";
+ * const options: LogFormatOptions = { verbose: true };
+ * ```
+ */
 export interface LogFormatOptions {
   /** Also log every command and reply (PASS arguments are censored by the server). @default false */
   readonly verbose?: boolean;

@@ -31,10 +31,26 @@ import { runServe } from "./serve.ts";
 
 export type { CliIO } from "./io.ts";
 
-/** The version printed by `anyftp --version` (kept equal to package.json by a test). */
+/**
+ * The version printed by `anyftp --version` (kept equal to package.json by a test).
+ *
+ * @example
+ * ```ts
+ * import { VERSION } from "anyftp/cli";
+ * console.log(VERSION); // "0.1.0"
+ * ```
+ */
 export const VERSION = "0.1.0";
 
-/** Top-level usage text. */
+/**
+ * Top-level usage text.
+ *
+ * @example
+ * ```ts
+ * import { USAGE } from "anyftp/cli";
+ * console.log(USAGE);
+ * ```
+ */
 export const USAGE = `anyftp ${VERSION}: FTP server and client for Deno, Bun and Node
 
 Usage:

@@ -20,7 +20,15 @@ import {
 import type { CliIO } from "./io.ts";
 import { addr, formatServerEvent } from "./log_format.ts";
 
-/** Usage text of `anyftp serve`. */
+/**
+ * Usage text of `anyftp serve`.
+ *
+ * @example
+ * ```ts
+ * import { SERVE_USAGE } from "./serve.ts";
+ * console.log(SERVE_USAGE);
+ * ```
+ */
 export const SERVE_USAGE = `Usage: anyftp serve [DIR] [options]
 
 Serve DIR (default: the current directory) over FTP. Anonymous and read-only unless told
@@ -42,7 +50,16 @@ Options:
   -v, --verbose            also log every command and reply
   -h, --help               show this help`;
 
-/** Settings of `anyftp serve`, as parsed from its command line. */
+/**
+ * Settings of `anyftp serve`, as parsed from its command line.
+ *
+ * @example
+ * ```ts
+ * import { parseServeArgs, type ServeConfig } from "./serve.ts";
+ * const config: ServeConfig = parseServeArgs(["--memory", "--port", "0"], "/");
+ * console.log(config.memory, config.port); // true 0
+ * ```
+ */
 export interface ServeConfig {
   /** Directory to serve (as given; relative to the working directory). */
   readonly root: string;

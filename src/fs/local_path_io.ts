@@ -32,7 +32,16 @@ import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import { toPathIOError } from "./_errno.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
 
-/** Options for {@linkcode LocalPathIO}. */
+/**
+ * Options for {@linkcode LocalPathIO}.
+ *
+ * @example
+ * ```ts
+ * import { LocalPathIO, type LocalPathIOOptions } from "./local_path_io.ts";
+ * const options: LocalPathIOOptions = { root: "./public", readChunkSize: 1024 * 1024 };
+ * const fs = new LocalPathIO(options);
+ * ```
+ */
 export interface LocalPathIOOptions {
   /** The directory that becomes `/`. Relative paths are taken from the working directory. */
   readonly root: string;

@@ -9,7 +9,16 @@ import { PathIOError, type PathIOErrorKind } from "../errors.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
 
-/** Options for {@linkcode MemoryPathIO}. */
+/**
+ * Options for {@linkcode MemoryPathIO}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryPathIO, type MemoryPathIOOptions } from "./memory_path_io.ts";
+ * const options: MemoryPathIOOptions = { maxBytes: 100 * 1024 * 1024, readChunkSize: 256 * 1024 };
+ * const fs = new MemoryPathIO(options);
+ * ```
+ */
 export interface MemoryPathIOOptions {
   /** Total bytes all files together may hold; a write past it fails with kind `"no-space"`. @default unlimited */
   readonly maxBytes?: number;

@@ -12,7 +12,19 @@
  * @module
  */
 
-/** Time source of a {@linkcode Throttle}; injectable so tests can run on virtual time. */
+/**
+ * Time source of a {@linkcode Throttle}; injectable so tests can run on virtual time.
+ *
+ * @example
+ * ```ts
+ * import { Throttle, type ThrottleClock } from "./throttle.ts";
+ * let now = 0;
+ * const clock: ThrottleClock = { now: () => now, sleep: (ms) => Promise.resolve(void (now += ms)) };
+ * const t = new Throttle({ bytesPerSecond: 1000, burst: 0, clock });
+ * await t.take(500);
+ * console.log(now); // 500
+ * ```
+ */
 export interface ThrottleClock {
   /** Current time in milliseconds (monotonic). */
   now(): number;
@@ -48,7 +60,16 @@ export const realClock: ThrottleClock = {
   },
 };
 
-/** Options for {@linkcode Throttle}. */
+/**
+ * Options for {@linkcode Throttle}.
+ *
+ * @example
+ * ```ts
+ * import { Throttle, type ThrottleOptions } from "./throttle.ts";
+ * const options: ThrottleOptions = { bytesPerSecond: 5 * 1024 * 1024, burst: 256 * 1024 };
+ * const perUser = new Throttle(options);
+ * ```
+ */
 export interface ThrottleOptions {
   /** The limit in bytes per second; `0` or `undefined` means unlimited. @default 0 */
   readonly bytesPerSecond?: number;
@@ -231,7 +252,17 @@ export class Throttle {
   }
 }
 
-/** Options for {@linkcode throttleStream}. */
+/**
+ * Options for {@linkcode throttleStream}.
+ *
+ * @example
+ * ```ts
+ * import { Throttle, throttleStream, type ThrottleStreamOptions } from "./throttle.ts";
+ * const abort = new AbortController();
+ * const options: ThrottleStreamOptions = { signal: abort.signal };
+ * const limited = throttleStream([new Throttle({ bytesPerSecond: 1000 })], options);
+ * ```
+ */
 export interface ThrottleStreamOptions {
   /** Stops waiting (the stream errors with the signal's reason), e.g. on ABOR. */
   readonly signal?: AbortSignal;
