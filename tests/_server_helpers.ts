@@ -139,6 +139,13 @@ export class Control {
     return { control, greeting };
   }
 
+  /** Wrap an already open connection and read the greeting. */
+  static async over(conn: Conn, net: Net, hostname = "127.0.0.1"): Promise<{ control: Control; greeting: Reply }> {
+    const control = new Control(conn, net, hostname);
+    const greeting = await control.reply();
+    return { control, greeting };
+  }
+
   /** Connect, expect 220, and log in. */
   static async login(port: number, login = "anonymous", password = "guest@example.com", hostname?: string) {
     const { control, greeting } = await Control.open(port, { hostname });
@@ -249,6 +256,8 @@ export class Control {
 
 /** Put a file into a storage. */
 export async function putFile(storage: PathIO, path: string, data: Uint8Array | string): Promise<void> {
+  const parent = path.slice(0, path.lastIndexOf("/"));
+  if (parent) await storage.mkdir(parent, { parents: true });
   const w = (await storage.openWrite(path)).getWriter();
   await w.write(typeof data === "string" ? bytes(data) : data);
   await w.close();
