@@ -25,3 +25,17 @@ export { MemoryPathIO } from "./src/fs/memory_path_io.ts";
 export { LocalPathIO } from "./src/fs/local_path_io.ts";
 export * from "./src/server/mod.ts";
 export * from "./src/client/mod.ts";
+export {
+  Throttle,
+  type ThrottleClock,
+  type ThrottleOptions,
+  throttleStream,
+  type ThrottleStreamOptions,
+} from "./src/streams/throttle.ts";
+export {
+  InvalidPathError,
+  isVirtualPathInside,
+  joinVirtualPath,
+  normalizeVirtualPath,
+  resolveVirtualPath,
+} from "./src/protocol/virtual_path.ts";
