@@ -99,8 +99,11 @@ export interface TransferSpec {
 
 /** Commands served at once while a transfer runs (RFC 959 lets ABOR and STAT interrupt). */
 const DURING_TRANSFER = new Set(["ABOR", "STAT", "NOOP"]);
-/** Commands that prepare a transfer and so keep a pending REST offset. */
-const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MODE", "STRU", "SIZE", "MDTM"]);
+/**
+ * Commands that set up the data connection and so keep a pending REST offset (clients put
+ * them before or after REST); any other command clears it.
+ */
+const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MODE", "STRU"]);
 
 const now = () => performance.now();
 
