@@ -140,7 +140,9 @@ function factValue(fact: MlsxFact, stat: FileStat, options: MlsxFactsOptions): s
 
 /** Fact values may not hold `;`, `=`, spaces or control characters (RFC 3659 section 7.4). */
 function safeValue(value: string): string {
-  return value.replace(/[;=\s\x00-\x1f]/g, "_");
+  let out = "";
+  for (const ch of value) out += ch === ";" || ch === "=" || ch <= " " ? "_" : ch;
+  return out;
 }
 
 /**

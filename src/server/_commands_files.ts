@@ -29,7 +29,7 @@ async function pwd(s: Session): Promise<void> {
   await s.reply("257", `${quoted(s.cwd)} is the current directory.`);
 }
 
-async function cwd(s: Session, arg: string): Promise<void> {
+function cwd(s: Session, arg: string): Promise<void> {
   if (arg === "") return s.reply("501", "CWD needs a directory.");
   return changeDir(s, s.resolve(arg));
 }
@@ -43,7 +43,7 @@ async function changeDir(s: Session, path: string): Promise<void> {
   await s.reply("250", `Directory changed to ${quoted(path)}.`);
 }
 
-async function cdup(s: Session): Promise<void> {
+function cdup(s: Session): Promise<void> {
   return changeDir(s, s.resolve(".."));
 }
 

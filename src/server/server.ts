@@ -18,7 +18,7 @@ import { type EventInit, Session, type SessionConfig, type SessionHost } from ".
 import { sleep } from "./_sleep.ts";
 import type { ServerEvent } from "./events.ts";
 import type { SpeedLimits } from "./speed_limits.ts";
-import { User, type UserOptions } from "./user.ts";
+import type { User, UserOptions } from "./user.ts";
 import { MemoryUserManager, type UserManager } from "./user_manager.ts";
 
 /**
