@@ -621,3 +621,19 @@ describe("server: events", () => {
     assert.ok(close && close.type === "session-close" && close.reason === "quit");
   });
 });
+
+describe("server: listing patterns", () => {
+  it("NLST and LIST accept * and ? patterns in the last name", async () => {
+    await withAlice(async (c, srv) => {
+      for (const n of ["a.txt", "b.txt", "c.log", "d.txt.bak"]) await putFile(srv.storage, `/d/${n}`, "x");
+      const n = await c.download("NLST d/*.txt");
+      assert.deepEqual(text(n.data).split("\r\n").filter(Boolean).sort(), ["a.txt", "b.txt"]);
+      const l = await c.download("LIST /d/?.log");
+      assert.match(text(l.data), /^-.* c\.log\r\n$/);
+      await c.expect("EPSV", "229");
+      assert.equal((await c.cmd("NLST nodir/*.txt")).code, "550");
+      const none = await c.download("NLST d/*.none");
+      assert.equal(none.data.length, 0);
+    });
+  });
+});

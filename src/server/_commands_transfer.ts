@@ -152,7 +152,16 @@ async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD
   if (!(await needChannel(s))) return;
   const user = s.user!;
   if (!user.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
-  const st = await s.statOrUndefined(path);
+  let st = await s.statOrUndefined(path);
+  let dir = path;
+  let match: ((name: string) => boolean) | undefined;
+  if (!st && command !== "MLSD" && /[*?]/.test(basename(path))) {
+    // `NLST *.txt` (mget and friends): list the parent, keep the names that match.
+    dir = dirname(path);
+    match = globMatcher(basename(path));
+    st = await s.statOrUndefined(dir);
+    if (st && st.type !== "dir") st = undefined;
+  }
   if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
   const encode = s.host.config.encode;
   const now = new Date();
@@ -164,15 +173,15 @@ async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD
   } else {
     const facts = s.mlstFacts;
     const format = (e: DirEntry): string | undefined => {
-      if (!isListableName(e.name)) return undefined;
+      if (!isListableName(e.name) || (match && !match(e.name))) return undefined;
       if (command === "NLST") return e.name;
       if (command === "LIST") return formatListLine(e.name, e.stat, { now });
       return formatMlsxLine(e.name, e.stat as FileStat, {
         facts,
-        access: user.access(joinVirtualPath(path, e.name)),
+        access: user.access(joinVirtualPath(dir, e.name)),
       });
     };
-    source = listingStream(s.fs.list(s.storagePath(path)), format, encode);
+    source = listingStream(s.fs.list(s.storagePath(dir)), format, encode);
   }
   await s.startTransfer({
     command,
@@ -181,6 +190,19 @@ async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD
     ascii: false,
     source,
   });
+}
+
+/**
+ * A matcher for a shell-style name pattern: `*` is any run of characters, `?` one character;
+ * everything else is literal.
+ */
+function globMatcher(pattern: string): (name: string) => boolean {
+  const re = new RegExp(
+    "^" + [...pattern].map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
+      .join("") + "$",
+    "s",
+  );
+  return (name) => re.test(name);
 }
 
 /** Data transfer commands. */

@@ -113,6 +113,7 @@ export interface ServerCloseOptions {
 }
 
 interface SessionThrottles {
+  readonly login: string | undefined;
   readonly download: Throttle;
   readonly upload: Throttle;
   readonly userDownload: Throttle;
@@ -394,8 +395,9 @@ export class Server {
     const user = session.user;
     const userLimits = user?.speedLimits ?? {};
     let mine = this.#sessionThrottles.get(session);
-    if (!mine) {
+    if (!mine || mine.login !== user?.login) {
       mine = {
+        login: user?.login,
         download: new Throttle({ bytesPerSecond: serverLimits.downloadPerConnection ?? 0 }),
         upload: new Throttle({ bytesPerSecond: serverLimits.uploadPerConnection ?? 0 }),
         userDownload: new Throttle({ bytesPerSecond: userLimits.downloadPerConnection ?? 0 }),
