@@ -5,7 +5,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,13 +35,11 @@ describe("server: explicit FTPS (AUTH TLS)", () => {
       });
       await putFile(srv.storage, "/secret.txt", "over tls");
       const url = `ftp://u:p@127.0.0.1:${srv.port}`;
+      // Async spawn: the server runs in this process and must keep serving meanwhile.
       const curl = (...args: string[]) =>
         new Promise<string>((resolve, reject) => {
-          // Async spawn: the server runs in this process and must keep serving meanwhile.
-          import("node:child_process").then(({ execFile }) =>
-            execFile("curl", ["-sS", "--ssl-reqd", "-k", "--max-time", "20", ...args], (err, out) =>
-              err ? reject(err) : resolve(out))
-          );
+          execFile("curl", ["-sS", "--ssl-reqd", "-k", "--max-time", "20", ...args], (err, out) =>
+            err ? reject(err) : resolve(out));
         });
       assert.equal(await curl(`${url}/secret.txt`), "over tls");
       assert.match(await curl(`${url}/`), /secret\.txt/);
