@@ -25,6 +25,7 @@ export interface SessionEventBase extends ServerEventBase {
 
 /** The server is bound and accepting. */
 export interface ListeningEvent extends ServerEventBase {
+  /** Discriminant: "listening". */
   readonly type: "listening";
   /** The bound address. */
   readonly address: Addr;
@@ -32,11 +33,13 @@ export interface ListeningEvent extends ServerEventBase {
 
 /** The server stopped accepting and closed every session. */
 export interface ServerClosedEvent extends ServerEventBase {
+  /** Discriminant: "server-close". */
   readonly type: "server-close";
 }
 
 /** A connection was turned away with 421 before a session started. */
 export interface ConnectionRefusedEvent extends ServerEventBase {
+  /** Discriminant: "connection-refused". */
   readonly type: "connection-refused";
   /** The client's address. */
   readonly remote: Addr;
@@ -46,6 +49,7 @@ export interface ConnectionRefusedEvent extends ServerEventBase {
 
 /** A control connection was accepted. */
 export interface SessionOpenEvent extends SessionEventBase {
+  /** Discriminant: "session-open". */
   readonly type: "session-open";
   /** The server's end of the connection. */
   readonly local: Addr;
@@ -53,6 +57,7 @@ export interface SessionOpenEvent extends SessionEventBase {
 
 /** A session ended. */
 export interface SessionCloseEvent extends SessionEventBase {
+  /** Discriminant: "session-close". */
   readonly type: "session-close";
   /** Why: the client quit or disconnected, a timeout, abuse, or server shutdown. */
   readonly reason: "quit" | "disconnect" | "idle-timeout" | "login-failures" | "abuse" | "shutdown" | "error";
@@ -60,11 +65,13 @@ export interface SessionCloseEvent extends SessionEventBase {
 
 /** A login succeeded. */
 export interface LoginEvent extends SessionEventBase {
+  /** Discriminant: "login". */
   readonly type: "login";
 }
 
 /** A login failed. */
 export interface LoginFailedEvent extends SessionEventBase {
+  /** Discriminant: "login-failed". */
   readonly type: "login-failed";
   /** The login name tried. */
   readonly login: string;
@@ -74,6 +81,7 @@ export interface LoginFailedEvent extends SessionEventBase {
 
 /** A command was received (PASS/ACCT arguments censored). */
 export interface CommandEvent extends SessionEventBase {
+  /** Discriminant: "command". */
   readonly type: "command";
   /** The verb, upper case. */
   readonly name: string;
@@ -83,6 +91,7 @@ export interface CommandEvent extends SessionEventBase {
 
 /** A reply was sent. */
 export interface ReplyEvent extends SessionEventBase {
+  /** Discriminant: "reply". */
   readonly type: "reply";
   /** Three-digit code. */
   readonly code: string;
@@ -92,6 +101,7 @@ export interface ReplyEvent extends SessionEventBase {
 
 /** A data transfer ended (successfully or not). */
 export interface TransferEvent extends SessionEventBase {
+  /** Discriminant: "transfer". */
   readonly type: "transfer";
   /** The command: RETR, STOR, APPE, STOU, LIST, NLST or MLSD. */
   readonly command: string;
@@ -113,6 +123,7 @@ export interface TransferEvent extends SessionEventBase {
 
 /** A data connection came from an address other than the client's and was closed. */
 export interface DataConnectionRejectedEvent extends SessionEventBase {
+  /** Discriminant: "data-connection-rejected". */
   readonly type: "data-connection-rejected";
   /** Where it came from. */
   readonly from: Addr;
@@ -120,6 +131,7 @@ export interface DataConnectionRejectedEvent extends SessionEventBase {
 
 /** An unexpected error (a bug or a failing hook); the session carries on or closes. */
 export interface ErrorEvent extends ServerEventBase {
+  /** Discriminant: "error". */
   readonly type: "error";
   /** The session, if the error belongs to one. */
   readonly sessionId?: number;

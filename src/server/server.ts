@@ -166,6 +166,8 @@ export class Server {
   #host: SessionHost;
 
   /**
+   * Configure a server (nothing is bound until {@linkcode Server.listen}).
+   *
    * @param options Users, storage, limits, timeouts, events; see {@linkcode ServerOptions}.
    * @throws {RangeError} When a numeric option is out of range.
    */

@@ -93,6 +93,8 @@ export class User {
   #verify: UserOptions["verifyPassword"];
 
   /**
+   * Validate and build an account.
+   *
    * @param options The account definition.
    * @throws {PathIsNotAbsoluteError} When `basePath` or `homePath` is not absolute.
    * @throws {TypeError} When a non-anonymous user has no login.

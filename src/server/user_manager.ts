@@ -83,7 +83,11 @@ export interface UserManager {
 export class MemoryUserManager implements UserManager {
   #users: readonly User[];
 
-  /** @param users Users, as {@linkcode User} objects or their options. */
+  /**
+   * Serve a fixed list of users.
+   *
+   * @param users Users, as {@linkcode User} objects or their options.
+   */
   constructor(users: readonly (User | UserOptions)[]) {
     this.#users = users.map((u) => (u instanceof User ? u : new User(u)));
   }
@@ -94,6 +98,8 @@ export class MemoryUserManager implements UserManager {
   }
 
   /**
+   * Find the first user whose login matches.
+   *
    * @param login The USER argument.
    * @returns The first matching user, or a refusal.
    */
@@ -104,6 +110,8 @@ export class MemoryUserManager implements UserManager {
   }
 
   /**
+   * Check the password with {@linkcode User.verifyPassword}.
+   *
    * @param user The user.
    * @param password The PASS argument.
    * @param context Who is asking.
