@@ -279,7 +279,11 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
         ]);
         assert.deepEqual(got, down);
         secureClient!.close();
-        await secureServer!.closed;
+        // The peer learns of the close by reading (end of stream, or closed by a reset).
+        const rest = await drain(secureServer!.readable, 0).catch((e) => e);
+        assert.ok(rest instanceof ConnectionClosedError || rest.bytes === 0, `got ${rest}`);
+        secureServer!.close();
+        await Promise.all([secureClient!.closed, secureServer!.closed]);
       } finally {
         listener.close();
       }

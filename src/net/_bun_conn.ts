@@ -1,0 +1,319 @@
+/**
+ * {@linkcode Conn} over a callback-based `Bun.Socket`: `data` events feed a pull-based
+ * ReadableStream (the socket is paused whenever no read is pending, so bytes stay in the
+ * kernel until asked for, which STARTTLS needs: Bun cannot give bytes back), and writes
+ * resume partial `socket.write` results on `drain`.
+ *
+ * @module
+ */
+import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
+import { toAddr } from "./_addr.ts";
+import type { BunHandlers, BunSocketLike, BunTlsOptions } from "./_bun_types.ts";
+import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
+
+type Socket = BunSocketLike<BunConn>;
+
+/** One set of handlers for every socket: each event goes to the socket's BunConn. */
+export const handlers: BunHandlers<BunConn> = {
+  binaryType: "uint8array",
+  open: (socket) => socket.data.attach(socket),
+  data: (socket, chunk) => socket.data.onData(socket, chunk),
+  drain: (socket) => socket.data.onDrain(socket),
+  end: (socket) => socket.data.onEnd(socket),
+  close: (socket, error) => socket.data.onClose(socket, error),
+  error: (socket, error) => socket.data.onError(socket, error),
+  handshake: (socket, success, error) => socket.data.onHandshake(socket, success, error),
+  connectError: (socket, error) => socket.data.onError(socket, error),
+};
+
+/** Bun TLS options for the client role; resumes `reuseSessionOf`'s session when given. */
+export function clientTls(options: ClientTlsOptions, hostname: string): BunTlsOptions {
+  return {
+    ca: options.caCerts ? [...options.caCerts] : undefined,
+    serverName: options.serverName ?? hostname,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+  };
+}
+
+/** A deferred promise. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A Bun socket as a {@linkcode Conn}. Create it first, pass it as the socket's `data`. */
+export class BunConn implements Conn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  readonly closed: Promise<void>;
+  readonly secure: boolean;
+  /** Settles when the connection is usable: at once, or after the client TLS handshake. */
+  readonly ready: Promise<void>;
+
+  #socket: Socket | undefined;
+  #local: Addr = toAddr("", 0);
+  #remote: Addr = toAddr("", 0);
+  #verify: boolean;
+  #session: unknown;
+  #ready = deferred<void>();
+  #markClosed!: () => void;
+  #isClosed = false;
+  #chunks: Uint8Array[] = [];
+  #wanted = false;
+  #ended = false;
+  #readDone = false;
+  #handedOver = false;
+  #error: Error | undefined;
+  #pending: { chunk: Uint8Array; at: number; done: ReturnType<typeof deferred<void>> } | null = null;
+  #reader!: ReadableStreamDefaultController<Uint8Array>;
+  #writer!: WritableStreamDefaultController;
+
+  /**
+   * @param options `secure` for TLS sockets; `verify` to fail on an unauthorized server
+   *   certificate (client role); `session` to resume; `addrs` for upgraded sockets, which
+   *   Bun reports no addresses for.
+   */
+  constructor(
+    options: { secure: boolean; verify?: boolean; session?: unknown; addrs?: [Addr, Addr] } = {
+      secure: false,
+    },
+  ) {
+    this.secure = options.secure;
+    this.#verify = options.verify ?? false;
+    this.#session = options.session;
+    if (options.addrs) [this.#local, this.#remote] = options.addrs;
+    this.ready = this.#ready.promise;
+    if (!(options.secure && options.verify !== undefined)) this.#ready.resolve();
+    this.ready.catch(() => {}); // observed by whoever awaits it; never unhandled
+    this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    this.readable = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#reader = controller;
+      },
+      pull: () => this.#pull(),
+      cancel: () => {
+        this.#readDone = true;
+        this.#chunks = [];
+        this.#socket?.resume(); // drop what comes, so the peer is never stuck
+      },
+    }, { highWaterMark: 0 });
+    this.writable = new WritableStream<Uint8Array>({
+      start: (controller) => {
+        this.#writer = controller;
+      },
+      write: (chunk) => this.#write(chunk),
+      close: () => this.#shutdown(),
+      abort: () => this.close(),
+    }, { highWaterMark: 1 });
+  }
+
+  get localAddr(): Addr {
+    return this.#local;
+  }
+
+  get remoteAddr(): Addr {
+    return this.#remote;
+  }
+
+  /** The TLS session of this client connection, for `reuseSessionOf`. */
+  session(): unknown {
+    return this.#socket?.getSession();
+  }
+
+  /** Bind to the socket (its `open` event). Paused until the reader pulls. */
+  attach(socket: Socket): void {
+    if (this.#socket === socket) return;
+    this.#socket = socket;
+    if (socket.localPort) {
+      this.#local = toAddr(socket.localAddress, socket.localPort);
+      this.#remote = toAddr(socket.remoteAddress, socket.remotePort);
+    }
+    if (this.#session !== undefined) socket.setSession(this.#session);
+    // A TLS socket paused before its handshake never completes it: pause after the handshake.
+    if (!this.#wanted && !this.secure) socket.pause();
+  }
+
+  onData(socket: Socket, chunk: Uint8Array): void {
+    if (socket !== this.#socket || this.#handedOver || this.#readDone) return;
+    if (this.#wanted) {
+      this.#wanted = false;
+      this.#reader.enqueue(chunk);
+    } else {
+      this.#chunks.push(chunk);
+    }
+    // Keep further bytes in the kernel until the next read (see the module comment).
+    if (!this.#wanted) socket.pause();
+  }
+
+  onDrain(socket: Socket): void {
+    if (socket !== this.#socket) return;
+    this.#flush();
+  }
+
+  onEnd(socket: Socket): void {
+    if (socket !== this.#socket || this.#handedOver) return;
+    this.#ended = true;
+    if (this.#chunks.length === 0) this.#closeReadable();
+  }
+
+  onError(socket: Socket, error: Error): void {
+    if (socket !== this.#socket && this.#socket !== undefined) return;
+    this.#error = error;
+    this.#ready.reject(error);
+  }
+
+  onHandshake(socket: Socket, success: boolean, error: Error | null): void {
+    if (socket !== this.#socket) this.attach(socket);
+    if (this.#verify && (!success || error)) {
+      this.#ready.reject(error ?? new Error("TLS handshake failed"));
+      socket.end();
+    } else {
+      this.#ready.resolve();
+      if (!this.#wanted && this.#chunks.length === 0) socket.pause();
+    }
+  }
+
+  onClose(socket: Socket, error?: Error): void {
+    if (socket !== this.#socket && this.#socket !== undefined) return;
+    if (this.#handedOver) return;
+    this.#ready.reject(error ?? this.#error ?? new ConnectionClosedError("TLS handshake"));
+    this.#closeAll(error ?? this.#error);
+  }
+
+  setNoDelay(noDelay: boolean): void {
+    this.#socket?.setNoDelay(noDelay);
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#socket?.end(); // FIN; Bun detaches the socket at once
+    this.#closeAll(undefined);
+  }
+
+  async startTls(options: TlsOptions): Promise<Conn> {
+    const socket = this.#socket;
+    if (this.#isClosed || !socket) throw new ConnectionClosedError("TLS upgrade");
+    if (this.#chunks.length > 0) {
+      throw new TypeError("startTls with unread bytes: the peer sent data before the handshake");
+    }
+    let conn: BunConn;
+    let tls: BunTlsOptions;
+    const addrs: [Addr, Addr] = [this.#local, this.#remote];
+    if (options.role === "server") {
+      conn = new BunConn({ secure: true, addrs });
+      tls = { cert: options.cert, key: options.key };
+    } else {
+      if (options.reuseSessionOf && !(options.reuseSessionOf instanceof BunConn)) {
+        throw new UnsupportedError(
+          "bun",
+          "TLS session reuse of a connection from another adapter",
+          "pass the secured control connection returned by this adapter",
+        );
+      }
+      const session = (options.reuseSessionOf as BunConn | undefined)?.session();
+      conn = new BunConn({ secure: true, verify: options.rejectUnauthorized ?? true, session, addrs });
+      tls = clientTls(options, this.#remote.hostname);
+    }
+    this.#handedOver = true;
+    const gone = new ConnectionClosedError("use of a connection after startTls");
+    this.#writer.error(gone);
+    try {
+      this.#reader.close();
+    } catch { /* already closed */ }
+    const [, secured] = socket.upgradeTLS({
+      data: conn,
+      tls,
+      socket: handlers,
+      isServer: options.role === "server",
+    });
+    conn.attach(secured);
+    socket.resume(); // the raw socket must read for the TLS layer (its bytes go to `conn`)
+    if (options.role === "client") await conn.ready;
+    return conn;
+  }
+
+  #pull(): void {
+    const chunk = this.#chunks.shift();
+    if (chunk) {
+      this.#reader.enqueue(chunk);
+      if (this.#chunks.length === 0 && this.#ended) this.#closeReadable();
+      return;
+    }
+    if (this.#ended || this.#isClosed) {
+      this.#closeReadable();
+      return;
+    }
+    this.#wanted = true;
+    this.#socket?.resume();
+  }
+
+  #closeReadable(): void {
+    if (this.#readDone) return;
+    this.#readDone = true;
+    this.#wanted = false;
+    const error = this.#error;
+    if (error && (error as { code?: string }).code === "ECONNRESET") {
+      this.#reader.error(new ConnectionClosedError("read", { cause: error }));
+    } else {
+      this.#reader.close();
+    }
+  }
+
+  #write(chunk: Uint8Array): Promise<void> | void {
+    const socket = this.#socket;
+    if (this.#isClosed || !socket) throw new ConnectionClosedError("write", { cause: this.#error });
+    const n = socket.write(chunk);
+    if (n === chunk.byteLength) return;
+    if (n < 0) {
+      // Bun knows the socket is gone but a paused socket may never get its close event.
+      const error = new ConnectionClosedError("write", { cause: this.#error });
+      this.close();
+      throw error;
+    }
+    // Bun buffers nothing: keep the rest and send it on 'drain'.
+    this.#pending = { chunk, at: n, done: deferred<void>() };
+    return this.#pending.done.promise;
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (!pending || !this.#socket) return;
+    const rest = pending.chunk.byteLength - pending.at;
+    const n = this.#socket.write(pending.chunk, pending.at, rest);
+    if (n < 0) {
+      this.close(); // rejects the pending write
+    } else if (n === rest) {
+      this.#pending = null;
+      pending.done.resolve();
+    } else {
+      pending.at += n;
+    }
+  }
+
+  #shutdown(): void {
+    if (this.#isClosed || !this.#socket) throw new ConnectionClosedError("close");
+    this.#socket.shutdown(); // FIN only: Bun's end() would close both directions
+  }
+
+  #closeAll(error: Error | undefined): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (error) this.#error = error;
+    this.#ended = true;
+    if (this.#chunks.length === 0 || error) {
+      this.#chunks = [];
+      this.#closeReadable();
+    }
+    const closed = new ConnectionClosedError("write", { cause: this.#error });
+    this.#pending?.done.reject(closed);
+    this.#pending = null;
+    try {
+      this.#writer.error(closed);
+    } catch { /* stream already closed */ }
+    this.#markClosed();
+  }
+}
