@@ -9,13 +9,9 @@ import type { ClientTlsOptions, Conn } from "../net/types.ts";
 import { LineReader } from "../streams/line_reader.ts";
 import { type Reply, ReplyAssembler } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
-import {
-  ConnectionClosedError,
-  FtpError,
-  FtpTimeoutError,
-  InvalidCommandError,
-} from "../errors.ts";
+import { ConnectionClosedError, FtpError, InvalidCommandError } from "../errors.ts";
 import { type ClientEncoding, encodeText } from "./_encoding.ts";
+import { withTimeout } from "./_timeout.ts";
 
 /** Limits and encoding of a {@linkcode ControlChannel}. */
 export interface ControlOptions {
@@ -50,15 +46,19 @@ export class ControlChannel {
    * @param options Encoding and limits.
    */
   constructor(conn: Conn, options: ControlOptions) {
-    this.#conn = conn;
     this.#options = options;
-    this.#lines = new LineReader(conn.readable, {
-      maxLineLength: options.maxLineLength,
-      encoding: options.encoding === "utf-8" ? "utf-8" : "latin1",
-    });
-    this.#writer = conn.writable.getWriter();
     this.#assembler = new ReplyAssembler({ maxLines: options.maxReplyLines });
+    [this.#conn, this.#lines, this.#writer] = this.#attach(conn);
+  }
+
+  /** Read lines from and write commands to `conn` (a new socket, or the same after TLS). */
+  #attach(conn: Conn): [Conn, LineReader, WritableStreamDefaultWriter<Uint8Array>] {
     conn.closed.then(() => (this.#closed = true), () => (this.#closed = true));
+    const lines = new LineReader(conn.readable, {
+      maxLineLength: this.#options.maxLineLength,
+      encoding: this.#options.encoding === "utf-8" ? "utf-8" : "latin1",
+    });
+    return [conn, lines, conn.writable.getWriter()];
   }
 
   /** The socket (its addresses pick data-connection peers). */
@@ -118,20 +118,13 @@ export class ControlChannel {
     }
   }
 
-  async #readLine(timeoutMs: number, operation: string) {
-    if (!(timeoutMs > 0) || timeoutMs === Infinity) return await this.#lines.readLine();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.close();
-        reject(new FtpTimeoutError(`Waiting for the reply to ${operation}`, timeoutMs));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#lines.readLine(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #readLine(timeoutMs: number, operation: string) {
+    return withTimeout(
+      this.#lines.readLine(),
+      timeoutMs,
+      `Waiting for the reply to ${operation}`,
+      () => this.close(),
+    );
   }
 
   /**
@@ -148,14 +141,7 @@ export class ControlChannel {
       );
     }
     this.#writer.releaseLock();
-    const secure = await this.#conn.startTls(tls);
-    this.#conn = secure;
-    this.#lines = new LineReader(secure.readable, {
-      maxLineLength: this.#options.maxLineLength,
-      encoding: this.#options.encoding === "utf-8" ? "utf-8" : "latin1",
-    });
-    this.#writer = secure.writable.getWriter();
-    secure.closed.then(() => (this.#closed = true), () => (this.#closed = true));
+    [this.#conn, this.#lines, this.#writer] = this.#attach(await this.#conn.startTls(tls));
   }
 
   /** Close the socket now. Idempotent. */

@@ -1,17 +1,15 @@
 /**
  * One data transfer in flight: the data connection, the final reply on the control channel,
- * and the three ways it can end (completed, failed, aborted with ABOR). Also the Web Streams
- * the client hands out for downloads and uploads: the data socket's chunks pass straight
- * through, with no copies.
+ * and the three ways it can end (completed, failed, aborted with ABOR).
  *
  * @module
  */
 
 import type { Conn } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
-import { ConnectionClosedError, FtpError, FtpTimeoutError, StatusCodeError } from "../errors.ts";
+import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import type { ControlChannel } from "./_control.ts";
-import type { TransferProgress } from "./options.ts";
+import { unexpectedReply } from "./_replies.ts";
 
 /** What a transfer needs from its client. */
 export interface TransferContext {
@@ -74,7 +72,7 @@ export class Transfer {
   }
 
   /**
-   * The data side ended cleanly: read the final reply. Rejects with {@linkcode StatusCodeError}
+   * The data side ended cleanly: read the final reply. Rejects with a `StatusCodeError`
    * when the server reports a failure (e.g. 426, 451, 552).
    */
   finish(): Promise<void> {
@@ -88,20 +86,18 @@ export class Transfer {
       // before its 226. After an upload, close only after the verdict: closing at once could
       // drop bytes (or the TLS close_notify) still queued in the socket.
       if (this.#download) this.conn?.close();
-      const reply = this.#finalReply ??
-        await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
-      if (!FINAL_OK.test(reply.code)) {
-        throw new StatusCodeError({
-          expected: ["2xx"],
-          received: reply.code,
-          command: this.command,
-          info: reply.lines,
-        });
-      }
+      const reply = await this.#readFinal();
+      if (!FINAL_OK.test(reply.code)) throw unexpectedReply(reply, ["2xx"], this.command);
     } finally {
       this.conn?.close();
       this.#ctx.done();
     }
+  }
+
+  /** The transfer's final reply (226, 426, 451…), unless the server sent it instead of a 1xx. */
+  async #readFinal(): Promise<Reply> {
+    return this.#finalReply ??
+      await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
   }
 
   /**
@@ -126,16 +122,10 @@ export class Transfer {
     this.#ending = (async () => {
       try {
         this.conn?.close();
-        const reply = this.#finalReply ??
-          await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
+        const reply = await this.#readFinal();
         // Our own timeout caused the server's complaint (426): report the timeout.
         if (!FINAL_OK.test(reply.code) && !(cause instanceof FtpTimeoutError)) {
-          result = new StatusCodeError({
-            expected: ["2xx"],
-            received: reply.code,
-            command: this.command,
-            info: reply.lines,
-          });
+          result = unexpectedReply(reply, ["2xx"], this.command);
         }
       } catch (e) {
         if (!(cause instanceof FtpTimeoutError)) result = e;
@@ -195,207 +185,4 @@ export class Transfer {
   ended(): Promise<void> {
     return (this.#ending ?? Promise.resolve()).catch(() => {});
   }
-}
-
-/** Options of {@linkcode downloadReadable} and {@linkcode uploadWritable}. */
-export interface StreamOptions {
-  readonly onProgress?: (progress: TransferProgress) => void;
-  readonly total?: number;
-  /** Waits before the next `bytes` may pass (speed limit). */
-  readonly throttle?: (bytes: number) => Promise<void>;
-}
-
-function progressReporter(options: StreamOptions): (n: number) => void {
-  const { onProgress, total } = options;
-  if (!onProgress) return () => {};
-  const start = performance.now();
-  let bytes = 0;
-  return (n) => {
-    bytes += n;
-    const seconds = Math.max((performance.now() - start) / 1000, 1e-3);
-    onProgress({ bytes, rate: bytes / seconds, ...(total !== undefined ? { total } : {}) });
-  };
-}
-
-function withTimeout<T>(
-  p: Promise<T>,
-  ms: number,
-  what: string,
-  onTimeout: () => void,
-): Promise<T> {
-  if (!(ms > 0) || ms === Infinity) return p;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        onTimeout();
-        reject(new FtpTimeoutError(what, ms));
-      }, ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
-/**
- * The consumer's side of a download: pulls chunks from the data connection on demand
- * (no buffering beyond the socket's), closes only after the server confirmed the transfer.
- *
- * @param transfer The transfer.
- * @param dataTimeout Idle limit on the data connection, in ms.
- * @param options Progress and throttling.
- * @returns The stream of file bytes.
- */
-export function downloadReadable(
-  transfer: Transfer,
-  dataTimeout: number,
-  options: StreamOptions,
-): ReadableStream<Uint8Array> {
-  const report = progressReporter(options);
-  const reader = transfer.conn?.readable.getReader();
-  let closed = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      transfer.onAbort = (reason) => {
-        if (closed) return;
-        closed = true;
-        controller.error(reason);
-      };
-    },
-    async pull(controller) {
-      if (closed) return;
-      let result: { done: boolean; value?: Uint8Array | undefined };
-      try {
-        if (!reader) result = { done: true, value: undefined };
-        else {
-          result = await withTimeout(
-            reader.read(),
-            dataTimeout,
-            `Waiting for data of "${transfer.command}"`,
-            () => transfer.conn?.close(),
-          );
-        }
-      } catch (e) {
-        const error = await transfer.fail(e);
-        if (!closed) {
-          closed = true;
-          controller.error(error);
-        }
-        return;
-      }
-      if (closed) return;
-      if (transfer.aborted) return;
-      if (result.done) {
-        try {
-          await transfer.finish();
-          if (!closed) {
-            closed = true;
-            controller.close();
-          }
-        } catch (e) {
-          if (!closed) {
-            closed = true;
-            controller.error(e);
-          }
-        }
-        return;
-      }
-      const chunk = result.value!;
-      if (options.throttle) await options.throttle(chunk.byteLength);
-      report(chunk.byteLength);
-      controller.enqueue(chunk);
-    },
-    async cancel(reason) {
-      closed = true;
-      await transfer.abort(reason);
-    },
-  }, { highWaterMark: 0 });
-}
-
-/**
- * The producer's side of an upload: each chunk is written to the data connection as is;
- * `close()` resolves once the server confirmed the file (226), `abort()` sends ABOR.
- *
- * @param transfer The transfer.
- * @param dataTimeout Limit for one write to be accepted, in ms.
- * @param options Progress and throttling.
- * @returns The sink for file bytes.
- */
-export function uploadWritable(
-  transfer: Transfer,
-  dataTimeout: number,
-  options: StreamOptions,
-): WritableStream<Uint8Array> {
-  const report = progressReporter(options);
-  const conn = transfer.conn;
-  const writer = conn?.writable.getWriter();
-  let failed: unknown;
-  let signalled: ((reason: unknown) => void) | undefined;
-  const abortedByOthers = new Promise<never>((_, reject) => (signalled = reject));
-  abortedByOthers.catch(() => {});
-  transfer.onAbort = (reason) => {
-    failed = reason;
-    signalled?.(reason);
-  };
-  const check = async () => {
-    if (transfer.aborted) {
-      await transfer.ended();
-      throw transfer.abortReason;
-    }
-    if (failed !== undefined) throw failed;
-  };
-  return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      await check();
-      if (!writer) {
-        throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
-      }
-      if (options.throttle) {
-        await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
-      }
-      await check();
-      try {
-        await Promise.race([
-          withTimeout(
-            writer.write(chunk),
-            dataTimeout,
-            `Sending data of "${transfer.command}"`,
-            () => conn?.close(),
-          ),
-          abortedByOthers,
-        ]);
-      } catch (e) {
-        if (transfer.aborted) {
-          await transfer.ended();
-          throw transfer.abortReason;
-        }
-        failed = await transfer.fail(e);
-        throw failed;
-      }
-      report(chunk.byteLength);
-    },
-    async close() {
-      await check();
-      if (writer) {
-        try {
-          await withTimeout(
-            writer.close(),
-            dataTimeout,
-            `Closing data of "${transfer.command}"`,
-            () => conn?.close(),
-          );
-        } catch (e) {
-          if (transfer.aborted) {
-            await transfer.ended();
-            throw transfer.abortReason;
-          }
-          failed = await transfer.fail(e);
-          throw failed;
-        }
-      }
-      await transfer.finish();
-    },
-    async abort(reason) {
-      await transfer.abort(reason);
-    },
-  });
 }

@@ -7,7 +7,7 @@
 import type { Conn, Listener, Net } from "../net/types.ts";
 import type { PathIO } from "../fs/path_io.ts";
 import type { Reply } from "../protocol/reply.ts";
-import type { ListLineParser, ParsedEntry } from "../protocol/list_entry.ts";
+import type { ParsedEntry } from "../protocol/list_entry.ts";
 import { censorCommand } from "../protocol/command.ts";
 import {
   decodeEpsvReply,
@@ -28,8 +28,11 @@ import {
 } from "../errors.ts";
 import { ControlChannel } from "./_control.ts";
 import { Mutex } from "./_mutex.ts";
-import { type ClientEncoding, textDecoder } from "./_encoding.ts";
-import { downloadReadable, Transfer, uploadWritable } from "./_transfer.ts";
+import { textDecoder } from "./_encoding.ts";
+import { Transfer } from "./_transfer.ts";
+import { downloadReadable, uploadWritable, writeAll } from "./_transfer_streams.ts";
+import { type ResolvedOptions, resolveOptions } from "./_options.ts";
+import { matchesAny, parse257, unexpectedReply } from "./_replies.ts";
 import {
   isSafeEntryName,
   joinRemote,
@@ -37,16 +40,9 @@ import {
   remoteDirname,
   remotePrefixes,
 } from "./_remote_path.ts";
-import {
-  defaultLocalFs,
-  ensureLocalDir,
-  joinLocal,
-  type LocalFsFactory,
-  splitLocal,
-} from "./_local.ts";
+import { ensureLocalDir, joinLocal, splitLocal } from "./_local.ts";
 import { ListResult } from "./list_result.ts";
 import { speedLimiter } from "./_speed.ts";
-import type { Throttle } from "../streams/throttle.ts";
 import type {
   ClientOptions,
   ConnectTarget,
@@ -55,77 +51,6 @@ import type {
   RemoteEntry,
   TransferOptions,
 } from "./options.ts";
-
-interface Resolved {
-  net: Net | undefined;
-  connectTimeout: number;
-  socketTimeout: number;
-  dataTimeout: number;
-  encoding: ClientEncoding;
-  mode: "passive" | "active";
-  passiveCommands: readonly ("EPSV" | "PASV")[];
-  activeCommands: readonly ("EPRT" | "PORT")[];
-  activeHost: string | undefined;
-  allowForeignPassiveHost: boolean;
-  allowForeignActivePeer: boolean;
-  readSpeedLimit: number | Throttle;
-  writeSpeedLimit: number | Throttle;
-  listParser: ListLineParser | undefined;
-  listParserOrder: "first" | "last";
-  maxLineLength: number;
-  maxReplyLines: number;
-  maxListingBytes: number;
-  tls: "implicit" | "explicit" | undefined;
-  tlsOptions: ClientOptions["tlsOptions"];
-  tlsSessionReuse: boolean;
-  localFs: LocalFsFactory;
-}
-
-function resolveOptions(o: ClientOptions): Resolved {
-  return {
-    net: o.net,
-    connectTimeout: o.connectTimeout ?? 30_000,
-    socketTimeout: o.socketTimeout ?? 30_000,
-    dataTimeout: o.dataTimeout ?? 30_000,
-    encoding: o.encoding ?? "utf-8",
-    mode: o.mode ?? "passive",
-    passiveCommands: o.passiveCommands ?? ["EPSV", "PASV"],
-    activeCommands: o.activeCommands ?? ["EPRT", "PORT"],
-    activeHost: o.activeHost,
-    allowForeignPassiveHost: o.allowForeignPassiveHost ?? false,
-    allowForeignActivePeer: o.allowForeignActivePeer ?? false,
-    readSpeedLimit: o.readSpeedLimit ?? Infinity,
-    writeSpeedLimit: o.writeSpeedLimit ?? Infinity,
-    listParser: o.listParser,
-    listParserOrder: o.listParserOrder ?? "first",
-    maxLineLength: o.maxLineLength ?? 8192,
-    maxReplyLines: o.maxReplyLines ?? 10_000,
-    maxListingBytes: o.maxListingBytes ?? 64 * 1024 * 1024,
-    tls: o.tls,
-    tlsOptions: o.tlsOptions,
-    tlsSessionReuse: o.tlsSessionReuse ?? true,
-    localFs: o.localFs ?? defaultLocalFs,
-  };
-}
-
-/** Whether a reply code matches a pattern such as `"226"`, `"2xx"` or `"25x"`. */
-function codeMatches(code: string, pattern: string): boolean {
-  for (let i = 0; i < 3; i++) {
-    const p = pattern[i];
-    if (p !== "x" && p !== code[i]) return false;
-  }
-  return true;
-}
-
-function matchesAny(code: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => codeMatches(code, p));
-}
-
-/** Parse the quoted path of a 257 reply (`257 "/a ""b"" c" is current directory`). */
-function parse257(text: string): string {
-  const m = /"((?:[^"]|"")*)"/.exec(text);
-  return m ? m[1]!.replaceAll('""', '"') : text.trim();
-}
 
 type DataEndpoint =
   | { readonly kind: "passive"; readonly conn: Conn }
@@ -158,7 +83,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * ```
  */
 export class Client {
-  #o: Resolved;
+  #o: ResolvedOptions;
   #net: Net | undefined;
   #control: ControlChannel | undefined;
   #mutex = new Mutex();
@@ -260,12 +185,7 @@ export class Client {
       }
       if (reply.code !== "220") {
         this.#control.close();
-        throw new StatusCodeError({
-          expected: ["220"],
-          received: reply.code,
-          command: "",
-          info: reply.lines,
-        });
+        throw unexpectedReply(reply, ["220"], "");
       }
       if (this.#o.tls === "explicit") await this.#authTls();
       return reply.lines;
@@ -863,23 +783,8 @@ export class Client {
     const sink = options.append
       ? await this.appendStream(path, opts)
       : await this.uploadStream(path, opts);
-    if (bytes instanceof Uint8Array) {
-      const writer = sink.getWriter();
-      try {
-        // Big buffers go in slices so progress and speed limits see steady steps.
-        const step = 256 * 1024;
-        for (let i = 0; i < bytes.byteLength || i === 0; i += step) {
-          if (bytes.byteLength > 0) await writer.write(bytes.subarray(i, i + step));
-          if (bytes.byteLength === 0) break;
-        }
-        await writer.close();
-      } catch (e) {
-        await writer.abort(e).catch(() => {});
-        throw e;
-      }
-    } else {
-      await bytes.pipeTo(sink);
-    }
+    if (bytes instanceof Uint8Array) await writeAll(sink, bytes);
+    else await bytes.pipeTo(sink);
   }
 
   /**
@@ -1140,12 +1045,7 @@ export class Client {
       const reply = await control.readReply(this.#o.socketTimeout, `"${shown}"`);
       if (matchesAny(reply.code, wait) && i < 100) continue;
       if (matchesAny(reply.code, expected)) return reply;
-      throw new StatusCodeError({
-        expected,
-        received: reply.code,
-        command: shown,
-        info: reply.lines,
-      });
+      throw unexpectedReply(reply, expected, shown);
     }
   }
 
@@ -1292,12 +1192,7 @@ export class Client {
         final = reply;
         closeEndpoint();
       } else if (!reply.code.startsWith("1")) {
-        throw new StatusCodeError({
-          expected: ["1xx"],
-          received: reply.code,
-          command: shown,
-          info: reply.lines,
-        });
+        throw unexpectedReply(reply, ["1xx"], shown);
       } else {
         preliminary = true;
         conn = endpoint.kind === "active" ? await this.#accept(endpoint.listener) : endpoint.conn;

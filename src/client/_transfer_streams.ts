@@ -1,0 +1,187 @@
+/**
+ * The Web Streams the client hands out for a {@linkcode Transfer}: a download's readable and an
+ * upload's writable. The data socket's chunks pass straight through, with no copies, and
+ * nothing is buffered beyond the socket's own buffers.
+ *
+ * @module
+ */
+
+import { FtpError } from "../errors.ts";
+import type { Transfer } from "./_transfer.ts";
+import { withTimeout } from "./_timeout.ts";
+import type { TransferProgress } from "./options.ts";
+
+/** Options of {@linkcode downloadReadable} and {@linkcode uploadWritable}. */
+export interface StreamOptions {
+  readonly onProgress?: ((progress: TransferProgress) => void) | undefined;
+  readonly total?: number | undefined;
+  /** Waits before the next `bytes` may pass (speed limit). */
+  readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
+}
+
+function progressReporter(options: StreamOptions): (n: number) => void {
+  const { onProgress, total } = options;
+  if (!onProgress) return () => {};
+  const start = performance.now();
+  let bytes = 0;
+  return (n) => {
+    bytes += n;
+    const seconds = Math.max((performance.now() - start) / 1000, 1e-3);
+    onProgress({ bytes, rate: bytes / seconds, ...(total !== undefined ? { total } : {}) });
+  };
+}
+
+/**
+ * The consumer's side of a download: pulls chunks from the data connection on demand
+ * (no buffering beyond the socket's), closes only after the server confirmed the transfer.
+ *
+ * @param transfer The transfer.
+ * @param dataTimeout Idle limit on the data connection, in ms.
+ * @param options Progress and throttling.
+ * @returns The stream of file bytes.
+ */
+export function downloadReadable(
+  transfer: Transfer,
+  dataTimeout: number,
+  options: StreamOptions,
+): ReadableStream<Uint8Array> {
+  const report = progressReporter(options);
+  const reader = transfer.conn?.readable.getReader();
+  let closed = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** End the stream once: closed without an error, errored with one. */
+  const end = (error?: unknown, failed = error !== undefined) => {
+    if (closed) return;
+    closed = true;
+    if (failed) controller.error(error);
+    else controller.close();
+  };
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+      transfer.onAbort = (reason) => end(reason, true);
+    },
+    async pull() {
+      if (closed) return;
+      let result: { done: boolean; value?: Uint8Array | undefined };
+      try {
+        result = !reader ? { done: true } : await withTimeout(
+          reader.read(),
+          dataTimeout,
+          `Waiting for data of "${transfer.command}"`,
+          () => transfer.conn?.close(),
+        );
+      } catch (e) {
+        end(await transfer.fail(e), true);
+        return;
+      }
+      if (closed || transfer.aborted) return;
+      if (result.done) {
+        await transfer.finish().then(() => end(), (e) => end(e, true));
+        return;
+      }
+      const chunk = result.value!;
+      if (options.throttle) await options.throttle(chunk.byteLength);
+      report(chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+    async cancel(reason) {
+      closed = true;
+      await transfer.abort(reason);
+    },
+  }, { highWaterMark: 0 });
+}
+
+/**
+ * The producer's side of an upload: each chunk is written to the data connection as is;
+ * `close()` resolves once the server confirmed the file (226), `abort()` sends ABOR.
+ *
+ * @param transfer The transfer.
+ * @param dataTimeout Limit for one write to be accepted, in ms.
+ * @param options Progress and throttling.
+ * @returns The sink for file bytes.
+ */
+export function uploadWritable(
+  transfer: Transfer,
+  dataTimeout: number,
+  options: StreamOptions,
+): WritableStream<Uint8Array> {
+  const report = progressReporter(options);
+  const conn = transfer.conn;
+  const writer = conn?.writable.getWriter();
+  let failed: unknown;
+  let signalled: ((reason: unknown) => void) | undefined;
+  const abortedByOthers = new Promise<never>((_, reject) => (signalled = reject));
+  abortedByOthers.catch(() => {});
+  transfer.onAbort = (reason) => {
+    failed = reason;
+    signalled?.(reason);
+  };
+  const check = async () => {
+    if (transfer.aborted) {
+      await transfer.ended();
+      throw transfer.abortReason;
+    }
+    if (failed !== undefined) throw failed;
+  };
+  /** Run one step on the data socket; on failure, end the transfer and throw its verdict. */
+  const onData = async (step: Promise<void>, what: string) => {
+    try {
+      await Promise.race([
+        withTimeout(step, dataTimeout, `${what} of "${transfer.command}"`, () => conn?.close()),
+        abortedByOthers,
+      ]);
+    } catch (e) {
+      if (transfer.aborted) {
+        await transfer.ended();
+        throw transfer.abortReason;
+      }
+      failed = await transfer.fail(e);
+      throw failed;
+    }
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      await check();
+      if (!writer) {
+        throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
+      }
+      if (options.throttle) {
+        await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
+      }
+      await check();
+      await onData(writer.write(chunk), "Sending data");
+      report(chunk.byteLength);
+    },
+    async close() {
+      await check();
+      if (writer) await onData(writer.close(), "Closing data");
+      await transfer.finish();
+    },
+    async abort(reason) {
+      await transfer.abort(reason);
+    },
+  });
+}
+
+/**
+ * Write bytes to a sink and close it. Big buffers go in slices (views, not copies) so
+ * progress and speed limits see steady steps.
+ *
+ * @param sink The upload's sink.
+ * @param bytes The bytes.
+ * @returns Nothing; resolves when the sink closed (the server confirmed the file).
+ */
+export async function writeAll(sink: WritableStream<Uint8Array>, bytes: Uint8Array): Promise<void> {
+  const writer = sink.getWriter();
+  try {
+    const step = 256 * 1024;
+    for (let i = 0; i < bytes.byteLength; i += step) {
+      await writer.write(bytes.subarray(i, i + step));
+    }
+    await writer.close();
+  } catch (e) {
+    await writer.abort(e).catch(() => {});
+    throw e;
+  }
+}
