@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import * as tls from "node:tls";
 import { UnsupportedError } from "../src/errors.ts";
-import type { Net } from "../src/net/types.ts";
+import type { Conn, Net } from "../src/net/types.ts";
 import { readText, TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
 
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
@@ -34,20 +34,22 @@ for (const [name, load] of adapters) {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const port = (server.address() as AddressInfo).port;
       const client = { role: "client", caCerts: [TEST_CERT] } as const;
+      const open: Conn[] = [];
       try {
         const control = await net.connect({ hostname: "127.0.0.1", port, tls: client });
+        open.push(control);
         assert.equal(await readText(control, 4), "ok\r\n"); // TLS 1.3 tickets are in by now
         const data = { ...client, reuseSessionOf: control };
         if (runtime.Deno !== undefined) {
           await assert.rejects(net.connect({ hostname: "127.0.0.1", port, tls: data }), UnsupportedError);
         } else {
           const conn = await net.connect({ hostname: "127.0.0.1", port, tls: data });
+          open.push(conn);
           assert.equal(await readText(conn, 4), "ok\r\n");
           assert.deepEqual(resumed, [false, true]);
-          conn.close();
         }
-        control.close();
       } finally {
+        for (const conn of open) conn.close(); // server.close() waits for every connection
         await new Promise((resolve) => server.close(resolve));
       }
     });

@@ -14,8 +14,41 @@ import type { Addr, ClientTlsOptions, Conn, ServerTlsOptions, TlsOptions } from 
 /** Bytes read ahead of the reader before the socket is paused (bounds memory per socket). */
 const READ_AHEAD = 1 << 20;
 
-/** Latest TLS session per secured client conn, for `reuseSessionOf`. */
-const sessions = new WeakMap<Conn, () => Buffer | undefined>();
+/** The TLS socket behind each secured conn, for `reuseSessionOf`. */
+const tlsSockets = new WeakMap<Conn, tls.TLSSocket>();
+
+/** Latest session ticket per client TLS socket (see {@linkcode trackSession}). */
+const latestSession = new WeakMap<net.Socket, Buffer>();
+
+/**
+ * Record the session tickets of a client TLS socket. Call it right after `tls.connect`:
+ * Node only turns its session callbacks on for listeners added before the tickets arrive
+ * (TLS 1.3 sends them after the handshake), and `getSession()` alone then returns a
+ * ticketless session that no server resumes.
+ */
+export function trackSession(socket: tls.TLSSocket): tls.TLSSocket {
+  socket.on("session", (session: Buffer) => latestSession.set(socket, session));
+  return socket;
+}
+
+/**
+ * Wait until `conn` (a TLS 1.3 client conn) has its session ticket, which servers send after
+ * the handshake and Node reports a moment after the first data. Bounded: a server that
+ * sends no ticket costs at most 250 ms, then the data connection does a full handshake.
+ */
+export async function sessionReady(conn: Conn | undefined): Promise<void> {
+  const socket = conn && tlsSockets.get(conn);
+  if (!socket || latestSession.has(socket) || socket.getProtocol() !== "TLSv1.3") return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.off("session", done);
+      resolve();
+    };
+    const timer = setTimeout(done, 250);
+    socket.once("session", done);
+  });
+}
 
 /** One secure context per cert+key, so data connections can resume the control session. */
 const serverContexts = new Map<string, tls.SecureContext>();
@@ -72,15 +105,15 @@ export function clientTlsOptions(
           "(vsftpd require_ssl_reuse), or turn that requirement off on the server",
       );
     }
-    const session = sessions.get(options.reuseSessionOf);
-    if (!session) {
+    const socket = tlsSockets.get(options.reuseSessionOf);
+    if (!socket) {
       throw new UnsupportedError(
         "node",
         "TLS session reuse of a connection that is not a TLS client connection of the node adapter",
         "pass the secured control connection returned by this adapter",
       );
     }
-    result.session = session();
+    result.session = latestSession.get(socket) ?? socket.getSession();
   }
   return result;
 }
@@ -187,12 +220,7 @@ export class NodeConn implements Conn {
       else socket.once("close", () => resolve());
     });
     socket.once("close", this.#onClose);
-    if (secure) {
-      const tlsSocket = socket as tls.TLSSocket;
-      let latest: Buffer | undefined;
-      tlsSocket.on("session", (session: Buffer) => (latest = session));
-      sessions.set(this, () => latest ?? tlsSocket.getSession());
-    }
+    if (secure) tlsSockets.set(this, socket as tls.TLSSocket);
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#reader = controller;
@@ -228,6 +256,7 @@ export class NodeConn implements Conn {
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
       return await tlsOverConn(this, options);
     }
+    if (options.role === "client") await sessionReady(options.reuseSessionOf);
     const socket = this.#handOver();
     if (options.role === "server") {
       const secured = new tls.TLSSocket(socket, {
@@ -237,10 +266,10 @@ export class NodeConn implements Conn {
       await once(secured, "secure");
       return new NodeConn(secured, true);
     }
-    const secured = tls.connect({
+    const secured = trackSession(tls.connect({
       ...clientTlsOptions(options, this.remoteAddr.hostname),
       socket,
-    });
+    }));
     try {
       await once(secured, "secureConnect");
     } catch (error) {

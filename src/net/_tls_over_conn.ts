@@ -10,7 +10,14 @@
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import type { Conn, TlsOptions } from "./types.ts";
-import { clientTlsOptions, type Flow, NodeConn, serverContext } from "./_node_conn.ts";
+import {
+  clientTlsOptions,
+  type Flow,
+  NodeConn,
+  serverContext,
+  sessionReady,
+  trackSession,
+} from "./_node_conn.ts";
 
 /** Resolve once `socket` emits `event`; reject on `'error'` or `'close'` first. */
 function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
@@ -38,6 +45,7 @@ function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
  * @returns The TLS connection; closing it closes `raw`.
  */
 export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn> {
+  if (options.role === "client") await sessionReady(options.reuseSessionOf);
   const reader = raw.readable.getReader();
   const writer = raw.writable.getWriter();
   let paused = false;
@@ -81,7 +89,8 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn>
   if (options.role === "server") {
     socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: serverContext(options) });
   } else {
-    socket = tls.connect({ ...clientTlsOptions(options, raw.remoteAddr.hostname), socket: duplex });
+    const connectOptions = clientTlsOptions(options, raw.remoteAddr.hostname);
+    socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
   }
   try {
     await handshake(socket, options.role === "server" ? "secure" : "secureConnect");

@@ -19,7 +19,14 @@ import { ConnectError } from "../errors.ts";
 import { AcceptQueue } from "./_accept_queue.ts";
 import { toAddr } from "./_addr.ts";
 import { listenNow } from "./_node_listen.ts";
-import { clientTlsOptions, NodeConn, onDeno, serverContext } from "./_node_conn.ts";
+import {
+  clientTlsOptions,
+  NodeConn,
+  onDeno,
+  serverContext,
+  sessionReady,
+  trackSession,
+} from "./_node_conn.ts";
 import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
 
 /** System error codes that mean "could not connect" (anything else is rethrown as is). */
@@ -48,7 +55,12 @@ function connectError(error: unknown, hostname: string, port: number): unknown {
 }
 
 /** Dial, and for `tls` run the handshake, honouring `signal` until the Conn exists. */
-function connect(options: ConnectOptions): Promise<Conn> {
+async function connect(options: ConnectOptions): Promise<Conn> {
+  if (options.tls?.role === "client") await sessionReady(options.tls.reuseSessionOf);
+  return await dial(options);
+}
+
+function dial(options: ConnectOptions): Promise<Conn> {
   const { hostname, port, signal, tls: tlsOptions } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Conn>((resolve, reject) => {
@@ -57,7 +69,7 @@ function connect(options: ConnectOptions): Promise<Conn> {
     let ready = "connect";
     try {
       if (tlsOptions?.role === "client" && !onDeno()) {
-        socket = tls.connect({ ...base, ...clientTlsOptions(tlsOptions, hostname) });
+        socket = trackSession(tls.connect({ ...base, ...clientTlsOptions(tlsOptions, hostname) }));
         ready = "secureConnect";
       } else {
         socket = net.connect(base);
