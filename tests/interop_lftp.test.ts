@@ -70,6 +70,10 @@ async function makeTree(root: string): Promise<void> {
   await writeFile(join(root, "name with spaces", "empty in spaced dir"), "");
   await writeRandomFile(join(root, "a", "b", "c", "one-byte"), 1);
   await writeRandomFile(join(root, "ünïcødé ☃", "日本語.bin"), 3_333);
+  // Characters that MLSx facts, LIST columns, URLs or option parsing could trip over.
+  for (const name of ["semi;colon=eq.txt", "-dash.txt", "#hash%41.bin", "quote'\"s.txt", "two  spaces.txt"]) {
+    await writeRandomFile(join(root, "odd", name), 10 + name.length);
+  }
 }
 
 describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--version"]) }, () => {
