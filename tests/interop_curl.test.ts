@@ -165,6 +165,53 @@ describe("interop: curl drives our server", { skip: skipUnless("curl", ["--versi
     assert.equal(await sha256File(join(s.root, "resume", "up.bin")), digest);
   });
 
+  it("-r byte ranges: REST, then curl aborts the rest (ABOR → 426/226) and exits cleanly", async () => {
+    const remote = join(s.root, "range", "r.bin");
+    await writeRandomFile(remote, 300_000);
+    const full = await readBytes(remote);
+    for (const [from, to] of [[0, 99], [100, 199], [250_000, 299_999], [123_456, 200_000]]) {
+      const out = join(local, `range-${from}.bin`);
+      const r = await curl(["-v", "-r", `${from}-${to}`, "-o", out, `${s.url}/range/r.bin`]);
+      okCurl(r, `range ${from}-${to}`);
+      assert.equal(sha256(await readBytes(out)), sha256(full.subarray(from, to + 1)), `range ${from}-${to}`);
+      if (from > 0) assert.ok(sent(r).includes(`REST ${from}`), sent(r).join(" | "));
+    }
+  });
+
+  it("--ftp-method singlecwd and nocwd reach nested paths", async () => {
+    const digest = await writeRandomFile(join(s.root, "n1", "n2", "n3", "deep.bin"), 33_333);
+    for (const method of ["multicwd", "singlecwd", "nocwd"]) {
+      const out = join(local, `deep-${method}.bin`);
+      const r = await curl(["-v", "--ftp-method", method, "-o", out, `${s.url}/n1/n2/n3/deep.bin`]);
+      okCurl(r, method);
+      assert.equal(await sha256File(out), digest, method);
+      const cmds = sent(r);
+      if (method === "singlecwd") assert.ok(cmds.includes("CWD n1/n2/n3"), cmds.join(" | "));
+      if (method === "nocwd") assert.ok(cmds.includes("RETR n1/n2/n3/deep.bin"), cmds.join(" | "));
+      const up = await curl(["--ftp-method", method, "-T", out, `${s.url}/n1/n2/n3/up-${method}.bin`]);
+      okCurl(up, `${method} upload`);
+      assert.equal(await sha256File(join(s.root, "n1", "n2", "n3", `up-${method}.bin`)), digest);
+    }
+  });
+
+  it("-B (TYPE A): text uploads store LF, downloads come back as the same LF text", async () => {
+    const text = "first line\nsecond line\n\nlast line without newline";
+    const src = join(local, "ascii.txt");
+    await writeFile(src, text);
+    const up = await curl(["-v", "-B", "-T", src, `${s.url}/ascii.txt`]);
+    okCurl(up, "ASCII upload");
+    assert.ok(sent(up).includes("TYPE A"), sent(up).join(" | "));
+    assert.equal(await readFile(join(s.root, "ascii.txt"), "utf8"), text);
+    // --crlf sends CRLF line ends; TYPE A turns them back into LF on disk.
+    const upCrlf = await curl(["-B", "--crlf", "-T", src, `${s.url}/ascii-crlf.txt`]);
+    okCurl(upCrlf, "ASCII upload with --crlf");
+    assert.equal(await readFile(join(s.root, "ascii-crlf.txt"), "utf8"), text);
+    const down = await curl(["-v", "-B", `${s.url}/ascii.txt`]);
+    okCurl(down, "ASCII download");
+    assert.ok(sent(down).includes("TYPE A"), sent(down).join(" | "));
+    assert.equal(down.out, text);
+  });
+
   it("--ftp-create-dirs creates the missing path for an upload; without it the upload fails", async () => {
     const src = join(local, "deep.txt");
     await writeFile(src, "deep\n");
