@@ -637,3 +637,39 @@ describe("server: listing patterns", () => {
     });
   });
 });
+
+describe("server: lifecycle and adapters", () => {
+  it("runs over any Net adapter (the in-memory one here) and closes with await using", async () => {
+    const { createMemoryNet } = await import("../src/net/memory.ts");
+    const { Server } = await import("../src/server/server.ts");
+    const net = createMemoryNet();
+    const storage = new MemoryPathIO();
+    await putFile(storage, "/f", "in memory");
+    let port: number;
+    {
+      await using server = new Server({ net, storage, users: [{ anonymous: true }] });
+      port = (await server.listen({ hostname: "127.0.0.1", port: 2121 })).port;
+      assert.equal(server.address.port, port);
+      const conn = await net.connect({ hostname: "127.0.0.1", port });
+      const { control: c, greeting } = await Control.over(conn, net);
+      assert.equal(greeting.code, "220");
+      await c.expect("USER anonymous", "331");
+      await c.expect("PASS x", "230");
+      assert.equal(text((await c.download("RETR f")).data), "in memory");
+      c.close();
+    }
+    await assert.rejects(net.connect({ hostname: "127.0.0.1", port }));
+  });
+
+  it("listen twice or after close is an error; address before listen throws", async () => {
+    const { Server } = await import("../src/server/server.ts");
+    const server = new Server();
+    assert.throws(() => server.address);
+    await server.listen({ port: 0 });
+    await assert.rejects(server.listen({ port: 0 }));
+    await server.close();
+    await server.close();
+    assert.throws(() => new Server({ idleTimeout: -1 }), RangeError);
+    assert.throws(() => new Server({ passivePorts: { min: 2, max: 1 } }), RangeError);
+  });
+});
