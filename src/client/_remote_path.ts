@@ -72,3 +72,6 @@ export function isSafeEntryName(name: string): boolean {
   if (/^[A-Za-z]:/.test(name)) return false;
   return true;
 }
+
+/** Deepest directory tree the client walks (listing, copying, removing): a loop guard. */
+export const MAX_TREE_DEPTH = 256;

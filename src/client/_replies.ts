@@ -57,7 +57,7 @@ export function unexpectedReply(
  * @param e Any error.
  * @returns `true` for a 500 or 502 reply.
  */
-export function isNotImplemented(e: unknown): e is StatusCodeError {
+export function isNotImplemented(e: unknown): boolean {
   return e instanceof StatusCodeError && (e.received === "500" || e.received === "502");
 }
 
@@ -67,7 +67,7 @@ export function isNotImplemented(e: unknown): e is StatusCodeError {
  * @param e Any error.
  * @returns `true` for a 5xx reply.
  */
-export function isRefusal(e: unknown): e is StatusCodeError {
+export function isRefusal(e: unknown): boolean {
   return e instanceof StatusCodeError && e.received.startsWith("5");
 }
 
@@ -78,7 +78,7 @@ export function isRefusal(e: unknown): e is StatusCodeError {
  * @param e Any error.
  * @returns `true` for a 550 or 450 reply.
  */
-export function isNotFound(e: unknown): e is StatusCodeError {
+export function isNotFound(e: unknown): boolean {
   return e instanceof StatusCodeError && (e.received === "550" || e.received === "450");
 }
 

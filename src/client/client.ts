@@ -1,48 +1,31 @@
 /**
- * The FTP client.
+ * The FTP client's public face. The work is done by internal modules over a shared session:
+ * `_session.ts` (control connection, login, command queue), `_data_connection.ts` (passive
+ * and active data connections), `_start_transfer.ts` and `_transfer*.ts` (transfers as Web
+ * Streams), `_listing.ts` (MLSD/LIST, MLST and its fallback), `_file_ops.ts` (directories,
+ * removal, sizes) and `_tree_copy.ts` (file and tree upload/download).
  *
  * @module
  */
 
-import type { Conn, Listener, Net } from "../net/types.ts";
-import type { PathIO } from "../fs/path_io.ts";
 import type { Reply } from "../protocol/reply.ts";
-import type { ParsedEntry } from "../protocol/list_entry.ts";
-import { censorCommand } from "../protocol/command.ts";
+import { toConnectTarget } from "./_connect_target.ts";
 import {
-  decodeEpsvReply,
-  decodeHostPort,
-  encodeEprt,
-  encodeHostPort,
-  isIPv4,
-  unmapIPv4,
-} from "../protocol/address.ts";
-import { parseListLine } from "../protocol/list_parse.ts";
-import { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";
-import {
-  ConnectionClosedError,
-  FtpError,
-  FtpTimeoutError,
-  StatusCodeError,
-  UnsupportedError,
-} from "../errors.ts";
-import { ControlChannel } from "./_control.ts";
-import { Mutex } from "./_mutex.ts";
-import { textDecoder } from "./_encoding.ts";
-import { Transfer } from "./_transfer.ts";
-import { downloadReadable, uploadWritable, writeAll } from "./_transfer_streams.ts";
-import { type ResolvedOptions, resolveOptions } from "./_options.ts";
-import { matchesAny, parse257, unexpectedReply } from "./_replies.ts";
-import {
-  isSafeEntryName,
-  joinRemote,
-  remoteBasename,
-  remoteDirname,
-  remotePrefixes,
-} from "./_remote_path.ts";
-import { ensureLocalDir, joinLocal, splitLocal } from "./_local.ts";
-import { ListResult } from "./list_result.ts";
-import { speedLimiter } from "./_speed.ts";
+  deleteFile,
+  fileSize,
+  makeDirectory,
+  modificationTime,
+  removeDirectory,
+  removePath,
+  renamePath,
+} from "./_file_ops.ts";
+import { listEntries, stat, statIfExists } from "./_listing.ts";
+import { isRefusal, parse257 } from "./_replies.ts";
+import { Session } from "./_session.ts";
+import { openRetrieve, openStore } from "./_start_transfer.ts";
+import { writeAll } from "./_transfer_streams.ts";
+import { downloadPath, uploadPath } from "./_tree_copy.ts";
+import type { ListResult } from "./list_result.ts";
 import type {
   ClientOptions,
   ConnectTarget,
@@ -51,23 +34,6 @@ import type {
   RemoteEntry,
   TransferOptions,
 } from "./options.ts";
-
-type DataEndpoint =
-  | { readonly kind: "passive"; readonly conn: Conn }
-  | { readonly kind: "active"; readonly listener: Listener };
-
-interface StartOptions {
-  readonly offset?: number;
-  readonly signal?: AbortSignal | undefined;
-  /** Called when the transfer is over (after the queue's bookkeeping). */
-  readonly done: () => void;
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason ?? new DOMException("The operation was aborted", "AbortError");
-  }
-}
 
 /**
  * An FTP client: one control connection, one command at a time (concurrent calls wait their
@@ -83,25 +49,26 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * ```
  */
 export class Client {
-  #o: ResolvedOptions;
-  #net: Net | undefined;
-  #control: ControlChannel | undefined;
-  #mutex = new Mutex();
-  #transfer: Transfer | undefined;
-  #unsupported = new Set<string>();
-  #host = "";
-  #protP = false;
-  #readLimit: ((n: number) => Promise<void>) | undefined;
-  #writeLimit: ((n: number) => Promise<void>) | undefined;
+  #s: Session;
 
   /**
-   * @param options Timeouts, encoding, data-connection mode, limits, adapters.
+   * A client that is not connected yet: call {@linkcode Client.connect} (the instance method)
+   * and {@linkcode Client.login}, or use the static `Client.connect` that does both.
+   *
+   * @param options Timeouts, encoding, data-connection mode, limits, adapters; see
+   * {@linkcode ClientOptions} for each default.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = new Client({ mode: "active", dataTimeout: 10_000 });
+   * await client.connect("127.0.0.1", 2121);
+   * await client.login("alice", "secret");
+   * await client.quit();
+   * ```
    */
   constructor(options: ClientOptions = {}) {
-    this.#o = resolveOptions(options);
-    this.#net = options.net;
-    this.#readLimit = speedLimiter(this.#o.readSpeedLimit);
-    this.#writeLimit = speedLimiter(this.#o.writeSpeedLimit);
+    this.#s = new Session(options);
   }
 
   /**
@@ -124,22 +91,7 @@ export class Client {
     target: string | URL | ConnectTarget,
     options: ClientOptions = {},
   ): Promise<Client> {
-    let t: ConnectTarget;
-    if (typeof target === "string" || target instanceof URL) {
-      const url = typeof target === "string" ? new URL(target) : target;
-      if (url.protocol !== "ftp:" && url.protocol !== "ftps:") {
-        throw new FtpError(`Unsupported URL scheme "${url.protocol}": use ftp:// or ftps://.`);
-      }
-      t = {
-        host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-        ...(url.port ? { port: Number(url.port) } : {}),
-        ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-        ...(url.protocol === "ftps:" ? { tls: "implicit" as const } : {}),
-      };
-    } else {
-      t = target;
-    }
+    const t = toConnectTarget(target);
     const client = new Client({ ...t, ...options });
     try {
       await client.connect(t.host, t.port);
@@ -151,70 +103,38 @@ export class Client {
     return client;
   }
 
-  /** Whether the control connection is open. */
+  /**
+   * Whether the control connection is open.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.quit();
+   * console.log(client.connected); // false
+   * ```
+   */
   get connected(): boolean {
-    return this.#control !== undefined && !this.#control.closed;
+    return this.#s.connected;
   }
 
   /**
-   * Open the control connection and read the greeting (waiting through 120).
+   * Open the control connection and read the greeting (waiting through 120). With the
+   * `tls: "explicit"` option, AUTH TLS follows.
    *
    * @param host Host name or address.
    * @param port Control port. @default 21 (990 with implicit TLS)
    * @returns The greeting lines.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = new Client();
+   * console.log(await client.connect("127.0.0.1", 2121)); // ["220 Welcome"]
+   * ```
    */
-  async connect(host: string, port?: number): Promise<readonly string[]> {
-    const release = await this.#mutex.acquire();
-    try {
-      this.#control?.close();
-      this.#net ??= this.#o.net ?? await (await import("../net/auto.ts")).defaultNet();
-      this.#host = host;
-      const implicit = this.#o.tls === "implicit";
-      const conn = await this.#dial(host, port ?? (implicit ? 990 : 21), implicit);
-      conn.setNoDelay(true);
-      this.#control = new ControlChannel(conn, {
-        encoding: this.#o.encoding,
-        maxLineLength: this.#o.maxLineLength,
-        maxReplyLines: this.#o.maxReplyLines,
-      });
-      this.#unsupported.clear();
-      this.#protP = false;
-      let reply = await this.#control.readReply(this.#o.socketTimeout, "the greeting");
-      for (let i = 0; i < 10 && reply.code === "120"; i++) {
-        reply = await this.#control.readReply(this.#o.socketTimeout, "the greeting");
-      }
-      if (reply.code !== "220") {
-        this.#control.close();
-        throw unexpectedReply(reply, ["220"], "");
-      }
-      if (this.#o.tls === "explicit") await this.#authTls();
-      return reply.lines;
-    } finally {
-      release();
-    }
-  }
-
-  async #dial(hostname: string, port: number, tls: boolean): Promise<Conn> {
-    const ms = this.#o.connectTimeout;
-    const ac = new AbortController();
-    const timer = ms > 0 && ms !== Infinity
-      ? setTimeout(() => ac.abort(new FtpTimeoutError(`Connecting to ${hostname}:${port}`, ms)), ms)
-      : undefined;
-    try {
-      return await this.#net!.connect({
-        hostname,
-        port,
-        signal: ac.signal,
-        ...(tls
-          ? { tls: { role: "client" as const, serverName: this.#host, ...this.#o.tlsOptions } }
-          : {}),
-      });
-    } catch (e) {
-      if (ac.signal.aborted) throw ac.signal.reason;
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
+  connect(host: string, port?: number): Promise<readonly string[]> {
+    return this.#s.open(host, port);
   }
 
   /**
@@ -223,21 +143,19 @@ export class Client {
    *
    * @param user User name. @default "anonymous"
    * @param password Password. @default "anon@"
-   * @param options The account for servers that ask for one.
+   * @param options The account for servers that ask for one. @default { account: "" }
    * @returns Nothing; rejects with {@linkcode StatusCodeError} (530) on bad credentials.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = new Client();
+   * await client.connect("127.0.0.1", 2121);
+   * await client.login("alice", "secret", { account: "sales" });
+   * ```
    */
   login(user = "anonymous", password = "anon@", options: { account?: string } = {}): Promise<void> {
-    return this.#exclusive(async () => {
-      let r = await this.#execute(`USER ${user}`, ["230", "331", "332"]);
-      if (r.code === "331") r = await this.#execute(`PASS ${password}`, ["230", "202", "332"]);
-      if (r.code === "332") await this.#execute(`ACCT ${options.account ?? ""}`, ["230", "202"]);
-      await this.#execute("TYPE I", ["200"]);
-      if (this.#o.tls !== undefined) {
-        await this.#execute("PBSZ 0", ["200"]);
-        await this.#execute("PROT P", ["200"]);
-        this.#protP = true;
-      }
-    });
+    return this.#s.exclusive(() => this.#s.login(user, password, options.account ?? ""));
   }
 
   /**
@@ -245,26 +163,27 @@ export class Client {
    * `tls` option. Call {@linkcode Client.login} afterwards, or send PBSZ/PROT yourself.
    *
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const caPem = "-----BEGIN CERTIFICATE-----\n…"; // your CA
+   * const client = new Client({ tlsOptions: { caCerts: [caPem] } });
+   * await client.connect("ftp.example.com");
+   * await client.upgradeToTls();
+   * await client.login("alice", "secret"); // PBSZ 0 and PROT P follow
+   * ```
    */
   upgradeToTls(): Promise<void> {
-    return this.#exclusive(() => this.#authTls());
-  }
-
-  async #authTls(): Promise<void> {
-    await this.#execute("AUTH TLS", ["234"]);
-    await this.#control!.startTls({
-      role: "client",
-      serverName: this.#host,
-      ...this.#o.tlsOptions,
-    });
-    if (this.#o.tls === undefined) this.#o = { ...this.#o, tls: "explicit" };
+    return this.#s.exclusive(() => this.#s.authTls());
   }
 
   /**
    * Send a raw command and read its reply. Replies in `wait` are skipped (e.g. 1xx).
    *
    * @param line The command, e.g. `"SITE CHMOD 644 a.txt"`; CR, LF and NUL are refused.
-   * @param options Expected codes (patterns such as `"2xx"` allowed) and codes to wait through.
+   * @param options Expected codes (patterns such as `"2xx"` allowed) and codes to wait
+   * through. @default { expected: ["1xx", "2xx", "3xx"], wait: [] }
    * @returns The reply.
    *
    * @example
@@ -279,8 +198,8 @@ export class Client {
     line: string,
     options: { expected?: readonly string[]; wait?: readonly string[] } = {},
   ): Promise<Reply> {
-    return this.#exclusive(() =>
-      this.#execute(line, options.expected ?? ["1xx", "2xx", "3xx"], options.wait ?? [])
+    return this.#s.exclusive(() =>
+      this.#s.execute(line, options.expected ?? ["1xx", "2xx", "3xx"], options.wait ?? [])
     );
   }
 
@@ -288,14 +207,21 @@ export class Client {
    * The server's FEAT list, upper-cased feature names with their parameters.
    *
    * @returns Lines such as `"MLST type*;size*;modify*;"`, `"UTF8"`; empty when FEAT is unsupported.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * const hasMlst = (await client.features()).some((f) => f.startsWith("MLST"));
+   * ```
    */
   features(): Promise<string[]> {
-    return this.#exclusive(async () => {
+    return this.#s.exclusive(async () => {
       try {
-        const r = await this.#execute("FEAT", ["211"]);
+        const r = await this.#s.execute("FEAT", ["211"]);
         return r.lines.slice(1, -1).map((l) => l.trim()).filter((l) => l !== "");
       } catch (e) {
-        if (e instanceof StatusCodeError && e.received.startsWith("5")) return [];
+        if (isRefusal(e)) return [];
         throw e;
       }
     });
@@ -305,10 +231,17 @@ export class Client {
    * The working directory (PWD).
    *
    * @returns The path.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * console.log(await client.pwd()); // "/"
+   * ```
    */
   pwd(): Promise<string> {
-    return this.#exclusive(async () =>
-      parse257((await this.#execute("PWD", ["257"])).lines.join(" "))
+    return this.#s.exclusive(async () =>
+      parse257((await this.#s.execute("PWD", ["257"])).lines.join(" "))
     );
   }
 
@@ -317,11 +250,19 @@ export class Client {
    *
    * @param path The directory.
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.cd("/pub");
+   * await client.cd("..");
+   * ```
    */
   cd(path: string): Promise<void> {
-    return this.#exclusive(async () => {
-      if (path === "..") await this.#execute("CDUP", ["2xx"]);
-      else await this.#execute(`CWD ${path}`, ["2xx"]);
+    return this.#s.exclusive(async () => {
+      if (path === "..") await this.#s.execute("CDUP", ["2xx"]);
+      else await this.#s.execute(`CWD ${path}`, ["2xx"]);
     });
   }
 
@@ -331,30 +272,17 @@ export class Client {
    * @param path The directory.
    * @param options `parents`: create missing parents and accept an existing directory. @default { parents: true }
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.mkdir("/a/b/c");                          // with parents
+   * await client.mkdir("/a/new", { parents: false });      // MKD alone
+   * ```
    */
   mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
-    return this.#exclusive(() => this.#mkdir(path, options.parents ?? true));
-  }
-
-  async #mkdir(path: string, parents: boolean): Promise<void> {
-    if (!parents) {
-      await this.#execute(`MKD ${path}`, ["257", "250"]);
-      return;
-    }
-    try {
-      await this.#execute(`MKD ${path}`, ["257", "250"]);
-      return;
-    } catch (e) {
-      if (!(e instanceof StatusCodeError) || !e.received.startsWith("5")) throw e;
-    }
-    for (const prefix of remotePrefixes(path)) {
-      try {
-        await this.#execute(`MKD ${prefix}`, ["257", "250"]);
-      } catch (e) {
-        if (!(e instanceof StatusCodeError) || !e.received.startsWith("5")) throw e;
-        if ((await this.#statOrUndefined(prefix))?.type !== "dir") throw e;
-      }
-    }
+    return this.#s.exclusive(() => makeDirectory(this.#s, path, options.parents ?? true));
   }
 
   /**
@@ -362,9 +290,16 @@ export class Client {
    *
    * @param path The directory.
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.rmdir("/empty");
+   * ```
    */
   rmdir(path: string): Promise<void> {
-    return this.#exclusive(async () => void await this.#execute(`RMD ${path}`, ["250", "200"]));
+    return this.#s.exclusive(() => removeDirectory(this.#s, path));
   }
 
   /**
@@ -372,9 +307,16 @@ export class Client {
    *
    * @param path The file.
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.removeFile("/old.log");
+   * ```
    */
   removeFile(path: string): Promise<void> {
-    return this.#exclusive(async () => void await this.#execute(`DELE ${path}`, ["250", "200"]));
+    return this.#s.exclusive(() => deleteFile(this.#s, path));
   }
 
   /**
@@ -384,25 +326,16 @@ export class Client {
    *
    * @param path The file or directory.
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.remove("/build"); // the whole tree
+   * ```
    */
   remove(path: string): Promise<void> {
-    return this.#exclusive(async () => {
-      const entry = await this.#stat(path);
-      if (entry.type === "dir") await this.#removeTree(path, 0);
-      else await this.#execute(`DELE ${path}`, ["250", "200"]);
-    });
-  }
-
-  async #removeTree(path: string, depth: number): Promise<void> {
-    if (depth > 256) {
-      throw new FtpError(`Directory tree under "${path}" is deeper than 256 levels: not removed.`);
-    }
-    for (const entry of await this.#listDir(path, undefined)) {
-      if (!isSafeEntryName(entry.name)) continue;
-      if (entry.type === "dir") await this.#removeTree(entry.path, depth + 1);
-      else await this.#execute(`DELE ${entry.path}`, ["250", "200"]);
-    }
-    await this.#execute(`RMD ${path}`, ["250", "200"]);
+    return this.#s.exclusive(() => removePath(this.#s, path));
   }
 
   /**
@@ -411,12 +344,16 @@ export class Client {
    * @param from The existing path.
    * @param to The new path.
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.rename("/upload.tmp", "/archive/upload.bin");
+   * ```
    */
   rename(from: string, to: string): Promise<void> {
-    return this.#exclusive(async () => {
-      await this.#execute(`RNFR ${from}`, ["350"]);
-      await this.#execute(`RNTO ${to}`, ["250", "200"]);
-    });
+    return this.#s.exclusive(() => renamePath(this.#s, from, to));
   }
 
   /**
@@ -424,54 +361,16 @@ export class Client {
    *
    * @param path The path.
    * @returns The entry; rejects with {@linkcode StatusCodeError} 550 when it does not exist.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * const { type, size, modified } = await client.stat("/pub/a.txt");
+   * ```
    */
   stat(path: string): Promise<RemoteEntry> {
-    return this.#exclusive(() => this.#stat(path));
-  }
-
-  async #stat(path: string): Promise<RemoteEntry> {
-    if (!this.#unsupported.has("MLST")) {
-      try {
-        const r = await this.#execute(`MLST ${path}`, ["250"]);
-        const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ??
-          r.lines[0] ?? "";
-        const entry = parseMlsxLine(line);
-        if (entry) return { ...entry, name: remoteBasename(path) || entry.name, path };
-      } catch (e) {
-        if (!(e instanceof StatusCodeError) || !(e.received === "500" || e.received === "502")) {
-          throw e;
-        }
-        this.#unsupported.add("MLST");
-      }
-    }
-    const name = remoteBasename(path);
-    if (name === "" || name === "." || name === "..") {
-      // The root or a relative directory: its parent's listing cannot show it.
-      await this.#execute("PWD", ["257"]);
-      return { name, path, type: "dir", facts: {} };
-    }
-    const parent = remoteDirname(path);
-    const found = (await this.#listDir(parent, undefined)).find((e) => e.name === name);
-    if (!found) {
-      throw new StatusCodeError({
-        expected: ["2xx"],
-        received: "550",
-        command: `LIST ${parent}`,
-        info: [`"${name}" is not in the listing of "${parent || "."}"`],
-      });
-    }
-    return { ...found, path };
-  }
-
-  async #statOrUndefined(path: string): Promise<RemoteEntry | undefined> {
-    try {
-      return await this.#stat(path);
-    } catch (e) {
-      if (e instanceof StatusCodeError && (e.received === "550" || e.received === "450")) {
-        return undefined;
-      }
-      throw e;
-    }
+    return this.#s.exclusive(() => stat(this.#s, path));
   }
 
   /**
@@ -479,9 +378,16 @@ export class Client {
    *
    * @param path The path.
    * @returns `true` when it exists.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * if (!(await client.exists("/out"))) await client.mkdir("/out");
+   * ```
    */
   exists(path: string): Promise<boolean> {
-    return this.#exclusive(async () => (await this.#statOrUndefined(path)) !== undefined);
+    return this.#s.exclusive(async () => (await statIfExists(this.#s, path)) !== undefined);
   }
 
   /**
@@ -489,9 +395,16 @@ export class Client {
    *
    * @param path The path.
    * @returns `true` for a file.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * console.log(await client.isFile("/pub/a.txt")); // true
+   * ```
    */
   isFile(path: string): Promise<boolean> {
-    return this.#exclusive(async () => (await this.#statOrUndefined(path))?.type === "file");
+    return this.#s.exclusive(async () => (await statIfExists(this.#s, path))?.type === "file");
   }
 
   /**
@@ -499,9 +412,16 @@ export class Client {
    *
    * @param path The path.
    * @returns `true` for a directory.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * console.log(await client.isDir("/pub")); // true
+   * ```
    */
   isDir(path: string): Promise<boolean> {
-    return this.#exclusive(async () => (await this.#statOrUndefined(path))?.type === "dir");
+    return this.#s.exclusive(async () => (await statIfExists(this.#s, path))?.type === "dir");
   }
 
   /**
@@ -509,18 +429,16 @@ export class Client {
    *
    * @param path The file.
    * @returns The size.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * console.log(await client.size("/pub/a.txt")); // 5
+   * ```
    */
   size(path: string): Promise<number> {
-    return this.#exclusive(() => this.#size(path));
-  }
-
-  async #size(path: string): Promise<number> {
-    const r = await this.#execute(`SIZE ${path}`, ["213"]);
-    const n = Number((r.lines[0] ?? "").trim());
-    if (!Number.isSafeInteger(n) || n < 0) {
-      throw new FtpError(`The server's SIZE reply "${r.lines[0]}" is not a size.`);
-    }
-    return n;
+    return this.#s.exclusive(() => fileSize(this.#s, path));
   }
 
   /**
@@ -528,14 +446,16 @@ export class Client {
    *
    * @param path The file.
    * @returns The time (UTC, as RFC 3659 says).
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * console.log((await client.lastModified("/pub/a.txt")).toISOString());
+   * ```
    */
   lastModified(path: string): Promise<Date> {
-    return this.#exclusive(async () => {
-      const r = await this.#execute(`MDTM ${path}`, ["213"]);
-      const d = parseMlsxTime((r.lines[0] ?? "").trim());
-      if (!d) throw new FtpError(`The server's MDTM reply "${r.lines[0]}" is not a time.`);
-      return d;
-    });
+    return this.#s.exclusive(() => modificationTime(this.#s, path));
   }
 
   /**
@@ -545,7 +465,7 @@ export class Client {
    * loop body may use it.
    *
    * @param path The directory. @default "" (the working directory)
-   * @param options Recursion and the listing command.
+   * @param options Recursion, the listing command, abort signal. @default {}
    * @returns The entries, as a promise-like and an async iterable.
    *
    * @example
@@ -557,96 +477,7 @@ export class Client {
    * ```
    */
   list(path = "", options: ListOptions = {}): ListResult {
-    const listOnce = (dir: string) =>
-      this.#exclusive(() => this.#listDir(dir, options.command, options.signal));
-    return new ListResult(async function* () {
-      const pending = [{ dir: path, depth: 0 }];
-      while (pending.length > 0) {
-        throwIfAborted(options.signal);
-        const { dir, depth } = pending.shift()!;
-        const entries = await listOnce(dir);
-        for (const entry of entries) {
-          yield entry;
-          if (
-            options.recursive && entry.type === "dir" && isSafeEntryName(entry.name) && depth < 256
-          ) {
-            pending.push({ dir: entry.path, depth: depth + 1 });
-          }
-        }
-      }
-    });
-  }
-
-  async #listDir(
-    path: string,
-    command: "MLSD" | "LIST" | undefined,
-    signal?: AbortSignal,
-  ): Promise<RemoteEntry[]> {
-    const arg = path === "" ? "" : ` ${path}`;
-    if (command === "MLSD" || (command === undefined && !this.#unsupported.has("MLSD"))) {
-      try {
-        const lines = await this.#readListing(`MLSD${arg}`, signal);
-        const out: RemoteEntry[] = [];
-        for (const line of lines) {
-          const e = parseMlsxLine(line);
-          if (e && !isMlsxSelfOrParent(e)) out.push({ ...e, path: joinRemote(path, e.name) });
-        }
-        return out;
-      } catch (e) {
-        if (command !== undefined || !(e instanceof StatusCodeError)) throw e;
-        if (e.received === "500" || e.received === "502") this.#unsupported.add("MLSD");
-        else if (e.received !== "501" && e.received !== "504") throw e;
-      }
-    }
-    const lines = await this.#readListing(`LIST${arg}`, signal);
-    const out: RemoteEntry[] = [];
-    for (const line of lines) {
-      const e = this.#parseListLine(line);
-      if (e && e.name !== "." && e.name !== "..") {
-        out.push({ ...e, path: joinRemote(path, e.name) });
-      }
-    }
-    return out;
-  }
-
-  #parseListLine(line: string): ParsedEntry | undefined {
-    const custom = this.#o.listParser;
-    if (custom && this.#o.listParserOrder === "first") {
-      const e = custom(line);
-      if (e) return e;
-    }
-    const e = parseListLine(line);
-    if (e) return e;
-    return custom && this.#o.listParserOrder === "last" ? custom(line) : undefined;
-  }
-
-  async #readListing(command: string, signal?: AbortSignal): Promise<string[]> {
-    const t = await this.#startTransfer(command, { signal, done: () => {} });
-    const stream = downloadReadable(t, this.#o.dataTimeout, {});
-    const reader = stream.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    while (true) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > this.#o.maxListingBytes) {
-        await reader.cancel(new FtpError(`Listing too long`));
-        throw new FtpError(
-          `The listing of "${command}" exceeds ${this.#o.maxListingBytes} bytes: aborted. Raise maxListingBytes or list a smaller directory.`,
-        );
-      }
-      chunks.push(value);
-    }
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      all.set(c, at);
-      at += c.byteLength;
-    }
-    return textDecoder(this.#o.encoding)(all).split("\n").map((l) => l.replace(/\r$/, "")).filter((
-      l,
-    ) => l !== "");
+    return listEntries(this.#s, path, options);
   }
 
   /**
@@ -654,7 +485,7 @@ export class Client {
    * busy until the stream ends, errors or is cancelled (cancel sends ABOR); other calls wait.
    *
    * @param path The remote file.
-   * @param options Offset, abort signal, progress.
+   * @param options Offset, abort signal, progress. @default {}
    * @returns The file's bytes; the stream closes only after the server confirmed the transfer.
    *
    * @example
@@ -669,21 +500,19 @@ export class Client {
     path: string,
     options: TransferOptions = {},
   ): Promise<ReadableStream<Uint8Array>> {
-    const release = await this.#acquire();
+    const release = await this.#s.acquire();
     try {
+      const offset = options.offset ?? 0;
       let total = options.total;
       if (options.onProgress && total === undefined) {
-        total = await this.#size(path).then((n) => n - (options.offset ?? 0), () => undefined);
+        total = await fileSize(this.#s, path).then((n) => n - offset, () => undefined);
       }
-      const t = await this.#startTransfer(`RETR ${path}`, {
-        offset: options.offset ?? 0,
+      return await openRetrieve(this.#s, path, {
+        offset,
         signal: options.signal,
+        onProgress: options.onProgress,
+        total,
         done: release,
-      });
-      return downloadReadable(t, this.#o.dataTimeout, {
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(total !== undefined ? { total } : {}),
-        ...(this.#readLimit ? { throttle: this.#readLimit } : {}),
       });
     } catch (e) {
       release();
@@ -696,7 +525,7 @@ export class Client {
    * place). Close the writer to finish: `close()` resolves when the server confirmed it.
    *
    * @param path The remote file.
-   * @param options Offset, abort signal, progress.
+   * @param options Offset, abort signal, progress. @default {}
    * @returns The sink for the file's bytes.
    *
    * @example
@@ -708,35 +537,37 @@ export class Client {
    * ```
    */
   uploadStream(path: string, options: TransferOptions = {}): Promise<WritableStream<Uint8Array>> {
-    return this.#uploadStream(`STOR ${path}`, options);
+    return this.#store(`STOR ${path}`, options);
   }
 
   /**
    * Append to a file as a stream (APPE).
    *
    * @param path The remote file (created when missing).
-   * @param options Abort signal, progress.
+   * @param options Abort signal, progress. @default {}
    * @returns The sink for the bytes to append.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * const sink = await client.appendStream("/log.txt");
+   * await new Blob(["one more line\n"]).stream().pipeTo(sink);
+   * ```
    */
   appendStream(path: string, options: TransferOptions = {}): Promise<WritableStream<Uint8Array>> {
-    return this.#uploadStream(`APPE ${path}`, options);
+    return this.#store(`APPE ${path}`, options);
   }
 
-  async #uploadStream(
-    command: string,
-    options: TransferOptions,
-  ): Promise<WritableStream<Uint8Array>> {
-    const release = await this.#acquire();
+  async #store(command: string, options: TransferOptions): Promise<WritableStream<Uint8Array>> {
+    const release = await this.#s.acquire();
     try {
-      const t = await this.#startTransfer(command, {
+      return await openStore(this.#s, command, {
         offset: options.offset ?? 0,
         signal: options.signal,
+        onProgress: options.onProgress,
+        total: options.total,
         done: release,
-      });
-      return uploadWritable(t, this.#o.dataTimeout, {
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.total !== undefined ? { total: options.total } : {}),
-        ...(this.#writeLimit ? { throttle: this.#writeLimit } : {}),
       });
     } catch (e) {
       release();
@@ -748,8 +579,15 @@ export class Client {
    * Download a whole file into memory.
    *
    * @param path The remote file.
-   * @param options Offset, abort signal, progress.
+   * @param options Offset, abort signal, progress. @default {}
    * @returns Its bytes.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * const text = new TextDecoder().decode(await client.downloadData("/readme.txt"));
+   * ```
    */
   async downloadData(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
     const stream = await this.downloadStream(path, options);
@@ -761,7 +599,7 @@ export class Client {
    *
    * @param data What to upload.
    * @param path The remote file.
-   * @param options Offset, abort signal, progress, `append` to use APPE.
+   * @param options Offset, abort signal, progress, `append` to use APPE. @default {}
    * @returns Nothing; resolves when the server confirmed the file.
    *
    * @example
@@ -793,7 +631,7 @@ export class Client {
    *
    * @param local The local file or directory.
    * @param remote The remote destination.
-   * @param options `writeInto`, abort signal, progress.
+   * @param options `writeInto`, abort signal, progress. @default {}
    * @returns Nothing.
    *
    * @example
@@ -805,66 +643,7 @@ export class Client {
    * ```
    */
   upload(local: string, remote: string, options: CopyOptions = {}): Promise<void> {
-    return this.#exclusive(async () => {
-      const { parent, name } = splitLocal(local);
-      const fs = await this.#o.localFs(parent);
-      const target = options.writeInto ? remote : joinRemote(remote, name);
-      const st = await fs.stat(`/${name}`);
-      if (st.type === "dir") {
-        await this.#mkdir(target, true);
-        await this.#uploadTree(fs, `/${name}`, target, options, 0);
-      } else {
-        const dir = remoteDirname(target);
-        if (dir !== "" && dir !== "/") await this.#mkdir(dir, true);
-        await this.#uploadFile(fs, `/${name}`, target, st.size, options);
-      }
-    });
-  }
-
-  async #uploadTree(
-    fs: PathIO,
-    dir: string,
-    remote: string,
-    options: CopyOptions,
-    depth: number,
-  ): Promise<void> {
-    if (depth > 256) throw new FtpError(`Local tree under "${dir}" is deeper than 256 levels.`);
-    for await (const entry of fs.list(dir)) {
-      throwIfAborted(options.signal);
-      const local = dir === "/" ? `/${entry.name}` : `${dir}/${entry.name}`;
-      const target = joinRemote(remote, entry.name);
-      if (entry.stat.type === "dir") {
-        await this.#mkdir(target, true);
-        await this.#uploadTree(fs, local, target, options, depth + 1);
-      } else if (entry.stat.type === "file") {
-        await this.#uploadFile(fs, local, target, entry.stat.size, options);
-      }
-    }
-  }
-
-  async #uploadFile(
-    fs: PathIO,
-    local: string,
-    remote: string,
-    size: number,
-    options: CopyOptions,
-  ): Promise<void> {
-    throwIfAborted(options.signal);
-    const source = await fs.openRead(local);
-    let t: Transfer;
-    try {
-      t = await this.#startTransfer(`STOR ${remote}`, { signal: options.signal, done: () => {} });
-    } catch (e) {
-      await source.cancel().catch(() => {});
-      throw e;
-    }
-    const onProgress = options.onProgress;
-    const sink = uploadWritable(t, this.#o.dataTimeout, {
-      total: size,
-      ...(onProgress ? { onProgress: (p) => onProgress({ ...p, path: remote }) } : {}),
-      ...(this.#writeLimit ? { throttle: this.#writeLimit } : {}),
-    });
-    await source.pipeTo(sink);
+    return this.#s.exclusive(() => uploadPath(this.#s, local, remote, options));
   }
 
   /**
@@ -877,7 +656,7 @@ export class Client {
    *
    * @param remote The remote file or directory.
    * @param local The local destination.
-   * @param options `writeInto`, `resume`, abort signal, progress.
+   * @param options `writeInto`, `resume`, abort signal, progress. @default {}
    * @returns Nothing.
    *
    * @example
@@ -889,78 +668,7 @@ export class Client {
    * ```
    */
   download(remote: string, local: string, options: CopyOptions = {}): Promise<void> {
-    return this.#exclusive(async () => {
-      const entry = await this.#stat(remote);
-      const remoteName = remoteBasename(remote);
-      if (entry.type === "dir") {
-        const target = options.writeInto ? local : joinLocal(local, safeLocalName(remoteName));
-        const fs = await ensureLocalDir(this.#o.localFs, target);
-        await this.#downloadTree(remote, fs, "/", options, 0);
-      } else {
-        const file = options.writeInto ? local : joinLocal(local, safeLocalName(remoteName));
-        const { parent, name } = splitLocal(file);
-        const fs = await ensureLocalDir(this.#o.localFs, parent);
-        await this.#downloadFile(remote, fs, `/${name}`, entry.size, options);
-      }
-    });
-  }
-
-  async #downloadTree(
-    remote: string,
-    fs: PathIO,
-    dir: string,
-    options: CopyOptions,
-    depth: number,
-  ): Promise<void> {
-    if (depth > 256) throw new FtpError(`Remote tree under "${remote}" is deeper than 256 levels.`);
-    for (const entry of await this.#listDir(remote, undefined)) {
-      throwIfAborted(options.signal);
-      if (!isSafeEntryName(entry.name)) continue;
-      const local = dir === "/" ? `/${entry.name}` : `${dir}/${entry.name}`;
-      if (entry.type === "dir") {
-        await fs.mkdir(local, { parents: true });
-        await this.#downloadTree(entry.path, fs, local, options, depth + 1);
-      } else if (entry.type === "file") {
-        await this.#downloadFile(entry.path, fs, local, entry.size, options);
-      }
-    }
-  }
-
-  async #downloadFile(
-    remote: string,
-    fs: PathIO,
-    local: string,
-    size: number | undefined,
-    options: CopyOptions,
-  ): Promise<void> {
-    throwIfAborted(options.signal);
-    let offset = 0;
-    if (options.resume) {
-      const st = await fs.stat(local).catch(() => undefined);
-      if (st?.type === "file") offset = st.size;
-      if (size === undefined) size = await this.#size(remote).catch(() => undefined);
-      if (size !== undefined && offset === size) return;
-      if (size !== undefined && offset > size) offset = 0;
-    }
-    const sink = await fs.openWrite(local, offset > 0 ? { offset } : {});
-    let t: Transfer;
-    try {
-      t = await this.#startTransfer(`RETR ${remote}`, {
-        offset,
-        signal: options.signal,
-        done: () => {},
-      });
-    } catch (e) {
-      await sink.abort(e).catch(() => {});
-      throw e;
-    }
-    const onProgress = options.onProgress;
-    const source = downloadReadable(t, this.#o.dataTimeout, {
-      ...(size !== undefined ? { total: size - offset } : {}),
-      ...(onProgress ? { onProgress: (p) => onProgress({ ...p, path: remote }) } : {}),
-      ...(this.#readLimit ? { throttle: this.#readLimit } : {}),
-    });
-    await source.pipeTo(sink);
+    return this.#s.exclusive(() => downloadPath(this.#s, remote, local, options));
   }
 
   /**
@@ -968,275 +676,69 @@ export class Client {
    * ABOR on its own when nothing is being transferred. Does not wait in the queue.
    *
    * @returns Nothing; resolves once the server acknowledged.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * const stream = await client.downloadStream("/big.iso");
+   * setTimeout(() => client.abort(), 1000); // reading `stream` then fails with an AbortError
+   * ```
    */
   async abort(): Promise<void> {
-    if (this.#transfer) {
-      await this.#transfer.abort();
+    if (this.#s.transfer) {
+      await this.#s.transfer.abort();
       return;
     }
-    await this.#exclusive(async () => void await this.#execute("ABOR", ["2xx"]));
+    await this.#s.exclusive(async () => void await this.#s.execute("ABOR", ["2xx"]));
   }
 
   /**
-   * Say goodbye (QUIT) and close the connection. Errors are ignored: the connection is
-   * closed either way.
+   * Say goodbye (QUIT) and close the connection. A transfer in progress is aborted first.
+   * Errors are ignored: the connection is closed either way.
    *
    * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = await Client.connect("ftp://127.0.0.1:2121");
+   * await client.quit();
+   * ```
    */
-  async quit(): Promise<void> {
-    const control = this.#control;
-    if (!control || control.closed) return;
-    if (this.#transfer) await this.#transfer.abort().catch(() => {});
-    const release = await this.#mutex.acquire();
-    try {
-      await control.send("QUIT");
-      await control.readReply(Math.min(this.#o.socketTimeout, 5000), "QUIT");
-    } catch {
-      // Closing anyway.
-    } finally {
-      control.close();
-      release();
-    }
+  quit(): Promise<void> {
+    return this.#s.quit();
   }
 
-  /** Close the connection now, without QUIT. Idempotent. */
+  /**
+   * Close the connection now, without QUIT. Idempotent.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * const client = await Client.connect("ftp://127.0.0.1:2121");
+   * client.close();
+   * ```
+   */
   close(): void {
-    this.#control?.close();
+    this.#s.close();
   }
 
-  /** QUIT and close, for `await using`. */
+  /**
+   * QUIT and close, for `await using`.
+   *
+   * @returns Nothing.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "anyftp";
+   * {
+   *   await using client = await Client.connect("ftp://127.0.0.1:2121");
+   * } // QUIT sent here
+   * ```
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.quit();
-    this.close();
+    await this.#s.quit();
+    this.#s.close();
   }
-
-  // ——— internals ———
-
-  async #acquire(): Promise<() => void> {
-    const release = await this.#mutex.acquire();
-    if (!this.connected) {
-      release();
-      throw new ConnectionClosedError("a command (the client is not connected: call connect())");
-    }
-    return release;
-  }
-
-  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await this.#acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  }
-
-  async #execute(
-    line: string,
-    expected: readonly string[],
-    wait: readonly string[] = [],
-  ): Promise<Reply> {
-    const control = this.#control;
-    if (!control || control.closed) {
-      throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
-    }
-    await control.send(line);
-    const shown = censorCommand(line);
-    for (let i = 0;; i++) {
-      const reply = await control.readReply(this.#o.socketTimeout, `"${shown}"`);
-      if (matchesAny(reply.code, wait) && i < 100) continue;
-      if (matchesAny(reply.code, expected)) return reply;
-      throw unexpectedReply(reply, expected, shown);
-    }
-  }
-
-  async #openPassive(): Promise<Conn> {
-    const control = this.#control!;
-    const peer = unmapIPv4(control.conn.remoteAddr.hostname);
-    let lastError: unknown;
-    for (const cmd of this.#o.passiveCommands) {
-      if (this.#unsupported.has(cmd)) continue;
-      if (cmd === "PASV" && !isIPv4(peer)) continue;
-      let reply: Reply;
-      try {
-        reply = await this.#execute(cmd, [cmd === "EPSV" ? "229" : "227"]);
-      } catch (e) {
-        if (e instanceof StatusCodeError && /^5\d\d$/.test(e.received)) {
-          if (e.received === "500" || e.received === "502" || cmd === "EPSV") {
-            this.#unsupported.add(cmd);
-          }
-          lastError = e;
-          continue;
-        }
-        throw e;
-      }
-      const text = reply.lines.join(" ");
-      let host = peer;
-      let port: number | undefined;
-      if (cmd === "EPSV") port = decodeEpsvReply(text);
-      else {
-        const hp = decodeHostPort(text);
-        if (hp) {
-          port = hp.port;
-          if (this.#o.allowForeignPassiveHost && hp.hostname !== "0.0.0.0") host = hp.hostname;
-        }
-      }
-      if (port === undefined || port === 0) {
-        throw new FtpError(`The server's ${cmd} reply "${text}" names no usable port.`);
-      }
-      return await this.#dial(host, port, false);
-    }
-    throw lastError ??
-      new FtpError("No passive command left to try (EPSV/PASV refused): use active mode.");
-  }
-
-  async #openActive(): Promise<Listener> {
-    const control = this.#control!;
-    const host = this.#o.activeHost ?? unmapIPv4(control.conn.localAddr.hostname);
-    const listener = this.#net!.listen({ hostname: host, port: 0, backlog: 4 });
-    const addr = { hostname: host, port: listener.addr.port };
-    let lastError: unknown;
-    try {
-      for (const cmd of this.#o.activeCommands) {
-        if (this.#unsupported.has(cmd)) continue;
-        if (cmd === "PORT" && !isIPv4(host)) continue;
-        try {
-          await this.#execute(
-            `${cmd} ${cmd === "EPRT" ? encodeEprt(addr) : encodeHostPort(addr)}`,
-            ["200"],
-          );
-          return listener;
-        } catch (e) {
-          if (e instanceof StatusCodeError && /^5\d\d$/.test(e.received)) {
-            if (e.received === "500" || e.received === "502") this.#unsupported.add(cmd);
-            lastError = e;
-            continue;
-          }
-          throw e;
-        }
-      }
-      throw lastError ??
-        new FtpError("No active command left to try (EPRT/PORT refused): use passive mode.");
-    } catch (e) {
-      listener.close();
-      throw e;
-    }
-  }
-
-  async #accept(listener: Listener): Promise<Conn> {
-    const ms = this.#o.dataTimeout;
-    const it = listener[Symbol.asyncIterator]();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const next = await Promise.race([
-        it.next(),
-        new Promise<never>((_, reject) => {
-          if (ms > 0 && ms !== Infinity) {
-            timer = setTimeout(
-              () => reject(new FtpTimeoutError("Waiting for the server's data connection", ms)),
-              ms,
-            );
-          }
-        }),
-      ]);
-      if (next.done) throw new ConnectionClosedError("waiting for the server's data connection");
-      const conn = next.value;
-      const peer = unmapIPv4(this.#control!.conn.remoteAddr.hostname);
-      if (!this.#o.allowForeignActivePeer && unmapIPv4(conn.remoteAddr.hostname) !== peer) {
-        conn.close();
-        throw new FtpError(
-          `A data connection came from ${conn.remoteAddr.hostname}, not from the server ${peer}: refused. Set allowForeignActivePeer if that is expected.`,
-        );
-      }
-      return conn;
-    } finally {
-      clearTimeout(timer);
-      listener.close();
-    }
-  }
-
-  /** PROT P: TLS on the data connection, resuming the control session where possible. */
-  async #secureData(conn: Conn): Promise<Conn> {
-    const base = { role: "client" as const, serverName: this.#host, ...this.#o.tlsOptions };
-    if (this.#o.tlsSessionReuse && !this.#unsupported.has("TLS session reuse")) {
-      try {
-        return await conn.startTls({ ...base, reuseSessionOf: this.#control!.conn });
-      } catch (e) {
-        if (!(e instanceof UnsupportedError)) throw e;
-        // Servers that insist on reuse (vsftpd's require_ssl_reuse) refuse the transfer with
-        // their own error; others are fine without it.
-        this.#unsupported.add("TLS session reuse");
-      }
-    }
-    return await conn.startTls(base);
-  }
-
-  async #startTransfer(command: string, options: StartOptions): Promise<Transfer> {
-    throwIfAborted(options.signal);
-    const control = this.#control!;
-    const endpoint: DataEndpoint = this.#o.mode === "active"
-      ? { kind: "active", listener: await this.#openActive() }
-      : { kind: "passive", conn: await this.#openPassive() };
-    const closeEndpoint = () =>
-      endpoint.kind === "active" ? endpoint.listener.close() : endpoint.conn.close();
-    let conn: Conn | undefined;
-    let final: Reply | undefined;
-    let preliminary = false;
-    try {
-      if (options.offset && options.offset > 0) {
-        await this.#execute(`REST ${options.offset}`, ["350"]);
-      }
-      await control.send(command);
-      const shown = censorCommand(command);
-      const reply = await control.readReply(this.#o.socketTimeout, `"${shown}"`);
-      if (reply.code.startsWith("2")) {
-        final = reply;
-        closeEndpoint();
-      } else if (!reply.code.startsWith("1")) {
-        throw unexpectedReply(reply, ["1xx"], shown);
-      } else {
-        preliminary = true;
-        conn = endpoint.kind === "active" ? await this.#accept(endpoint.listener) : endpoint.conn;
-        if (this.#protP) conn = await this.#secureData(conn);
-      }
-    } catch (e) {
-      closeEndpoint();
-      conn?.close();
-      // After a 1xx the server owes a final reply (425/426): read it so the next command
-      // does not take it for its own; if it does not come, the channel is lost.
-      if (preliminary) {
-        await control.readReply(this.#o.socketTimeout, `"${censorCommand(command)}"`)
-          .catch(() => control.close());
-      }
-      throw e;
-    }
-    const signal = options.signal;
-    const onAbort = () => void this.#transfer?.abort(signal!.reason);
-    const t = new Transfer(
-      {
-        control,
-        socketTimeout: this.#o.socketTimeout,
-        dataTimeout: this.#o.dataTimeout,
-        done: () => {
-          if (this.#transfer === t) this.#transfer = undefined;
-          signal?.removeEventListener("abort", onAbort);
-          options.done();
-        },
-      },
-      conn,
-      censorCommand(command),
-      final,
-    );
-    this.#transfer = t;
-    signal?.addEventListener("abort", onAbort, { once: true });
-    return t;
-  }
-}
-
-function safeLocalName(name: string): string {
-  if (!isSafeEntryName(name)) {
-    throw new FtpError(
-      `"${name}" cannot be used as a local name: pass writeInto with an explicit target.`,
-    );
-  }
-  return name;
 }

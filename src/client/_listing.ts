@@ -1,0 +1,202 @@
+/**
+ * Directory listings and facts about one path: MLSD and MLST where the server has them,
+ * LIST (Unix and DOS formats, plus the user's parser) and the parent's listing where it does
+ * not. Listings are read whole, within `maxListingBytes`.
+ *
+ * @module
+ */
+
+import type { ParsedEntry } from "../protocol/list_entry.ts";
+import { parseListLine } from "../protocol/list_parse.ts";
+import { isMlsxSelfOrParent, parseMlsxLine } from "../protocol/mlsx_parse.ts";
+import { FtpError, StatusCodeError } from "../errors.ts";
+import { textDecoder } from "./_encoding.ts";
+import { isNotFound, isNotImplemented } from "./_replies.ts";
+import {
+  isSafeEntryName,
+  joinRemote,
+  MAX_TREE_DEPTH,
+  remoteBasename,
+  remoteDirname,
+} from "./_remote_path.ts";
+import type { Session } from "./_session.ts";
+import { startTransfer, throwIfAborted } from "./_start_transfer.ts";
+import { downloadReadable } from "./_transfer_streams.ts";
+import { ListResult } from "./list_result.ts";
+import type { ListOptions, RemoteEntry } from "./options.ts";
+
+/**
+ * List a path, one directory at a time with the queue held per directory (so the client is
+ * free between directories), breadth first when recursive. Symbolic links and unsafe names
+ * are not descended into.
+ *
+ * @param s The session.
+ * @param path The directory, `""` for the working directory.
+ * @param options Recursion, the listing command, abort signal.
+ * @returns The entries, awaitable and iterable.
+ */
+export function listEntries(s: Session, path: string, options: ListOptions): ListResult {
+  return new ListResult(async function* () {
+    const pending = [{ dir: path, depth: 0 }];
+    while (pending.length > 0) {
+      throwIfAborted(options.signal);
+      const { dir, depth } = pending.shift()!;
+      const entries = await s.exclusive(() => listDir(s, dir, options.command, options.signal));
+      for (const entry of entries) {
+        yield entry;
+        if (
+          options.recursive && entry.type === "dir" && isSafeEntryName(entry.name) &&
+          depth < MAX_TREE_DEPTH
+        ) {
+          pending.push({ dir: entry.path, depth: depth + 1 });
+        }
+      }
+    }
+  });
+}
+
+/**
+ * List one directory (queue held): MLSD unless the server lacks it (500/502 remembered,
+ * 501/504 tried again next time), else LIST. `.` and `..` are left out.
+ *
+ * @param s The session.
+ * @param path The directory, `""` for the working directory.
+ * @param command Force MLSD or LIST (no fallback then).
+ * @param signal Aborts the listing (ABOR).
+ * @returns The entries, their paths joined to `path`.
+ */
+export async function listDir(
+  s: Session,
+  path: string,
+  command?: "MLSD" | "LIST",
+  signal?: AbortSignal,
+): Promise<RemoteEntry[]> {
+  const arg = path === "" ? "" : ` ${path}`;
+  if (command === "MLSD" || (command === undefined && !s.unsupported.has("MLSD"))) {
+    try {
+      const lines = await readListing(s, `MLSD${arg}`, signal);
+      return entriesOf(path, lines, (line) => {
+        const e = parseMlsxLine(line);
+        return e && !isMlsxSelfOrParent(e) ? e : undefined;
+      });
+    } catch (e) {
+      if (command !== undefined || !(e instanceof StatusCodeError)) throw e;
+      if (isNotImplemented(e)) s.unsupported.add("MLSD");
+      else if (e.received !== "501" && e.received !== "504") throw e;
+    }
+  }
+  const lines = await readListing(s, `LIST${arg}`, signal);
+  return entriesOf(path, lines, (line) => {
+    const e = parseLine(s, line);
+    return e && e.name !== "." && e.name !== ".." ? e : undefined;
+  });
+}
+
+function entriesOf(
+  dir: string,
+  lines: readonly string[],
+  parse: (line: string) => ParsedEntry | undefined,
+): RemoteEntry[] {
+  const out: RemoteEntry[] = [];
+  for (const line of lines) {
+    const e = parse(line);
+    if (e) out.push({ ...e, path: joinRemote(dir, e.name) });
+  }
+  return out;
+}
+
+/** A LIST line through the user's parser (first or last) and the built-in ones. */
+function parseLine(s: Session, line: string): ParsedEntry | undefined {
+  const { listParser: custom, listParserOrder: order } = s.options;
+  if (custom && order === "first") {
+    const e = custom(line);
+    if (e) return e;
+  }
+  const e = parseListLine(line);
+  if (e) return e;
+  return custom && order === "last" ? custom(line) : undefined;
+}
+
+/** The non-empty lines of a listing, within `maxListingBytes`. */
+async function readListing(s: Session, command: string, signal?: AbortSignal): Promise<string[]> {
+  const max = s.options.maxListingBytes;
+  const t = await startTransfer(s, command, { signal });
+  const reader = downloadReadable(t, s.options.dataTimeout, {}).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel(new FtpError(`Listing too long`));
+      throw new FtpError(
+        `The listing of "${command}" exceeds ${max} bytes: aborted. Raise maxListingBytes or list a smaller directory.`,
+      );
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return textDecoder(s.options.encoding)(all).split("\n").map((l) => l.replace(/\r$/, ""))
+    .filter((l) => l !== "");
+}
+
+/**
+ * Facts about one path (queue held): MLST, or the parent's listing when the server lacks it.
+ *
+ * @param s The session.
+ * @param path The path.
+ * @returns The entry; rejects with a `StatusCodeError` 550 when it does not exist.
+ */
+export async function stat(s: Session, path: string): Promise<RemoteEntry> {
+  if (!s.unsupported.has("MLST")) {
+    try {
+      const r = await s.execute(`MLST ${path}`, ["250"]);
+      const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ??
+        r.lines[0] ?? "";
+      const entry = parseMlsxLine(line);
+      if (entry) return { ...entry, name: remoteBasename(path) || entry.name, path };
+    } catch (e) {
+      if (!isNotImplemented(e)) throw e;
+      s.unsupported.add("MLST");
+    }
+  }
+  const name = remoteBasename(path);
+  if (name === "" || name === "." || name === "..") {
+    // The root or a relative directory: its parent's listing cannot show it.
+    await s.execute("PWD", ["257"]);
+    return { name, path, type: "dir", facts: {} };
+  }
+  const parent = remoteDirname(path);
+  const found = (await listDir(s, parent)).find((e) => e.name === name);
+  if (!found) {
+    throw new StatusCodeError({
+      expected: ["2xx"],
+      received: "550",
+      command: `LIST ${parent}`,
+      info: [`"${name}" is not in the listing of "${parent || "."}"`],
+    });
+  }
+  return { ...found, path };
+}
+
+/**
+ * {@linkcode stat}, or `undefined` when the path does not exist (550, 450).
+ *
+ * @param s The session (queue held).
+ * @param path The path.
+ * @returns The entry, if any.
+ */
+export async function statIfExists(s: Session, path: string): Promise<RemoteEntry | undefined> {
+  try {
+    return await stat(s, path);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * One client's conversation with a server: the control connection (greeting, login, AUTH
+ * TLS), the queue that lets one command run at a time, and what the client has learned about
+ * the server on the way (commands it lacks). The internal modules (listing, file operations,
+ * transfers) work on a `Session`; {@linkcode Client} is the public face over it.
+ *
+ * @module
+ */
+
+import type { ClientTlsOptions, Conn, Listener, Net } from "../net/types.ts";
+import type { Reply } from "../protocol/reply.ts";
+import { censorCommand } from "../protocol/command.ts";
+import { ConnectionClosedError } from "../errors.ts";
+import { ControlChannel } from "./_control.ts";
+import { Mutex } from "./_mutex.ts";
+import { type ResolvedOptions, resolveOptions } from "./_options.ts";
+import { matchesAny, unexpectedReply } from "./_replies.ts";
+import { speedLimiter } from "./_speed.ts";
+import { isLimited } from "./_timeout.ts";
+import type { Transfer } from "./_transfer.ts";
+import { FtpTimeoutError } from "../errors.ts";
+import type { ClientOptions } from "./options.ts";
+
+/** The state shared by a client's operations. */
+export class Session {
+  /** The options with defaults; `tls` turns `"explicit"` after {@linkcode Session.authTls}. */
+  options: ResolvedOptions;
+  /** Commands and features the server lacks (`"MLSD"`, `"EPSV"`, `"TLS session reuse"`…). */
+  readonly unsupported: Set<string> = new Set();
+  /** Paces downloads, when limited. */
+  readonly readLimit: ((bytes: number) => Promise<void>) | undefined;
+  /** Paces uploads, when limited. */
+  readonly writeLimit: ((bytes: number) => Promise<void>) | undefined;
+  /** The transfer in flight, if any (for `abort()`). */
+  transfer: Transfer | undefined;
+  /** Whether data connections use TLS (PROT P was accepted). */
+  protP = false;
+  #control: ControlChannel | undefined;
+  #net: Net | undefined;
+  #host = "";
+  #queue = new Mutex();
+
+  /** @param options The client's options. */
+  constructor(options: ClientOptions) {
+    this.options = resolveOptions(options);
+    this.#net = options.net;
+    this.readLimit = speedLimiter(this.options.readSpeedLimit);
+    this.writeLimit = speedLimiter(this.options.writeSpeedLimit);
+  }
+
+  /** Whether the control connection is open. */
+  get connected(): boolean {
+    return this.#control !== undefined && !this.#control.closed;
+  }
+
+  /** The control channel; throws {@linkcode ConnectionClosedError} when there is none. */
+  get control(): ControlChannel {
+    if (!this.#control) throw new ConnectionClosedError("a command (call connect() first)");
+    return this.#control;
+  }
+
+  /**
+   * Open the control connection and read the greeting (waiting through 120); with explicit
+   * TLS, AUTH TLS follows.
+   *
+   * @param host Host name or address.
+   * @param port Control port; 21, or 990 with implicit TLS, when missing.
+   * @returns The greeting lines.
+   */
+  async open(host: string, port: number | undefined): Promise<readonly string[]> {
+    const release = await this.#queue.acquire();
+    try {
+      this.#control?.close();
+      this.#net ??= this.options.net ?? await (await import("../net/auto.ts")).defaultNet();
+      this.#host = host;
+      const implicit = this.options.tls === "implicit";
+      const conn = await this.dial(host, port ?? (implicit ? 990 : 21), implicit);
+      conn.setNoDelay(true);
+      const control = new ControlChannel(conn, {
+        encoding: this.options.encoding,
+        maxLineLength: this.options.maxLineLength,
+        maxReplyLines: this.options.maxReplyLines,
+      });
+      this.#control = control;
+      this.unsupported.clear();
+      this.protP = false;
+      let reply = await control.readReply(this.options.socketTimeout, "the greeting");
+      for (let i = 0; i < 10 && reply.code === "120"; i++) {
+        reply = await control.readReply(this.options.socketTimeout, "the greeting");
+      }
+      if (reply.code !== "220") {
+        control.close();
+        throw unexpectedReply(reply, ["220"], "");
+      }
+      if (this.options.tls === "explicit") await this.authTls();
+      return reply.lines;
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Log in: USER, then PASS on 331, then ACCT on 332. Binary mode (TYPE I) follows, and with
+   * TLS, PBSZ 0 and PROT P. Call with the queue held.
+   *
+   * @param user User name.
+   * @param password Password.
+   * @param account Account, for servers that ask.
+   * @returns Nothing.
+   */
+  async login(user: string, password: string, account: string): Promise<void> {
+    let r = await this.execute(`USER ${user}`, ["230", "331", "332"]);
+    if (r.code === "331") r = await this.execute(`PASS ${password}`, ["230", "202", "332"]);
+    if (r.code === "332") await this.execute(`ACCT ${account}`, ["230", "202"]);
+    await this.execute("TYPE I", ["200"]);
+    if (this.options.tls !== undefined) {
+      await this.execute("PBSZ 0", ["200"]);
+      await this.execute("PROT P", ["200"]);
+      this.protP = true;
+    }
+  }
+
+  /**
+   * AUTH TLS and the handshake on the control connection. Call with the queue held.
+   *
+   * @returns Nothing.
+   */
+  async authTls(): Promise<void> {
+    await this.execute("AUTH TLS", ["234"]);
+    await this.control.startTls(this.tlsOptions());
+    if (this.options.tls === undefined) this.options = { ...this.options, tls: "explicit" };
+  }
+
+  /**
+   * TLS options for a connection to the server.
+   *
+   * @returns The client's TLS options, naming the host it connected to.
+   */
+  tlsOptions(): ClientTlsOptions {
+    return { role: "client", serverName: this.#host, ...this.options.tlsOptions };
+  }
+
+  /**
+   * Connect to the server (control or data), within `connectTimeout`.
+   *
+   * @param hostname The address.
+   * @param port The port.
+   * @param tls Whether TLS starts at once (implicit FTPS).
+   * @returns The connection.
+   */
+  async dial(hostname: string, port: number, tls = false): Promise<Conn> {
+    const ms = this.options.connectTimeout;
+    const ac = new AbortController();
+    const timer = isLimited(ms)
+      ? setTimeout(() => ac.abort(new FtpTimeoutError(`Connecting to ${hostname}:${port}`, ms)), ms)
+      : undefined;
+    try {
+      return await this.#net!.connect({
+        hostname,
+        port,
+        signal: ac.signal,
+        ...(tls ? { tls: this.tlsOptions() } : {}),
+      });
+    } catch (e) {
+      if (ac.signal.aborted) throw ac.signal.reason;
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Listen for the server's data connection (active mode).
+   *
+   * @param hostname The local address.
+   * @returns The listener, on a free port.
+   */
+  listen(hostname: string): Listener {
+    return this.#net!.listen({ hostname, port: 0, backlog: 4 });
+  }
+
+  /**
+   * Wait for this client's turn to talk to the server.
+   *
+   * @returns The release function (call it once); rejects with
+   * {@linkcode ConnectionClosedError} when the client is not connected.
+   */
+  async acquire(): Promise<() => void> {
+    const release = await this.#queue.acquire();
+    if (!this.connected) {
+      release();
+      throw new ConnectionClosedError("a command (the client is not connected: call connect())");
+    }
+    return release;
+  }
+
+  /**
+   * Run `fn` on its turn, holding the queue until it settles.
+   *
+   * @param fn The conversation.
+   * @returns Its result.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Send a command and read its reply (with the queue held).
+   *
+   * @param line The command line.
+   * @param expected Codes (or patterns such as `"2xx"`) that mean success.
+   * @param wait Codes to read past (up to 100 of them), e.g. `"1xx"`.
+   * @returns The reply; rejects with a `StatusCodeError` on any other code.
+   */
+  async execute(
+    line: string,
+    expected: readonly string[],
+    wait: readonly string[] = [],
+  ): Promise<Reply> {
+    const control = this.#control;
+    if (!control || control.closed) {
+      throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    }
+    await control.send(line);
+    const shown = censorCommand(line);
+    for (let i = 0;; i++) {
+      const reply = await control.readReply(this.options.socketTimeout, `"${shown}"`);
+      if (matchesAny(reply.code, wait) && i < 100) continue;
+      if (matchesAny(reply.code, expected)) return reply;
+      throw unexpectedReply(reply, expected, shown);
+    }
+  }
+
+  /**
+   * Abort the transfer in flight (if any), then QUIT and close. Errors are ignored.
+   *
+   * @returns Nothing.
+   */
+  async quit(): Promise<void> {
+    const control = this.#control;
+    if (!control || control.closed) return;
+    if (this.transfer) await this.transfer.abort().catch(() => {});
+    const release = await this.#queue.acquire();
+    try {
+      await control.send("QUIT");
+      await control.readReply(Math.min(this.options.socketTimeout, 5000), "QUIT");
+    } catch {
+      // Closing anyway.
+    } finally {
+      control.close();
+      release();
+    }
+  }
+
+  /** Close the control connection now. Idempotent. */
+  close(): void {
+    this.#control?.close();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Starting a transfer: data connection, REST, the command and its 1xx, then a
+ * {@linkcode Transfer} registered with the session (so `abort()` finds it) and wrapped in the
+ * stream its caller reads or writes.
+ *
+ * @module
+ */
+
+import type { Conn } from "../net/types.ts";
+import type { Reply } from "../protocol/reply.ts";
+import { censorCommand } from "../protocol/command.ts";
+import { closeEndpoint, connectData, openDataEndpoint } from "./_data_connection.ts";
+import { unexpectedReply } from "./_replies.ts";
+import type { Session } from "./_session.ts";
+import { Transfer } from "./_transfer.ts";
+import { downloadReadable, uploadWritable } from "./_transfer_streams.ts";
+import type { TransferOptions } from "./options.ts";
+
+/**
+ * Throw the signal's reason when it is aborted.
+ *
+ * @param signal The signal, if any.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw signal.reason ?? new DOMException("The operation was aborted", "AbortError");
+  }
+}
+
+/** Options of {@linkcode startTransfer}. */
+export interface StartOptions {
+  /** REST offset, sent when above 0. */
+  readonly offset?: number | undefined;
+  /** Aborts the transfer (ABOR). */
+  readonly signal?: AbortSignal | undefined;
+  /** Called when the transfer is over (the caller's bookkeeping, e.g. freeing the queue). */
+  readonly done?: (() => void) | undefined;
+}
+
+/**
+ * Start a transfer command (RETR, STOR, APPE, LIST, MLSD…) with the queue held.
+ *
+ * @param s The session.
+ * @param command The command line.
+ * @param options REST offset, abort signal, end callback.
+ * @returns The transfer; its data connection is open unless the server finished at once.
+ */
+export async function startTransfer(
+  s: Session,
+  command: string,
+  options: StartOptions = {},
+): Promise<Transfer> {
+  throwIfAborted(options.signal);
+  const control = s.control;
+  const endpoint = await openDataEndpoint(s);
+  const shown = censorCommand(command);
+  let conn: Conn | undefined;
+  let final: Reply | undefined;
+  let preliminary = false;
+  try {
+    if (options.offset && options.offset > 0) {
+      await s.execute(`REST ${options.offset}`, ["350"]);
+    }
+    await control.send(command);
+    const reply = await control.readReply(s.options.socketTimeout, `"${shown}"`);
+    if (reply.code.startsWith("2")) {
+      final = reply;
+      closeEndpoint(endpoint);
+    } else if (!reply.code.startsWith("1")) {
+      throw unexpectedReply(reply, ["1xx"], shown);
+    } else {
+      preliminary = true;
+      conn = await connectData(s, endpoint);
+    }
+  } catch (e) {
+    closeEndpoint(endpoint);
+    conn?.close();
+    // After a 1xx the server owes a final reply (425/426): read it so the next command
+    // does not take it for its own; if it does not come, the channel is lost.
+    if (preliminary) {
+      await control.readReply(s.options.socketTimeout, `"${shown}"`).catch(() => control.close());
+    }
+    throw e;
+  }
+  const signal = options.signal;
+  const onAbort = () => void s.transfer?.abort(signal!.reason);
+  const t = new Transfer(
+    {
+      control,
+      socketTimeout: s.options.socketTimeout,
+      dataTimeout: s.options.dataTimeout,
+      done: () => {
+        if (s.transfer === t) s.transfer = undefined;
+        signal?.removeEventListener("abort", onAbort);
+        options.done?.();
+      },
+    },
+    conn,
+    shown,
+    final,
+  );
+  s.transfer = t;
+  signal?.addEventListener("abort", onAbort, { once: true });
+  return t;
+}
+
+/** Options of {@linkcode openRetrieve} and {@linkcode openStore}. */
+export interface OpenOptions extends StartOptions {
+  /** Called after each chunk. */
+  readonly onProgress?: TransferOptions["onProgress"];
+  /** Expected size of what is moved, for progress. */
+  readonly total?: number | undefined;
+}
+
+/**
+ * RETR a file (after REST for an offset) as a stream, with the client's read speed limit.
+ *
+ * @param s The session (queue held).
+ * @param path The remote file.
+ * @param options Offset, signal, progress, end callback.
+ * @returns The file's bytes.
+ */
+export async function openRetrieve(
+  s: Session,
+  path: string,
+  options: OpenOptions,
+): Promise<ReadableStream<Uint8Array>> {
+  const t = await startTransfer(s, `RETR ${path}`, options);
+  return downloadReadable(t, s.options.dataTimeout, {
+    onProgress: options.onProgress,
+    total: options.total,
+    throttle: s.readLimit,
+  });
+}
+
+/**
+ * Start an upload command (STOR, APPE) as a sink, with the client's write speed limit.
+ *
+ * @param s The session (queue held).
+ * @param command The command line.
+ * @param options Offset, signal, progress, end callback.
+ * @returns The sink for the bytes.
+ */
+export async function openStore(
+  s: Session,
+  command: string,
+  options: OpenOptions,
+): Promise<WritableStream<Uint8Array>> {
+  const t = await startTransfer(s, command, options);
+  return uploadWritable(t, s.options.dataTimeout, {
+    onProgress: options.onProgress,
+    total: options.total,
+    throttle: s.writeLimit,
+  });
+}

@@ -1,0 +1,204 @@
+/**
+ * Copying files and directory trees between the local file system (a PathIO rooted at the
+ * directory concerned, so nothing lands outside it) and the server, with progress per file
+ * and resume for downloads. All run with the queue held.
+ *
+ * @module
+ */
+
+import type { PathIO } from "../fs/path_io.ts";
+import { FtpError } from "../errors.ts";
+import { fileSize, makeDirectory } from "./_file_ops.ts";
+import { listDir, stat } from "./_listing.ts";
+import { ensureLocalDir, joinLocal, splitLocal } from "./_local.ts";
+import {
+  isSafeEntryName,
+  joinRemote,
+  MAX_TREE_DEPTH,
+  remoteBasename,
+  remoteDirname,
+} from "./_remote_path.ts";
+import type { Session } from "./_session.ts";
+import { type OpenOptions, openRetrieve, openStore, throwIfAborted } from "./_start_transfer.ts";
+import type { CopyOptions } from "./options.ts";
+
+/**
+ * Upload a local file or directory tree ({@linkcode Client.upload}).
+ *
+ * @param s The session.
+ * @param local The local file or directory.
+ * @param remote The remote destination: a directory, or the target itself with `writeInto`.
+ * @param options `writeInto`, abort signal, progress.
+ * @returns Nothing.
+ */
+export async function uploadPath(
+  s: Session,
+  local: string,
+  remote: string,
+  options: CopyOptions,
+): Promise<void> {
+  const { parent, name } = splitLocal(local);
+  const fs = await s.options.localFs(parent);
+  const target = options.writeInto ? remote : joinRemote(remote, name);
+  const st = await fs.stat(`/${name}`);
+  if (st.type === "dir") {
+    await makeDirectory(s, target, true);
+    await uploadTree(s, fs, `/${name}`, target, options, 0);
+  } else {
+    const dir = remoteDirname(target);
+    if (dir !== "" && dir !== "/") await makeDirectory(s, dir, true);
+    await uploadFile(s, fs, `/${name}`, target, st.size, options);
+  }
+}
+
+/**
+ * Download a remote file or directory tree ({@linkcode Client.download}). Listed names that
+ * could escape the target (`..`, `/`, `\`, NUL) are skipped; symbolic links are not followed.
+ *
+ * @param s The session.
+ * @param remote The remote file or directory.
+ * @param local The local destination: a directory, or the target itself with `writeInto`.
+ * @param options `writeInto`, `resume`, abort signal, progress.
+ * @returns Nothing.
+ */
+export async function downloadPath(
+  s: Session,
+  remote: string,
+  local: string,
+  options: CopyOptions,
+): Promise<void> {
+  const entry = await stat(s, remote);
+  const target = options.writeInto
+    ? local
+    : joinLocal(local, safeLocalName(remoteBasename(remote)));
+  if (entry.type === "dir") {
+    const fs = await ensureLocalDir(s.options.localFs, target);
+    await downloadTree(s, remote, fs, "/", options, 0);
+  } else {
+    const { parent, name } = splitLocal(target);
+    const fs = await ensureLocalDir(s.options.localFs, parent);
+    await downloadFile(s, remote, fs, `/${name}`, entry.size, options);
+  }
+}
+
+/** Throw when a tree is deeper than the client walks. */
+function checkDepth(depth: number, side: string, root: string): void {
+  if (depth > MAX_TREE_DEPTH) {
+    throw new FtpError(`${side} tree under "${root}" is deeper than ${MAX_TREE_DEPTH} levels.`);
+  }
+}
+
+/** Transfer options for one file of a copy: the signal, and progress labelled with its path. */
+function fileOptions(options: CopyOptions, path: string): OpenOptions {
+  const onProgress = options.onProgress;
+  return {
+    signal: options.signal,
+    ...(onProgress ? { onProgress: (p) => onProgress({ ...p, path }) } : {}),
+  };
+}
+
+async function uploadTree(
+  s: Session,
+  fs: PathIO,
+  dir: string,
+  remote: string,
+  options: CopyOptions,
+  depth: number,
+): Promise<void> {
+  checkDepth(depth, "Local", dir);
+  for await (const entry of fs.list(dir)) {
+    throwIfAborted(options.signal);
+    // PathIO paths are absolute POSIX paths: the remote join does for them too.
+    const local = joinRemote(dir, entry.name);
+    const target = joinRemote(remote, entry.name);
+    if (entry.stat.type === "dir") {
+      await makeDirectory(s, target, true);
+      await uploadTree(s, fs, local, target, options, depth + 1);
+    } else if (entry.stat.type === "file") {
+      await uploadFile(s, fs, local, target, entry.stat.size, options);
+    }
+  }
+}
+
+async function uploadFile(
+  s: Session,
+  fs: PathIO,
+  local: string,
+  remote: string,
+  size: number,
+  options: CopyOptions,
+): Promise<void> {
+  throwIfAborted(options.signal);
+  const source = await fs.openRead(local);
+  let sink: WritableStream<Uint8Array>;
+  try {
+    sink = await openStore(s, `STOR ${remote}`, { ...fileOptions(options, remote), total: size });
+  } catch (e) {
+    await source.cancel().catch(() => {});
+    throw e;
+  }
+  await source.pipeTo(sink);
+}
+
+async function downloadTree(
+  s: Session,
+  remote: string,
+  fs: PathIO,
+  dir: string,
+  options: CopyOptions,
+  depth: number,
+): Promise<void> {
+  checkDepth(depth, "Remote", remote);
+  for (const entry of await listDir(s, remote)) {
+    throwIfAborted(options.signal);
+    if (!isSafeEntryName(entry.name)) continue;
+    const local = joinRemote(dir, entry.name);
+    if (entry.type === "dir") {
+      await fs.mkdir(local, { parents: true });
+      await downloadTree(s, entry.path, fs, local, options, depth + 1);
+    } else if (entry.type === "file") {
+      await downloadFile(s, entry.path, fs, local, entry.size, options);
+    }
+  }
+}
+
+async function downloadFile(
+  s: Session,
+  remote: string,
+  fs: PathIO,
+  local: string,
+  size: number | undefined,
+  options: CopyOptions,
+): Promise<void> {
+  throwIfAborted(options.signal);
+  let offset = 0;
+  if (options.resume) {
+    const st = await fs.stat(local).catch(() => undefined);
+    if (st?.type === "file") offset = st.size;
+    if (size === undefined) size = await fileSize(s, remote).catch(() => undefined);
+    if (size !== undefined && offset === size) return;
+    if (size !== undefined && offset > size) offset = 0;
+  }
+  const sink = await fs.openWrite(local, offset > 0 ? { offset } : {});
+  let source: ReadableStream<Uint8Array>;
+  try {
+    source = await openRetrieve(s, remote, {
+      ...fileOptions(options, remote),
+      offset,
+      ...(size !== undefined ? { total: size - offset } : {}),
+    });
+  } catch (e) {
+    await sink.abort(e).catch(() => {});
+    throw e;
+  }
+  await source.pipeTo(sink);
+}
+
+function safeLocalName(name: string): string {
+  if (!isSafeEntryName(name)) {
+    throw new FtpError(
+      `"${name}" cannot be used as a local name: pass writeInto with an explicit target.`,
+    );
+  }
+  return name;
+}
