@@ -36,6 +36,9 @@ for (
             clients.add(c);
             peak = Math.max(peak, ++active);
             try {
+              // Until a second connection is up, hold on (bounded): a fast first client
+              // could otherwise do every upload while the others are still logging in.
+              for (let t = 0; t < 500 && peak < 2; t++) await new Promise((r) => setTimeout(r, 10));
               await c.uploadData(f, `p${i}.bin`);
             } finally {
               active--;
