@@ -142,6 +142,7 @@ export class Session {
   #closed = false;
   #tornDown = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #lingering = new Set<Conn>();
 
   /**
    * @param id Session number.
@@ -439,7 +440,8 @@ export class Session {
         if (!this.#closed) await this.reply(code, text);
       }
     } finally {
-      conn?.close();
+      if (conn && code === "226" && t.direction === "download") this.#linger(conn);
+      else conn?.close();
       channel.close();
       if (this.transfer === t) this.transfer = undefined;
       this.emit({
@@ -489,6 +491,21 @@ export class Session {
       if (spec.sink) await spec.sink.abort(e).catch(() => {});
       throw e;
     }
+  }
+
+  /**
+   * Close a data connection whose writing side we already closed (FIN, or TLS close_notify)
+   * once the client has closed its side, bounded by the data timeout. Tearing it down at once
+   * can cut a TLS peer still finishing its handshake or reading the last records.
+   */
+  #linger(conn: Conn): void {
+    this.#lingering.add(conn);
+    const timer = setTimeout(() => conn.close(), this.host.config.dataTimeout);
+    void conn.closed.then(() => {
+      clearTimeout(timer);
+      conn.close();
+      this.#lingering.delete(conn);
+    });
   }
 
   // ---- TLS hook (AUTH TLS) ---------------------------------------------------------------
@@ -597,6 +614,7 @@ export class Session {
     if (this.transfer) await this.transfer.done.catch(() => {});
     this.channel?.close();
     this.channel = undefined;
+    for (const conn of this.#lingering) conn.close();
     await this.#lines.cancel().catch(() => {});
     await this.logout();
     this.host.emit({
