@@ -4,6 +4,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
+import { defaultNet } from "../src/net/auto.ts";
+import { createMemoryNet } from "../src/net/memory.ts";
+import { Server } from "../src/server/server.ts";
 import { User } from "../src/server/user.ts";
 import type { UserManager } from "../src/server/user_manager.ts";
 import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_server_helpers.ts";
@@ -640,8 +643,6 @@ describe("server: listing patterns", () => {
 
 describe("server: lifecycle and adapters", () => {
   it("runs over any Net adapter (the in-memory one here) and closes with await using", async () => {
-    const { createMemoryNet } = await import("../src/net/memory.ts");
-    const { Server } = await import("../src/server/server.ts");
     const net = createMemoryNet();
     const storage = new MemoryPathIO();
     await putFile(storage, "/f", "in memory");
@@ -662,7 +663,6 @@ describe("server: lifecycle and adapters", () => {
   });
 
   it("listen twice or after close is an error; address before listen throws", async () => {
-    const { Server } = await import("../src/server/server.ts");
     const server = new Server();
     assert.throws(() => server.address);
     await server.listen({ port: 0 });
@@ -671,5 +671,56 @@ describe("server: lifecycle and adapters", () => {
     await server.close();
     assert.throws(() => new Server({ idleTimeout: -1 }), RangeError);
     assert.throws(() => new Server({ passivePorts: { min: 2, max: 1 } }), RangeError);
+  });
+});
+
+describe("server: encoding and socket options", () => {
+  it("latin1 encoding: names and replies in Latin-1, no UTF8 feature", async () => {
+    const storage = new MemoryPathIO();
+    await putFile(storage, "/caf\u00e9.txt", "x");
+    await using srv = await startServer({ users: [ALICE], storage, encoding: "latin1" });
+    const c = await Control.login(srv.port, "alice", "pw");
+    try {
+      const feat = await c.cmd("FEAT");
+      assert.ok(!feat.lines.includes(" UTF8"));
+      assert.equal((await c.cmd("OPTS UTF8 ON")).code, "504");
+      const n = await c.download("NLST");
+      assert.deepEqual([...n.data], [...bytes("caf"), 0xe9, ...bytes(".txt\r\n")]);
+      // The command line is decoded as Latin-1 too.
+      await c.sendRaw(new Uint8Array([...bytes("SIZE caf"), 0xe9, ...bytes(".txt\r\n")]));
+      assert.deepEqual(await c.reply(), { code: "213", lines: ["1"] });
+    } finally {
+      c.close();
+    }
+  });
+
+  it("switches Nagle off on control connections", async () => {
+    const real = await defaultNet();
+    const noDelay: boolean[] = [];
+    const spy = {
+      name: "spy",
+      connect: real.connect.bind(real),
+      listen(options: Parameters<typeof real.listen>[0]) {
+        const listener = real.listen(options);
+        return {
+          get addr() {
+            return listener.addr;
+          },
+          close: () => listener.close(),
+          [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
+          async *[Symbol.asyncIterator]() {
+            for await (const conn of listener) {
+              const original = conn.setNoDelay.bind(conn);
+              conn.setNoDelay = (v: boolean) => (noDelay.push(v), original(v));
+              yield conn;
+            }
+          },
+        };
+      },
+    };
+    await using srv = await startServer({ users: [ALICE], net: spy });
+    const c = await Control.login(srv.port, "alice", "pw");
+    c.close();
+    assert.deepEqual(noDelay, [true]);
   });
 });
