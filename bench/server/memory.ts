@@ -7,13 +7,15 @@
  * `deno run -A bench/server/memory.ts [MiB] [runtimes…]` (or `bun bench/server/memory.ts`,
  * or `node dist/bench/server/memory.js` after `npx tsc`). Defaults: 1024 MiB, deno bun node.
  * Linux only (reads /proc/PID/status). Prints a table; exits non-zero when RSS grew by more
- * than 10% of the file size during a transfer.
+ * than 10% of the file size during a transfer. `vsftpd` and `pyftpdlib` among the runtimes add
+ * reference rows (throughput only) for the same curl transfers against those servers.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
+import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_client_servers.ts";
 
 const mib = Number(process.argv[2] ?? 1024);
 const runtimes = process.argv.length > 3 ? process.argv.slice(3) : ["deno", "bun", "node"];
@@ -70,7 +72,42 @@ function sampled(pid: number, args: string[]): Promise<{ peak: number; seconds: 
 const bytes = mib * 1024 * 1024;
 const rows: string[] = [];
 let failed = false;
+
+async function reference(name: string): Promise<void> {
+  let server: RealServer;
+  try {
+    server = name === "vsftpd" ? await startVsftpd() : await startPyftpdlib();
+  } catch (e) {
+    rows.push(`${name.padEnd(9)} not available (${(e as Error).message})`);
+    return;
+  }
+  try {
+    const file = join(server.root, "big.bin");
+    writeFileSync(file, "");
+    truncateSync(file, bytes);
+    const times = { down: [] as number[], up: [] as number[] };
+    for (let i = 0; i < 3; i++) {
+      let t = performance.now();
+      execFileSync("curl", ["-s", "-S", "-o", "/dev/null", `${server.url}/big.bin`]);
+      times.down.push((performance.now() - t) / 1000);
+      t = performance.now();
+      execFileSync("curl", ["-s", "-S", "-T", file, `${server.url}/up.bin`]);
+      times.up.push((performance.now() - t) / 1000);
+    }
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+    rows.push(
+      `${name.padEnd(9)} (reference) RETR ${(mib / med(times.down)).toFixed(0)} MiB/s | STOR ${(mib / med(times.up)).toFixed(0)} MiB/s`,
+    );
+  } finally {
+    await server.close();
+  }
+}
+
 for (const runtime of runtimes) {
+  if (runtime === "vsftpd" || runtime === "pyftpdlib") {
+    await reference(runtime);
+    continue;
+  }
   const dir = mkdtempSync(join(tmpdir(), "anyftp-bench-mem-"));
   const file = join(dir, "big.bin");
   writeFileSync(file, "");
@@ -98,7 +135,7 @@ for (const runtime of runtimes) {
     const rate = (s: number) => `${(mib / s).toFixed(0)} MiB/s`;
     const growth = (peak: number) => `${((peak - base) / 1024).toFixed(1)} MiB`;
     rows.push(
-      `${runtime.padEnd(5)} baseline ${(base / 1024).toFixed(1)} MiB | RETR ${rate(down.seconds)}, peak +${growth(down.peak)}` +
+      `${runtime.padEnd(9)} baseline ${(base / 1024).toFixed(1)} MiB | RETR ${rate(down.seconds)}, peak +${growth(down.peak)}` +
         ` | STOR ${rate(up.seconds)}, peak +${growth(up.peak)}`,
     );
     const limit = (bytes / 1024) * 0.1;
