@@ -45,6 +45,8 @@ export interface StartOptions {
   readonly downloadBytesPerSecond?: number;
   /** Label for the temp dir. @default "server" */
   readonly label?: string;
+  /** Also accept anonymous logins (read-only, same storage). @default false */
+  readonly anonymous?: boolean;
   /** More server options (e.g. `disabledCommands`). @default none */
   readonly serverOptions?: Omit<ServerOptions, "users" | "storage">;
 }
@@ -70,7 +72,10 @@ export async function startInteropServer(options: StartOptions = {}): Promise<In
     ? { downloadPerConnection: options.downloadBytesPerSecond }
     : undefined;
   const server = new Server({
-    users: [{ login: USER, password: PASSWORD, ...(speedLimits ? { speedLimits } : {}) }],
+    users: [
+      { login: USER, password: PASSWORD, ...(speedLimits ? { speedLimits } : {}) },
+      ...(options.anonymous ? [{ anonymous: true }] : []),
+    ],
     storage: () => new LocalPathIO({ root }),
     ...options.serverOptions,
   });

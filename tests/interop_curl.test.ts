@@ -422,6 +422,34 @@ describe("interop: curl — fallbacks, IPv6, connection reuse, concurrency", { s
     }
   });
 
+  it("anonymous is read-only: downloads work, uploads, MKD and DELE get 550", async () => {
+    const s = await startInteropServer({ label: "curl-anon", anonymous: true });
+    const anon = (args: string[]) => runTool("curl", ["-sS", "-v", "--max-time", "30", ...args]);
+    try {
+      const digest = await writeRandomFile(join(s.root, "pub.bin"), 12_345);
+      const out = join(s.dir, "pub.bin");
+      const down = await anon(["-o", out, `${s.url}/pub.bin`]);
+      okCurl(down, "anonymous download");
+      assert.ok(sent(down).includes("USER anonymous"), sent(down).join(" | "));
+      assert.equal(await sha256File(out), digest);
+      const up = await anon(["-T", out, `${s.url}/up.bin`]);
+      assert.equal(up.code, 25, `expected CURLE_UPLOAD_FAILED: ${up.err}`);
+      assert.match(up.err, /< 550/);
+      assert.equal(existsSync(join(s.root, "up.bin")), false);
+      const mkd = await anon(["-Q", "MKD made", `${s.url}/`]);
+      assert.equal(mkd.code, 21, mkd.err);
+      assert.match(mkd.err, /< 550/);
+      const dele = await anon(["-Q", "DELE pub.bin", `${s.url}/`]);
+      assert.equal(dele.code, 21, dele.err);
+      assert.ok(existsSync(join(s.root, "pub.bin")));
+      // The same server still lets the real user write.
+      okCurl(await curl(["-T", out, `${s.url}/up.bin`]), "user upload");
+      assert.equal(await sha256File(join(s.root, "up.bin")), digest);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("several transfers over one control connection, then 12 clients at once", async () => {
     const s = await startInteropServer({ label: "curl-many" });
     try {
