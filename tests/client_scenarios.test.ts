@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "../src/client/mod.ts";
+import { Client, StalledStreamError } from "../src/client/mod.ts";
 import {
   ConnectError,
   ConnectionClosedError,
@@ -167,6 +167,88 @@ for (
         await using c = await Client.connect(s.url, opts);
         await c.abort();
         assert.equal(typeof await c.pwd(), "string");
+      });
+    });
+  });
+}
+
+/** How `p` settles, or an error saying it still had not after `ms` (a hang, bounded). */
+function settleWithin(p: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p.then((v) => ({ resolved: v }), (e) => e),
+    new Promise((resolve) => {
+      timer = setTimeout(() => resolve(new Error(`still waiting after ${ms} ms: it hangs`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (
+  const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs], [
+    "anyftp",
+    startAnyftp,
+    true,
+  ]] as const
+) {
+  describe(`a command queued behind a transfer stream (${name})`, { skip: !ok }, () => {
+    const dataTimeout = 600;
+    it("fails with StalledStreamError when nobody consumes the stream, which stays usable", async () => {
+      await withServer(start(), async (s) => {
+        const data = new Uint8Array(randomBytes(2 * 1024 * 1024));
+        writeFileSync(join(s.root, "big.bin"), data);
+        await using c = await Client.connect(s.url, { socketTimeout: 10_000, dataTimeout });
+        // A download stream nobody reads holds the client: SIZE cannot run.
+        const download = await c.downloadStream("big.bin");
+        const err = await settleWithin(c.size("big.bin"), 20 * dataTimeout);
+        assert.ok(err instanceof StalledStreamError, String(err));
+        assert.equal(err.transferCommand, "RETR big.bin");
+        assert.equal(err.timeoutMs, dataTimeout);
+        assert.match(err.message, /RETR big\.bin.*consume or cancel/is);
+        // Nothing was sent for SIZE: the stream and the channel are intact.
+        assert.deepEqual(new Uint8Array(await new Response(download).arrayBuffer()), data);
+        assert.equal(await c.size("big.bin"), data.byteLength);
+        // An upload stream left open after one write holds the client the same way.
+        const writer = (await c.uploadStream("up.bin")).getWriter();
+        await writer.write(data.subarray(0, 1000));
+        const err2 = await settleWithin(c.pwd(), 20 * dataTimeout);
+        assert.ok(err2 instanceof StalledStreamError, String(err2));
+        assert.equal(err2.transferCommand, "STOR up.bin");
+        await writer.write(data.subarray(1000, 5000));
+        await writer.close();
+        assert.equal(await c.size("up.bin"), 5000);
+        // A stream left unread and then cancelled frees the client for the queued command.
+        const dropped = await c.downloadStream("big.bin");
+        const queued = c.size("up.bin").then((n) => ({ n }), (e) => ({ e }));
+        await dropped.cancel();
+        assert.deepEqual(await queued, { n: 5000 });
+      });
+    });
+    it("waits for a stream that is being consumed, however slowly", async () => {
+      await withServer(start(), async (s) => {
+        const data = new Uint8Array(randomBytes(8 * 1024 * 1024));
+        writeFileSync(join(s.root, "big.bin"), data);
+        await using c = await Client.connect(s.url, { socketTimeout: 10_000, dataTimeout });
+        const reader = (await c.downloadStream("big.bin")).getReader();
+        const queued = c.size("big.bin").then((n) => ({ n }), (e) => ({ e }));
+        let bytes = 0;
+        let slowReads = 0;
+        // Reads a fifth of the stall limit apart, for longer than the limit in total.
+        for (; slowReads < 7; slowReads++) {
+          await pause(dataTimeout / 5);
+          const r = await reader.read();
+          if (r.done) break;
+          bytes += r.value.byteLength;
+        }
+        assert.equal(slowReads, 7, "the file was too small to read slowly");
+        for (let i = 0; i < 100_000; i++) {
+          const r = await reader.read();
+          if (r.done) break;
+          bytes += r.value.byteLength;
+        }
+        assert.equal(bytes, data.byteLength);
+        assert.deepEqual(await queued, { n: data.byteLength });
       });
     });
   });

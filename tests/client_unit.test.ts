@@ -3,6 +3,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Mutex } from "../src/client/_mutex.ts";
+import { CommandQueue } from "../src/client/_command_queue.ts";
+import { StalledStreamError } from "../src/client/stalled_stream_error.ts";
 import {
   isSafeEntryName,
   joinRemote,
@@ -37,6 +39,70 @@ describe("Mutex", () => {
     assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
     assert.equal(peak, 1);
     assert.equal(m.held, false);
+  });
+});
+
+describe("Mutex: giving up", () => {
+  it("a waiter whose signal aborts leaves the queue; the others keep their order", async () => {
+    const m = new Mutex();
+    const first = await m.acquire();
+    const ac = new AbortController();
+    const order: string[] = [];
+    const a = m.acquire().then((r) => (order.push("a"), r));
+    const quitter = m.acquire(ac.signal);
+    const b = m.acquire().then((r) => (order.push("b"), r));
+    ac.abort(new Error("gave up"));
+    await assert.rejects(quitter, /gave up/);
+    first();
+    (await a)();
+    (await b)();
+    assert.deepEqual(order, ["a", "b"]);
+    assert.equal(m.held, false);
+    await assert.rejects(m.acquire(AbortSignal.abort(new Error("late"))), /late/);
+  });
+});
+
+describe("CommandQueue", () => {
+  type Holder = { command: string; idleMs(): number };
+  const holder = (idleMs: () => number): Holder => ({ command: "RETR x", idleMs });
+  it("fails a waiter behind a holder that stays idle for the stall limit", async () => {
+    let current: Holder | undefined;
+    const q = new CommandQueue({ stallTimeout: 40, holder: () => current });
+    const release = await q.acquire();
+    const idleSince = performance.now();
+    current = holder(() => performance.now() - idleSince);
+    const err = await q.acquire().then(() => undefined, (e) => e);
+    assert.ok(err instanceof StalledStreamError, String(err));
+    assert.equal(err.transferCommand, "RETR x");
+    assert.equal(err.timeoutMs, 40);
+    assert.match(err.message, /RETR x/);
+    // The failed waiter left the queue: the next one gets the lock once it is released.
+    current = undefined;
+    release();
+    (await q.acquire())();
+  });
+  for (
+    const [what, current] of [
+      ["a holder that keeps moving", holder(() => 0)],
+      ["an ordinary command (no stream)", undefined],
+    ] as const
+  ) {
+    it(`waits as long as it takes behind ${what}`, async () => {
+      const q = new CommandQueue({ stallTimeout: 20, holder: () => current });
+      const release = await q.acquire();
+      const waiting = q.acquire();
+      await new Promise((r) => setTimeout(r, 100)); // several stall limits
+      release();
+      (await waiting)();
+    });
+  }
+  it("a stall limit of Infinity never fails a waiter", async () => {
+    const q = new CommandQueue({ stallTimeout: Infinity, holder: () => holder(() => 1e9) });
+    const release = await q.acquire();
+    const waiting = q.acquire();
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    (await waiting)();
   });
 });
 

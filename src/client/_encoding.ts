@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Encodings the client speaks. */
+/**
+ * Encodings the client speaks on the control channel and in listings.
+ *
+ * @example
+ * ```ts
+ * import { Client, type ClientEncoding } from "anyftp";
+ * const encoding: ClientEncoding = "latin1"; // an old server without UTF-8
+ * await using client = await Client.connect("ftp://127.0.0.1:2121", { encoding });
+ * ```
+ */
 export type ClientEncoding = "utf-8" | "latin1";
 
 const utf8 = new TextEncoder();

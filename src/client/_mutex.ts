@@ -5,10 +5,14 @@
  * @module
  */
 
-/** FIFO mutual exclusion for async code. */
+interface Waiter {
+  grant(): void;
+}
+
+/** FIFO mutual exclusion for async code; a waiter may give up (AbortSignal). */
 export class Mutex {
-  #tail: Promise<void> = Promise.resolve();
   #held = false;
+  #waiters: Waiter[] = [];
 
   /** Whether someone holds the lock now. */
   get held(): boolean {
@@ -18,22 +22,42 @@ export class Mutex {
   /**
    * Wait for the lock.
    *
+   * @param signal Gives up waiting: the promise rejects with the signal's reason, and the
+   * waiter leaves the queue (those behind it keep their places).
    * @returns A release function; call it exactly once (later calls are ignored).
    */
-  acquire(): Promise<() => void> {
-    let release!: () => void;
-    const next = new Promise<void>((resolve) => (release = resolve));
-    const prev = this.#tail;
-    this.#tail = prev.then(() => next);
-    return prev.then(() => {
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (!this.#held) {
       this.#held = true;
-      let done = false;
-      return () => {
-        if (done) return;
-        done = true;
-        this.#held = false;
-        release();
+      return Promise.resolve(this.#releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(signal!.reason);
       };
+      const waiter: Waiter = {
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(this.#releaser());
+        },
+      };
+      this.#waiters.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  #releaser(): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.#waiters.shift();
+      // The lock passes straight to the next waiter: nobody can slip in between.
+      if (next) next.grant();
+      else this.#held = false;
+    };
   }
 }

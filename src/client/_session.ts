@@ -10,15 +10,14 @@
 import type { ClientTlsOptions, Conn, Listener, Net } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
-import { ConnectionClosedError } from "../errors.ts";
+import { ConnectionClosedError, FtpTimeoutError } from "../errors.ts";
 import { ControlChannel } from "./_control.ts";
-import { Mutex } from "./_mutex.ts";
+import { CommandQueue } from "./_command_queue.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
 import { matchesAny, unexpectedReply } from "./_replies.ts";
 import { speedLimiter } from "./_speed.ts";
 import { isLimited } from "./_timeout.ts";
 import type { Transfer } from "./_transfer.ts";
-import { FtpTimeoutError } from "../errors.ts";
 import type { ClientOptions } from "./options.ts";
 
 /** The state shared by a client's operations. */
@@ -31,14 +30,14 @@ export class Session {
   readonly readLimit: ((bytes: number) => Promise<void>) | undefined;
   /** Paces uploads, when limited. */
   readonly writeLimit: ((bytes: number) => Promise<void>) | undefined;
-  /** The transfer in flight, if any (for `abort()`). */
+  /** The transfer in flight, if any: `abort()` ends it, the queue watches its stream. */
   transfer: Transfer | undefined;
   /** Whether data connections use TLS (PROT P was accepted). */
   protP = false;
   #control: ControlChannel | undefined;
   #net: Net | undefined;
   #host = "";
-  #queue = new Mutex();
+  #queue: CommandQueue;
 
   /** @param options The client's options. */
   constructor(options: ClientOptions) {
@@ -46,6 +45,10 @@ export class Session {
     this.#net = options.net;
     this.readLimit = speedLimiter(this.options.readSpeedLimit);
     this.writeLimit = speedLimiter(this.options.writeSpeedLimit);
+    this.#queue = new CommandQueue({
+      stallTimeout: this.options.dataTimeout,
+      holder: () => (this.transfer?.handedOut ? this.transfer : undefined),
+    });
   }
 
   /** Whether the control connection is open. */
@@ -183,7 +186,8 @@ export class Session {
    * Wait for this client's turn to talk to the server.
    *
    * @returns The release function (call it once); rejects with
-   * {@linkcode ConnectionClosedError} when the client is not connected.
+   * {@linkcode ConnectionClosedError} when the client is not connected, and with
+   * `StalledStreamError` when a transfer stream holding the queue stalls meanwhile.
    */
   async acquire(): Promise<() => void> {
     const release = await this.#queue.acquire();

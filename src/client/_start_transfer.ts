@@ -35,6 +35,11 @@ export interface StartOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called when the transfer is over (the caller's bookkeeping, e.g. freeing the queue). */
   readonly done?: (() => void) | undefined;
+  /**
+   * The stream goes to the client's caller, holding the queue until it is consumed: commands
+   * queued behind it fail when it stalls (see `_command_queue.ts`). @default false
+   */
+  readonly handedOut?: boolean | undefined;
 }
 
 /**
@@ -94,6 +99,7 @@ export async function startTransfer(
         signal?.removeEventListener("abort", onAbort);
         options.done?.();
       },
+      handedOut: options.handedOut,
     },
     conn,
     shown,

@@ -18,13 +18,17 @@ export interface TransferContext {
   readonly dataTimeout: number;
   /** Called once when the transfer is over, whichever way: frees the client's queue. */
   readonly done: () => void;
+  /** Whether the transfer's stream is handed to the caller (its progress is then watched). */
+  readonly handedOut?: boolean | undefined;
 }
 
 /** Codes that end a transfer successfully. */
 const FINAL_OK = /^2\d\d$/;
 
 /**
- * A transfer whose preliminary (1xx) reply has been read.
+ * A transfer whose preliminary (1xx) reply has been read. It also keeps track of its
+ * stream's progress, so that the command queue can tell a stream that is being consumed
+ * from one nobody reads or writes ({@linkcode Transfer.idleMs}).
  */
 export class Transfer {
   readonly conn: Conn | undefined;
@@ -36,6 +40,8 @@ export class Transfer {
   #onAbort: ((reason: unknown) => void) | undefined;
   #finalReply: Reply | undefined;
   #download: boolean;
+  #stepsRunning = 0;
+  #lastProgress = performance.now();
 
   /**
    * @param ctx The client side.
@@ -64,6 +70,38 @@ export class Transfer {
   /** Whether the transfer is over or ending. */
   get ending(): boolean {
     return this.#ending !== undefined;
+  }
+
+  /** Whether the stream was handed to the caller (not consumed by the client itself). */
+  get handedOut(): boolean {
+    return this.#ctx.handedOut ?? false;
+  }
+
+  /**
+   * Run one step the stream's user asked for (a read, a write, the close). The transfer
+   * counts as moving while a step runs, and as idle from the end of the last one.
+   *
+   * @param fn The step.
+   * @returns The step's result.
+   */
+  async step<T>(fn: () => Promise<T>): Promise<T> {
+    this.#stepsRunning++;
+    try {
+      return await fn();
+    } finally {
+      this.#stepsRunning--;
+      this.#lastProgress = performance.now();
+    }
+  }
+
+  /**
+   * How long the stream's user has left the transfer alone.
+   *
+   * @returns Milliseconds since the last step ended; 0 while a step runs or the transfer ends.
+   */
+  idleMs(): number {
+    if (this.#stepsRunning > 0 || this.#ending) return 0;
+    return performance.now() - this.#lastProgress;
   }
 
   /** Register what to do when an abort comes from outside the stream (signal, `client.abort()`). */

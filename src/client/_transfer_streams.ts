@@ -61,29 +61,31 @@ export function downloadReadable(
       controller = c;
       transfer.onAbort = (reason) => end(reason, true);
     },
-    async pull() {
-      if (closed) return;
-      let result: { done: boolean; value?: Uint8Array | undefined };
-      try {
-        result = !reader ? { done: true } : await withTimeout(
-          reader.read(),
-          dataTimeout,
-          `Waiting for data of "${transfer.command}"`,
-          () => transfer.conn?.close(),
-        );
-      } catch (e) {
-        end(await transfer.fail(e), true);
-        return;
-      }
-      if (closed || transfer.aborted) return;
-      if (result.done) {
-        await transfer.finish().then(() => end(), (e) => end(e, true));
-        return;
-      }
-      const chunk = result.value!;
-      if (options.throttle) await options.throttle(chunk.byteLength);
-      report(chunk.byteLength);
-      controller.enqueue(chunk);
+    pull() {
+      return transfer.step(async () => {
+        if (closed) return;
+        let result: { done: boolean; value?: Uint8Array | undefined };
+        try {
+          result = !reader ? { done: true } : await withTimeout(
+            reader.read(),
+            dataTimeout,
+            `Waiting for data of "${transfer.command}"`,
+            () => transfer.conn?.close(),
+          );
+        } catch (e) {
+          end(await transfer.fail(e), true);
+          return;
+        }
+        if (closed || transfer.aborted) return;
+        if (result.done) {
+          await transfer.finish().then(() => end(), (e) => end(e, true));
+          return;
+        }
+        const chunk = result.value!;
+        if (options.throttle) await options.throttle(chunk.byteLength);
+        report(chunk.byteLength);
+        controller.enqueue(chunk);
+      });
     },
     async cancel(reason) {
       closed = true;
@@ -125,10 +127,10 @@ export function uploadWritable(
     if (failed !== undefined) throw failed;
   };
   /** Run one step on the data socket; on failure, end the transfer and throw its verdict. */
-  const onData = async (step: Promise<void>, what: string) => {
+  const onData = async (op: Promise<void>, what: string) => {
     try {
       await Promise.race([
-        withTimeout(step, dataTimeout, `${what} of "${transfer.command}"`, () => conn?.close()),
+        withTimeout(op, dataTimeout, `${what} of "${transfer.command}"`, () => conn?.close()),
         abortedByOthers,
       ]);
     } catch (e) {
@@ -140,23 +142,28 @@ export function uploadWritable(
       throw failed;
     }
   };
+  const write = async (chunk: Uint8Array) => {
+    await check();
+    if (!writer) {
+      throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
+    }
+    if (options.throttle) {
+      await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
+    }
+    await check();
+    await onData(writer.write(chunk), "Sending data");
+    report(chunk.byteLength);
+  };
   return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      await check();
-      if (!writer) {
-        throw new FtpError(`The server ended "${transfer.command}" before any data was sent.`);
-      }
-      if (options.throttle) {
-        await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
-      }
-      await check();
-      await onData(writer.write(chunk), "Sending data");
-      report(chunk.byteLength);
+    write(chunk) {
+      return transfer.step(() => write(chunk));
     },
-    async close() {
-      await check();
-      if (writer) await onData(writer.close(), "Closing data");
-      await transfer.finish();
+    close() {
+      return transfer.step(async () => {
+        await check();
+        if (writer) await onData(writer.close(), "Closing data");
+        await transfer.finish();
+      });
     },
     async abort(reason) {
       await transfer.abort(reason);

@@ -483,6 +483,10 @@ export class Client {
   /**
    * Download a file as a stream (RETR, after REST when `offset` is given). The client is
    * busy until the stream ends, errors or is cancelled (cancel sends ABOR); other calls wait.
+   * They do not wait forever: when the stream makes no progress (nobody reads it) for
+   * `dataTimeout` while a call waits, that call rejects with {@linkcode StalledStreamError}
+   * and the stream stays usable. So read the stream before awaiting another call on the same
+   * client (or run both concurrently, or use a second client).
    *
    * @param path The remote file.
    * @param options Offset, abort signal, progress. @default {}
@@ -513,6 +517,7 @@ export class Client {
         onProgress: options.onProgress,
         total,
         done: release,
+        handedOut: true,
       });
     } catch (e) {
       release();
@@ -523,6 +528,9 @@ export class Client {
   /**
    * Upload to a file as a stream (STOR; with `offset`, REST first and the server writes in
    * place). Close the writer to finish: `close()` resolves when the server confirmed it.
+   * Until then the client is busy, as with {@linkcode Client.downloadStream}: a call that
+   * waits while nothing is written for `dataTimeout` rejects with
+   * {@linkcode StalledStreamError}.
    *
    * @param path The remote file.
    * @param options Offset, abort signal, progress. @default {}
@@ -541,7 +549,8 @@ export class Client {
   }
 
   /**
-   * Append to a file as a stream (APPE).
+   * Append to a file as a stream (APPE). The client is busy until the sink is closed or
+   * aborted, as with {@linkcode Client.uploadStream}.
    *
    * @param path The remote file (created when missing).
    * @param options Abort signal, progress. @default {}
@@ -568,6 +577,7 @@ export class Client {
         onProgress: options.onProgress,
         total: options.total,
         done: release,
+        handedOut: true,
       });
     } catch (e) {
       release();

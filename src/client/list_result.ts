@@ -21,7 +21,11 @@ import type { RemoteEntry } from "./options.ts";
 export class ListResult implements AsyncIterable<RemoteEntry>, PromiseLike<RemoteEntry[]> {
   #source: () => AsyncGenerator<RemoteEntry>;
 
-  /** @param source Makes a fresh generator of the entries. */
+  /**
+   * Wrap a listing; {@linkcode Client.list} makes these.
+   *
+   * @param source Makes a fresh generator of the entries (one per iteration or await).
+   */
   constructor(source: () => AsyncGenerator<RemoteEntry>) {
     this.#source = source;
   }

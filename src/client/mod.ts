@@ -14,6 +14,7 @@
 export { Client } from "./client.ts";
 export { ListResult } from "./list_result.ts";
 export { ClientPool } from "./pool.ts";
+export { StalledStreamError } from "./stalled_stream_error.ts";
 export type { ClientPoolOptions } from "./pool.ts";
 export type {
   ClientEncoding,
@@ -26,6 +27,7 @@ export type {
   TransferProgress,
 } from "./options.ts";
 export type { ListLineParser, ParsedEntry, RemoteEntryType } from "../protocol/list_entry.ts";
+export type { Reply } from "../protocol/reply.ts";
 export { parseDosListLine, parseListLine, parseUnixListLine } from "../protocol/list_parse.ts";
 export type { ListParseOptions } from "../protocol/list_parse.ts";
 export { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";

@@ -28,7 +28,11 @@ export interface ClientOptions {
   readonly connectTimeout?: number;
   /** Limit for waiting on any one reply line from the server, in ms. @default 30000 */
   readonly socketTimeout?: number;
-  /** Limit for a data connection to stay silent (and for an active-mode server to dial in), in ms. @default 30000 */
+  /**
+   * Limit for a data connection to stay silent (and for an active-mode server to dial in), in
+   * ms. It also bounds how long a call may wait behind a transfer stream that nobody consumes
+   * (see {@linkcode StalledStreamError}). 0 or `Infinity`: no limit. @default 30000
+   */
   readonly dataTimeout?: number;
   /** Encoding of commands, replies and listings. @default "utf-8" */
   readonly encoding?: ClientEncoding;
@@ -136,11 +140,14 @@ export interface TransferProgress {
 export interface TransferOptions {
   /** Byte offset to start at (REST): resume a download, or write into an upload target in place. @default 0 */
   readonly offset?: number;
-  /** Aborts the transfer (ABOR is sent; the stream errors with the signal's reason). */
+  /** Aborts the transfer (ABOR is sent; the stream errors with the signal's reason). @default undefined (no signal) */
   readonly signal?: AbortSignal;
-  /** Called after each chunk. */
+  /** Called after each chunk. @default undefined (no progress reports) */
   readonly onProgress?: (progress: TransferProgress) => void;
-  /** Expected size, for progress (downloads ask the server with SIZE when this is missing and onProgress is given). */
+  /**
+   * Expected size, for progress (downloads ask the server with SIZE when this is missing and
+   * onProgress is given). @default undefined (unknown; uploads of bytes use their length)
+   */
   readonly total?: number;
 }
 
@@ -162,9 +169,9 @@ export interface CopyOptions {
   readonly writeInto?: boolean;
   /** Continue an interrupted download: keep the local bytes and fetch the rest (REST). @default false */
   readonly resume?: boolean;
-  /** Aborts the copy. */
+  /** Aborts the copy. @default undefined (no signal) */
   readonly signal?: AbortSignal;
-  /** Progress of each file. */
+  /** Progress of each file. @default undefined (no progress reports) */
   readonly onProgress?: (progress: TransferProgress & { readonly path: string }) => void;
 }
 
@@ -196,6 +203,6 @@ export interface ListOptions {
   readonly recursive?: boolean;
   /** Force the listing command; by default MLSD, falling back to LIST when the server lacks it. @default undefined */
   readonly command?: "MLSD" | "LIST";
-  /** Aborts the listing (ABOR for a listing in progress). */
+  /** Aborts the listing (ABOR for a listing in progress). @default undefined (no signal) */
   readonly signal?: AbortSignal;
 }

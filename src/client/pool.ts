@@ -6,6 +6,7 @@
 
 import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import { Client } from "./client.ts";
+import { StalledStreamError } from "./stalled_stream_error.ts";
 import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from "./options.ts";
 
 /**
@@ -51,6 +52,8 @@ export class ClientPool {
   #closed = false;
 
   /**
+   * A pool that opens no connection until the first task needs one.
+   *
    * @param target The server: URL or address and credentials, as for {@linkcode Client.connect}.
    * @param options Pool size and the options of every client.
    */
@@ -96,7 +99,9 @@ export class ClientPool {
     try {
       return await task(client);
     } catch (e) {
-      broken = e instanceof ConnectionClosedError || e instanceof FtpTimeoutError;
+      // A stalled stream still holds the client's queue: it cannot serve another task.
+      broken = e instanceof ConnectionClosedError || e instanceof FtpTimeoutError ||
+        e instanceof StalledStreamError;
       throw e;
     } finally {
       this.#release(client, broken);
