@@ -222,7 +222,7 @@ export class Session {
         if (res.kind === "too-long") {
           if (++this.badLines >= this.host.config.maxBadLines) {
             await this.reply("421", "Too many overlong command lines: closing control connection.");
-            this.closeReason = "abuse";
+            await this.closeGracefully("abuse");
             break;
           }
           await this.reply(
@@ -251,7 +251,7 @@ export class Session {
     if (this.#closed) return;
     if (this.host.shuttingDown && name !== "QUIT") {
       await this.reply("421", "Server shutting down: closing control connection.");
-      this.close("shutdown");
+      await this.closeGracefully("shutdown");
       return;
     }
     const spec = COMMANDS.get(name);
@@ -557,7 +557,7 @@ export class Session {
     }
     this.closeReason = "idle-timeout";
     void this.reply("421", `Idle timeout (${Math.round(limit / 1000)} s): closing control connection.`)
-      .finally(() => this.close("idle-timeout"));
+      .then(() => this.closeGracefully("idle-timeout"));
   }
 
   /**

@@ -334,7 +334,7 @@ export class Server {
     }
     if (!s.closed) {
       await s.reply("421", "Server shutting down: closing control connection.");
-      s.close("shutdown");
+      await s.closeGracefully("shutdown");
     }
     await done;
   }
