@@ -45,6 +45,12 @@ const configurable: [string, Starter, boolean][] = [
   ["pyftpdlib", (o) => startPyftpdlib(o), py],
   ["anyftp", (o) => startAnyftp(o), true],
 ];
+/** Every server the client is tested against: name, starter, available. */
+const allServers = [
+  ["pyftpdlib", startPyftpdlib, py],
+  ["vsftpd", startVsftpd, vs],
+  ["anyftp", startAnyftp, true],
+] as const;
 const refused = (e: unknown) => e instanceof StatusCodeError && /^50[02]$/.test(e.received);
 
 for (const [name, start, ok] of configurable) {
@@ -95,13 +101,7 @@ for (const [name, start, ok] of configurable) {
   });
 }
 
-for (
-  const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs], [
-    "anyftp",
-    startAnyftp,
-    true,
-  ]] as const
-) {
+for (const [name, start, ok] of allServers) {
   describe(`ABOR against ${name}`, { skip: !ok }, () => {
     for (const mode of ["passive", "active"] as const) {
       it(`abort() during a RETR (${mode}): the stream errors, the client stays usable`, async () => {
@@ -185,13 +185,7 @@ function settleWithin(p: Promise<unknown>, ms: number): Promise<unknown> {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-for (
-  const [name, start, ok] of [["pyftpdlib", startPyftpdlib, py], ["vsftpd", startVsftpd, vs], [
-    "anyftp",
-    startAnyftp,
-    true,
-  ]] as const
-) {
+for (const [name, start, ok] of allServers) {
   describe(`a command queued behind a transfer stream (${name})`, { skip: !ok }, () => {
     const dataTimeout = 600;
     it("fails with StalledStreamError when nobody consumes the stream, which stays usable", async () => {
