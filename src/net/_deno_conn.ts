@@ -1,13 +1,16 @@
 /**
  * {@linkcode Conn} over a `Deno.TcpConn` / `Deno.TlsConn`, built on `read`/`write`/`closeWrite`
  * rather than the conn's own `readable`/`writable`: those close the whole resource when either
- * one ends, which rules out half-close (STOR's end of data, then the reply).
+ * one ends, which rules out half-close (STOR's end of data, then the reply). Writes are
+ * pipelined (see `_write_pump.ts`); as with the other adapters, do not modify a chunk after
+ * writing it.
  *
  * @module
  */
 import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
 import { toAddr } from "./_addr.ts";
 import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_deno_types.ts";
+import { WritePump } from "./_write_pump.ts";
 import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
 
 /** Bytes asked for per read: large reads keep bulk transfers cheap. */
@@ -59,6 +62,7 @@ export class DenoConn implements Conn {
   #handedOver = false;
   #reader!: ReadableStreamDefaultController<Uint8Array>;
   #writer!: WritableStreamDefaultController;
+  #pump = new WritePump((bytes) => this.#send(bytes));
 
   /**
    * @param conn An open Deno connection.
@@ -124,6 +128,7 @@ export class DenoConn implements Conn {
     checkClientOptions(options);
     if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
     if (this.#reading) throw new TypeError("startTls while a read is pending: release the reader first");
+    await this.#pump.flush(); // e.g. a "234" reply still on its way
     this.#handedOver = true;
     const gone = new ConnectionClosedError("use of a connection after startTls");
     this.#writer.error(gone);
@@ -175,12 +180,17 @@ export class DenoConn implements Conn {
     }
   }
 
-  async #write(chunk: Uint8Array): Promise<void> {
+  #write(chunk: Uint8Array): Promise<void> | void {
     if (this.#isClosed) throw new ConnectionClosedError("write");
+    return this.#pump.write(chunk);
+  }
+
+  /** Write all of `bytes` (the pump's send): loops over partial writes. */
+  async #send(bytes: Uint8Array): Promise<void> {
     try {
       // Bounded: every round writes at least one byte or throws.
-      for (let at = 0; at < chunk.byteLength;) {
-        at += await this.#conn.write(at === 0 ? chunk : chunk.subarray(at));
+      for (let at = 0; at < bytes.byteLength;) {
+        at += await this.#conn.write(at === 0 ? bytes : bytes.subarray(at));
       }
     } catch (error) {
       this.close();
@@ -190,6 +200,7 @@ export class DenoConn implements Conn {
 
   async #closeWrite(): Promise<void> {
     if (this.#isClosed) throw new ConnectionClosedError("close");
+    await this.#pump.flush();
     try {
       await this.#conn.closeWrite();
     } catch (error) {

@@ -17,6 +17,9 @@ const READ_AHEAD = 1 << 20;
 /** The TLS socket behind each secured conn, for `reuseSessionOf`. */
 const tlsSockets = new WeakMap<Conn, tls.TLSSocket>();
 
+/** Bytes queued in a socket before `write` waits for 'drain' (bounds memory per socket). */
+const WRITE_AHEAD = 1 << 20;
+
 /** Latest session ticket per client TLS socket (see {@linkcode trackSession}). */
 const latestSession = new WeakMap<net.Socket, Buffer>();
 
@@ -382,8 +385,11 @@ export class NodeConn implements Conn {
   #write(chunk: Uint8Array): Promise<void> | void {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) throw new ConnectionClosedError("write");
-    // Fast path: the chunk is owned by the socket from here on (callers must not reuse it).
-    if (socket.write(chunk)) return;
+    // The chunk is owned by the socket from here on (callers must not reuse it). Resolve while
+    // at most WRITE_AHEAD bytes wait in the socket, not only when it is empty ('drain'): the
+    // producer then reads its next chunk while this one is sent.
+    socket.write(chunk);
+    if (socket.writableLength <= WRITE_AHEAD) return;
     let resolve!: () => void, reject!: (e: unknown) => void;
     const promise = new Promise<void>((ok, fail) => {
       resolve = ok;
