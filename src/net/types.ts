@@ -119,7 +119,7 @@ export interface Conn {
  * @example
  * ```ts
  * import { listen } from "anyftp/net/auto";
- * const listener = listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await listen({ hostname: "127.0.0.1", port: 0 });
  * console.log(listener.addr.port); // the real port
  * for await (const conn of listener) conn.close();
  * ```
