@@ -19,12 +19,15 @@ interface LegacyListen {
  * Throws {@linkcode ConnectError} with the system code (EADDRINUSE…) when binding fails.
  */
 export function listenNow(server: net.Server, hostname: string, port: number, backlog: number) {
+  if (!net.isIP(hostname)) {
+    throw new TypeError(`listen needs a numeric address such as "127.0.0.1" or "::", not "${hostname}"`);
+  }
   const legacy = server as net.Server & LegacyListen;
   let captured: unknown;
   // Node reports bind errors through process.nextTick(emitErrorNT, server, error): catch that
   // one call (synchronously, inside this frame) instead of letting it become an async event.
   const nextTick = process.nextTick;
-  if (typeof legacy._listen2 === "function" && net.isIP(hostname)) {
+  if (typeof legacy._listen2 === "function") {
     process.nextTick = function (fn: (...a: any[]) => void, ...args: any[]) {
       if (args[0] === server && args[1] instanceof Error) captured = args[1];
       else nextTick.call(process, fn, ...args);
