@@ -30,16 +30,18 @@ async function fileSource(path: string): Promise<ReadableStream<Uint8Array>> {
   }, { highWaterMark: 0 });
 }
 
-/** A file as a WritableStream over FileHandle.write. */
-async function fileSink(path: string): Promise<WritableStream<Uint8Array>> {
-  const handle = await open(path, "w");
+/**
+ * A file as a WritableStream over the same fs.WriteStream the plain path pipes into (which
+ * batches queued chunks into one writev), waiting for 'drain' only when it asks to, as pipe does.
+ */
+function fileSink(path: string): WritableStream<Uint8Array> {
+  const out = createWriteStream(path, { highWaterMark: CHUNK });
   return new WritableStream<Uint8Array>({
-    async write(chunk) {
-      for (let at = 0; at < chunk.byteLength;) {
-        at += (await handle.write(chunk, at, chunk.byteLength - at)).bytesWritten;
-      }
+    write(chunk) {
+      if (out.write(chunk)) return;
+      return new Promise<void>((resolve) => out.once("drain", resolve));
     },
-    close: () => handle.close(),
+    close: () => new Promise<void>((resolve, reject) => out.end((error?: Error | null) => error ? reject(error) : resolve())),
   });
 }
 
@@ -61,7 +63,9 @@ function plainSend(args: BenchArgs): Promise<number> {
 function plainRecv(args: BenchArgs): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port: args.port }, () => {
-      socket.pipe(createWriteStream(args.file)).on("finish", resolve).on("error", reject);
+      socket.pipe(createWriteStream(args.file, { highWaterMark: CHUNK }))
+        .on("finish", resolve)
+        .on("error", reject);
     });
     socket.on("error", reject);
   });
@@ -76,7 +80,7 @@ if (args.dir === "send") {
     : await adapterSend(nodeNet, args.port, await fileSource(args.file));
 } else {
   if (args.impl === "plain") await plainRecv(args);
-  else await adapterRecv(nodeNet, args.port, await fileSink(args.file));
+  else await adapterRecv(nodeNet, args.port, fileSink(args.file));
   moved = statSync(args.file).size;
 }
 report("node", args, (performance.now() - start) / 1000, moved);

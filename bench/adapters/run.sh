@@ -2,8 +2,8 @@
 # Adapter throughput: for each runtime, stream a 512 MiB file over loopback to a separate
 # peer process (send = file → socket, as a server's RETR) and from it (recv = socket → file,
 # as STOR), once through our adapter and once through the runtime's fastest plain path.
-# Runs one benchmark at a time (2-core machines), BENCH_RUNS times each, and writes the
-# median table into bench/README.md.
+# Runs one benchmark at a time (2-core machines), BENCH_RUNS times each with plain and
+# adapter runs alternating, and writes the median table into bench/README.md.
 #   BENCH_RUNS=3 BENCH_MIB=512 BENCH_RUNTIMES="node deno bun" npm run bench:adapters
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,8 +28,9 @@ echo '{"type":"module"}' >"$build/package.json"
 : >"$results"
 for runtime in $runtimes; do
   for way in send recv; do
-    for impl in plain adapter; do
-      for ((i = 1; i <= runs; i++)); do
+    # Alternate plain and adapter runs so load from other processes hits both alike.
+    for ((i = 1; i <= runs; i++)); do
+      for impl in plain adapter; do
         portfile=$(mktemp -u)
         if [ "$way" = send ]; then node bench/adapters/peer.mjs sink "$portfile" & else
           node bench/adapters/peer.mjs source "$portfile" "$bytes" & fi
