@@ -6,7 +6,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   failed,
@@ -119,7 +119,8 @@ describe("interop: explicit FTPS (AUTH TLS) with curl, lftp and ftplib", { skip 
   it("ftplib FTP_TLS: auth, prot_p, STOR/RETR/REST, storlines/retrlines, nlst, mlsd, prot_c, ccc", async () => {
     await writeRandomFile(join(local, "payload.bin"), 500_001);
     for (const pasv of [true, false]) {
-      await runTool("rm", ["-f", join(s.root, "tls.bin"), join(s.root, "tls.txt")]);
+      await rm(join(s.root, "tls.bin"), { force: true });
+      await rm(join(s.root, "tls.txt"), { force: true });
       const r = await runFtplib({
         host: "127.0.0.1", port: s.port, user: USER, password: PASSWORD, scenario: "tls", pasv,
         workdir: local, payload: "payload.bin", cafile: certPath, timeout: 15,
