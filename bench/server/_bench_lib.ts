@@ -232,6 +232,8 @@ export interface RunResult {
 export interface RunOptions {
   /** A process tree to sample (RSS every 20 ms, CPU before and after). */
   readonly watch?: number;
+  /** Sample the RSS of the child itself (its process tree) instead of `watch`. @default false */
+  readonly watchChild?: boolean;
   /** Kill the child after this many seconds. @default 300 */
   readonly timeout?: number;
   /** Keep standard output as text. @default false */
@@ -255,16 +257,17 @@ export function run(
 ): Promise<RunResult> {
   return new Promise((done, reject) => {
     const watch = options.watch;
-    let peak = watch ? treeRssKiB(watch) : 0;
+    let peak = watch && !options.watchChild ? treeRssKiB(watch) : 0;
     const cpu0 = watch ? treeCpuSeconds(watch) : 0;
     const child0 = reapedChildrenCpuSeconds();
     const busy0 = machineBusySeconds();
     const overflows0 = listenOverflows();
-    const sampler = watch
-      ? setInterval(() => (peak = Math.max(peak, treeRssKiB(watch))), 20)
-      : undefined;
     const t0 = performance.now();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd });
+    const sampled = options.watchChild ? child.pid : watch;
+    const sampler = sampled
+      ? setInterval(() => (peak = Math.max(peak, treeRssKiB(sampled))), 20)
+      : undefined;
     let bytes = 0;
     let lines = 0;
     let out = "";
@@ -291,7 +294,7 @@ export function run(
       const seconds = (performance.now() - t0) / 1000;
       clearTimeout(killer);
       if (sampler) clearInterval(sampler);
-      if (watch) peak = Math.max(peak, treeRssKiB(watch));
+      if (watch && !options.watchChild) peak = Math.max(peak, treeRssKiB(watch));
       const watchedCpu = watch ? treeCpuSeconds(watch) - cpu0 : 0;
       const childCpu = reapedChildrenCpuSeconds() - child0;
       const busy = machineBusySeconds() - busy0;
