@@ -154,6 +154,27 @@ export function listenOverflows(): number {
 }
 
 /**
+ * TCP sockets in TIME_WAIT on this machine (IPv4 and IPv6). Each holds its local port; when
+ * tens of thousands pile up, bind(port 0) has to search long for a free port (see
+ * bench/server/README.md).
+ *
+ * @returns The count.
+ */
+export function timeWaitCount(): number {
+  let n = 0;
+  for (const f of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    try {
+      for (const line of readFileSync(f, "utf8").split("\n")) {
+        if (line.trim().split(/\s+/, 4)[3] === "06") n++;
+      }
+    } catch {
+      // no IPv6
+    }
+  }
+  return n;
+}
+
+/**
  * The one-minute load average.
  *
  * @returns The load.
@@ -421,11 +442,16 @@ async function stopChild(child: ChildProcess): Promise<void> {
  *
  * @param runtime The runtime.
  * @param root The directory to serve.
+ * @param extra More `anyftp serve` options.
  * @returns The server; `close` sends SIGTERM (graceful stop), SIGKILL after 5 s.
  */
-export async function startOurs(runtime: Runtime, root: string): Promise<BenchServer> {
+export async function startOurs(
+  runtime: Runtime,
+  root: string,
+  extra: readonly string[] = [],
+): Promise<BenchServer> {
   const [cmd, args] = runtimeCommand(runtime, "src/cli/main.ts");
-  const child = spawn(cmd, [...args, "serve", root, "-p", "0", "-w", "-q"], {
+  const child = spawn(cmd, [...args, "serve", root, "-p", "0", "-w", "-q", ...extra], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";

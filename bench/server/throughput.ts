@@ -58,6 +58,7 @@ import {
   sleep,
   startOurs,
   startPeer,
+  timeWaitCount,
   treeRssKiB,
   versionOf,
   waitForQuiet,
@@ -70,13 +71,15 @@ const CLIENTS = Number(env.BENCH_CLIENTS ?? 50);
 const RUNS = Number(env.BENCH_RUNS ?? 3);
 const LIST_ENTRIES = 100;
 const SMALL = 4096;
-const SERVERS = (env.BENCH_SERVERS ?? "node deno bun vsftpd pyftpdlib").split(/\s+/).filter(
-  Boolean,
-);
+const SERVERS = (env.BENCH_SERVERS ?? "node deno bun node-range vsftpd pyftpdlib").split(/\s+/)
+  .filter(
+    Boolean,
+  );
 const TESTS = (env.BENCH_TESTS ?? "retr stor retr-small stor-small list-burst").split(/\s+/).filter(
   Boolean,
 );
 const BYTES = MIB * 1024 * 1024;
+const TW_LIMIT = Number(env.BENCH_TIME_WAIT_LIMIT ?? 6000);
 const CURL = ["-sS", "--max-time", "300"];
 
 /** Everything lives on tmpfs so the disk does not decide the result. */
@@ -95,6 +98,8 @@ interface Sample {
   readonly clientCpu: number;
   readonly otherCpu: number;
   readonly listenOverflows: number;
+  /** TIME_WAIT sockets on the machine when the measurement started. */
+  readonly timeWait: number;
   readonly load: number;
 }
 
@@ -271,10 +276,15 @@ async function measure(s: BenchServer, test: string): Promise<{ rate: number; r:
 async function startAll(): Promise<void> {
   for (const name of SERVERS) {
     let s: BenchServer;
-    if ((RUNTIMES as readonly string[]).includes(name)) {
+    const runtime = name.replace(/-range$/, "");
+    if ((RUNTIMES as readonly string[]).includes(runtime)) {
       const root = mkdtempSync(join(SHM, "anyftp-bench-root-"));
       populate(root);
-      s = await startOurs(name as Runtime, root);
+      // "-range": a fixed passive port range (ports re-bound with SO_REUSEADDR, as vsftpd
+      // does) instead of the default any-free-port (bind to port 0)
+      const extra = name.endsWith("-range") ? ["--passive-ports", "31000-31999"] : [];
+      s = await startOurs(runtime as Runtime, root, extra);
+      if (extra.length) s = { ...s, name: `${s.name} (ports 31000-31999)` };
       const close = s.close;
       s = {
         ...s,
@@ -344,6 +354,11 @@ function report(samples: Sample[], startLoad: number, started: Date, seconds: nu
         (Math.max(...others) * 100).toFixed(0)
       }% of one core.`,
   );
+  const tws = samples.map((x) => x.timeWait);
+  lines.push(
+    `TCP sockets in TIME_WAIT when a measurement started (each waits for < ${TW_LIMIT}, up to 70 s): ` +
+      `median ${median(tws)}, max ${Math.max(...tws)}.`,
+  );
   lines.push(
     `Median of ${RUNS} runs. Ratios: ours ÷ peer (above 1× = anyftp faster). RSS: peak during the test, idle after warm-up in brackets.`,
   );
@@ -404,6 +419,13 @@ try {
       // rotate the order each round so no server always runs first (or right after another)
       const order = servers.map((_, i) => servers[(i + round) % servers.length]!);
       for (const s of order) {
+        // TIME_WAIT sockets left by earlier data connections (ours or other processes')
+        // slow down bind(port 0): let them drain (bounded) so no server pays for another's
+        let tw = timeWaitCount();
+        for (let waited = 0; tw > TW_LIMIT && waited < 70; waited += 5) {
+          await sleep(5000);
+          tw = timeWaitCount();
+        }
         const load = loadAverage();
         const { rate, r } = await measure(s, test);
         samples.push({
@@ -417,6 +439,7 @@ try {
           clientCpu: r.childCpu,
           otherCpu: r.otherCpu,
           listenOverflows: r.listenOverflows,
+          timeWait: tw,
           load,
         });
         console.error(
@@ -426,7 +449,7 @@ try {
             `  rss ${(r.peakRssKiB / 1024).toFixed(0)} MiB  cpu server ${
               r.watchedCpu.toFixed(2)
             } s curl ${r.childCpu.toFixed(2)} s other ${r.otherCpu.toFixed(2)} s` +
-            (r.listenOverflows ? `  listen-queue drops ${r.listenOverflows}` : ""),
+            (r.listenOverflows ? `  listen-queue drops ${r.listenOverflows}` : "") + `  tw ${tw}`,
         );
         await sleep(200);
       }
