@@ -256,7 +256,9 @@ export class BunConn implements Conn {
     this.#readDone = true;
     this.#wanted = false;
     const error = this.#error;
-    if (error && (error as { code?: string }).code === "ECONNRESET") {
+    // Any failure but our own failed write (EPIPE) must not pass for a clean end: a reset in
+    // the middle of an upload is not the end of the file.
+    if (error && (error as { code?: string }).code !== "EPIPE") {
       this.#reader.error(new ConnectionClosedError("read", { cause: error }));
     } else {
       this.#reader.close();

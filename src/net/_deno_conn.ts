@@ -15,6 +15,8 @@ import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
 
 /** Bytes asked for per read: large reads keep bulk transfers cheap. */
 const READ_SIZE = 256 * 1024;
+/** Bytes a TLS connection reads ahead of its reader (see DenoConn.#startAhead). */
+const READ_AHEAD = 1 << 20;
 /** Reads shorter than this are copied out so a small chunk does not pin a large buffer. */
 const COPY_BELOW = 32 * 1024;
 
@@ -63,6 +65,13 @@ export class DenoConn implements Conn {
   #reader!: ReadableStreamDefaultController<Uint8Array>;
   #writer!: WritableStreamDefaultController;
   #pump = new WritePump((bytes) => this.#send(bytes));
+  #eager = false;
+  #filling = false;
+  #ahead: Uint8Array[] = [];
+  #aheadBytes = 0;
+  #aheadDone = false;
+  #aheadError: unknown = undefined;
+  #wake: (() => void) | null = null;
 
   /**
    * @param conn An open Deno connection.
@@ -74,6 +83,7 @@ export class DenoConn implements Conn {
     this.localAddr = toAddr(conn.localAddr.hostname, conn.localAddr.port);
     this.remoteAddr = toAddr(conn.remoteAddr.hostname, conn.remoteAddr.port);
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
+    if (secure) this.#eager = true; // starts reading on the first pull (after any handshake)
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#reader = controller;
@@ -121,7 +131,9 @@ export class DenoConn implements Conn {
 
   async startTls(options: TlsOptions): Promise<Conn> {
     if (options.role === "server") {
-      // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams.
+      // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams,
+      // which from here on carry TLS only and so may read ahead.
+      this.#eager = true;
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
       return await tlsOverConn(this, options);
     }
@@ -150,33 +162,93 @@ export class DenoConn implements Conn {
     return new DenoConn(tls, true);
   }
 
-  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    if (this.#readDone) return;
+  /** Next chunk from the socket, `null` at its end; real failures reject as closed. */
+  async #readOnce(): Promise<Uint8Array | null> {
     const buffer = new Uint8Array(READ_SIZE);
     let n: number | null;
     this.#reading = true;
     try {
       n = await this.#conn.read(buffer);
     } catch (error) {
-      this.#reading = false;
-      this.#readDone = true;
       const name = (error as { name?: string } | null)?.name;
       // A TLS peer that closes without close_notify ends the data like TCP would: FTP servers
       // and clients commonly do it, and FTP marks the end of a file by the close itself.
-      if (closedLocally(error) || name === "UnexpectedEof") controller.close();
-      else {
-        controller.error(new ConnectionClosedError("read", { cause: error }));
-        this.close();
-      }
+      if (closedLocally(error) || name === "UnexpectedEof") return null;
+      this.close();
+      throw new ConnectionClosedError("read", { cause: error });
+    } finally {
+      this.#reading = false;
+    }
+    if (n === null) return null;
+    return n < COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n);
+  }
+
+  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    if (this.#readDone) return;
+    let chunk: Uint8Array | null;
+    try {
+      chunk = this.#eager ? await this.#takeAhead() : await this.#readOnce();
+    } catch (error) {
+      this.#readDone = true;
+      controller.error(error);
       return;
     }
-    this.#reading = false;
-    if (n === null) {
-      this.#readDone = true;
-      controller.close();
-      this.#settle();
-    } else {
-      controller.enqueue(n < COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n));
+    if (chunk) {
+      controller.enqueue(chunk);
+      return;
+    }
+    this.#readDone = true;
+    controller.close();
+    this.#settle();
+  }
+
+  /**
+   * Read eagerly, up to {@link READ_AHEAD} bytes ahead of the reader. Used once a connection is
+   * TLS (nothing can be read ahead of a later handshake any more): clients that close with
+   * unread bytes (TLS 1.3 session tickets) send a reset, which discards whatever they had not
+   * sent yet; draining their window promptly keeps uploads whole.
+   */
+  #startAhead(): void {
+    this.#eager = true;
+    if (this.#filling || this.#aheadDone) return;
+    this.#filling = true;
+    void (async () => {
+      try {
+        // Bounded by READ_AHEAD; resumes from #takeAhead when the reader catches up.
+        while (this.#aheadBytes < READ_AHEAD && !this.#isClosed) {
+          const chunk = await this.#readOnce();
+          if (!chunk) break;
+          this.#ahead.push(chunk);
+          this.#aheadBytes += chunk.byteLength;
+          this.#wake?.();
+        }
+        if (this.#aheadBytes < READ_AHEAD) this.#aheadDone = true;
+      } catch (error) {
+        this.#aheadError = error;
+        this.#aheadDone = true;
+      } finally {
+        this.#filling = false;
+        this.#wake?.();
+      }
+    })();
+  }
+
+  async #takeAhead(): Promise<Uint8Array | null> {
+    // Bounded: each round either takes a chunk, ends, or waits for the filler to add one.
+    for (;;) {
+      const chunk = this.#ahead.shift();
+      if (chunk) {
+        this.#aheadBytes -= chunk.byteLength;
+        this.#startAhead();
+        return chunk;
+      }
+      if (this.#aheadDone) {
+        if (this.#aheadError !== undefined) throw this.#aheadError;
+        return null;
+      }
+      this.#startAhead();
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = null;
     }
   }
 

@@ -62,7 +62,12 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn>
       reading = false;
       duplex.push(done ? null : value);
       if (wanted && !done) pull();
-    }, (error) => duplex.destroy(error));
+    }, (error) => {
+      // Fail the TLS socket itself: a destroyed Duplex alone reads as a clean end there, and
+      // a reset must not pass for the end of an upload.
+      if (socket) socket.destroy(error);
+      else duplex.destroy(error);
+    });
   };
   const duplex: Duplex = new Duplex({
     read: pull,
@@ -85,7 +90,7 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn>
     },
     isPaused: () => paused,
   };
-  let socket: tls.TLSSocket;
+  let socket: tls.TLSSocket | undefined;
   if (options.role === "server") {
     socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: serverContext(options) });
   } else {
