@@ -13,6 +13,9 @@ import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
 
 type Socket = BunSocketLike<BunConn>;
 
+/** Bytes a TLS connection reads ahead of its reader before pausing. */
+const READ_AHEAD = 1 << 20;
+
 /** One set of handlers for every socket: each event goes to the socket's BunConn. */
 export const handlers: BunHandlers<BunConn> = {
   binaryType: "uint8array",
@@ -63,6 +66,7 @@ export class BunConn implements Conn {
   #markClosed!: () => void;
   #isClosed = false;
   #chunks: Uint8Array[] = [];
+  #buffered = 0;
   #wanted = false;
   #ended = false;
   #readDone = false;
@@ -98,6 +102,7 @@ export class BunConn implements Conn {
       cancel: () => {
         this.#readDone = true;
         this.#chunks = [];
+        this.#buffered = 0;
         this.#socket?.resume(); // drop what comes, so the peer is never stuck
       },
     }, { highWaterMark: 0 });
@@ -144,9 +149,12 @@ export class BunConn implements Conn {
       this.#reader.enqueue(chunk);
     } else {
       this.#chunks.push(chunk);
+      this.#buffered += chunk.byteLength;
     }
-    // Keep further bytes in the kernel until the next read (see the module comment).
-    if (!this.#wanted) socket.pause();
+    // Plain: keep further bytes in the kernel until the next read (see the module comment).
+    // TLS can never be upgraded again, so it reads ahead (bounded), which drains a client's
+    // window before it resets the connection (see DenoConn's read-ahead).
+    if (!this.#wanted && (!this.secure || this.#buffered >= READ_AHEAD)) socket.pause();
   }
 
   onDrain(socket: Socket): void {
@@ -173,7 +181,7 @@ export class BunConn implements Conn {
       socket.end();
     } else {
       this.#ready.resolve();
-      if (!this.#wanted && this.#chunks.length === 0) socket.pause();
+      if (!this.#wanted && this.#buffered >= READ_AHEAD) socket.pause();
     }
   }
 
@@ -239,6 +247,8 @@ export class BunConn implements Conn {
   #pull(): void {
     const chunk = this.#chunks.shift();
     if (chunk) {
+      this.#buffered -= chunk.byteLength;
+      if (this.secure && this.#buffered < READ_AHEAD) this.#socket?.resume();
       this.#reader.enqueue(chunk);
       if (this.#chunks.length === 0 && this.#ended) this.#closeReadable();
       return;
