@@ -52,6 +52,22 @@ async function pendingAfterWait(promise: Promise<unknown>): Promise<boolean> {
   return pending;
 }
 
+/**
+ * `promise`, or a rejection naming `what` if it has not settled after 20 s: turns a hang
+ * into a failure (the bound is far above any healthy round, it measures nothing).
+ */
+async function withinBound<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result after 20 s (hang)`)), 20_000);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Run a TLS upgrade: `first` and `second` upgrade concurrently with their options. */
 async function upgrade(
   pairs: [Conn, TlsOptions][],
@@ -307,6 +323,39 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
         assert.deepEqual(got, up);
         secureAccepted!.close();
         secureDialler!.close();
+      } finally {
+        listener.close();
+      }
+    });
+
+    it("TLS: a server that half-closes right after startTls, with 0 bytes, ends the client's stream cleanly (50 rounds)", async () => {
+      if (limits.serverStartTls === false) return;
+      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      try {
+        // Bounded: 50 rounds. The client starts its handshake a little late in some rounds
+        // (as lftp does after reading 150), so a server whose startTls resolved before its
+        // handshake finished half-closes mid-handshake: the client then fails or hangs.
+        for (let round = 0; round < 50; round++) {
+          const [dialler, accepted] = await connectPair(net, listener);
+          // Even rounds: passive mode (accepted end is the TLS server); odd: active mode.
+          const [server, client] = round % 2 === 0 ? [accepted, dialler] : [dialler, accepted];
+          const clientSide = (async () => {
+            await new Promise((resolve) => setTimeout(resolve, (round % 4) * 5));
+            const secure = await client.startTls(CLIENT_TLS);
+            try {
+              return await drain(secure.readable, 0);
+            } finally {
+              secure.close();
+            }
+          })();
+          const secureServer = await server.startTls(SERVER_TLS);
+          assert.equal(secureServer.secure, true);
+          await secureServer.writable.close();
+          const got = await withinBound(clientSide, `round ${round}: client handshake or end`);
+          assert.equal(got.bytes, 0, `round ${round}`);
+          secureServer.close();
+          await secureServer.closed;
+        }
       } finally {
         listener.close();
       }

@@ -54,15 +54,17 @@ export class BunConn implements Conn {
   readonly writable: WritableStream<Uint8Array>;
   readonly closed: Promise<void>;
   readonly secure: boolean;
-  /** Settles when the connection is usable: at once, or after the client TLS handshake. */
+  /** Settles when the connection is usable: at once (plain), or after the TLS handshake. */
   readonly ready: Promise<void>;
 
   #socket: Socket | undefined;
   #local: Addr = toAddr("", 0);
   #remote: Addr = toAddr("", 0);
+  #role: "client" | "server" | undefined;
   #verify: boolean;
   #session: unknown;
   #ready = deferred<void>();
+  #handshaken: boolean;
   #markClosed!: () => void;
   #isClosed = false;
   #chunks: Uint8Array[] = [];
@@ -77,21 +79,26 @@ export class BunConn implements Conn {
   #writer!: WritableStreamDefaultController;
 
   /**
-   * @param options `secure` for TLS sockets; `verify` to fail on an unauthorized server
-   *   certificate (client role); `session` to resume; `addrs` for upgraded sockets, which
-   *   Bun reports no addresses for.
+   * @param options `role` for TLS sockets (plain ones leave it out); `verify` to fail on an
+   *   unauthorized server certificate (client role); `session` to resume; `addrs` for
+   *   upgraded sockets, which Bun reports no addresses for.
    */
   constructor(
-    options: { secure: boolean; verify?: boolean; session?: unknown; addrs?: [Addr, Addr] } = {
-      secure: false,
-    },
+    options: {
+      role?: "client" | "server";
+      verify?: boolean;
+      session?: unknown;
+      addrs?: [Addr, Addr];
+    } = {},
   ) {
-    this.secure = options.secure;
+    this.#role = options.role;
+    this.secure = options.role !== undefined;
     this.#verify = options.verify ?? false;
     this.#session = options.session;
     if (options.addrs) [this.#local, this.#remote] = options.addrs;
     this.ready = this.#ready.promise;
-    if (!(options.secure && options.verify !== undefined)) this.#ready.resolve();
+    this.#handshaken = !this.secure;
+    if (this.#handshaken) this.#ready.resolve();
     this.ready.catch(() => {}); // observed by whoever awaits it; never unhandled
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
     this.readable = new ReadableStream<Uint8Array>({
@@ -176,10 +183,13 @@ export class BunConn implements Conn {
 
   onHandshake(socket: Socket, success: boolean, error: Error | null): void {
     if (socket !== this.#socket) this.attach(socket);
-    if (this.#verify && (!success || error)) {
+    // A server reports success with an error when the client sent no certificate (none is
+    // asked for); a client that verifies fails on any certificate error.
+    if (this.#verify ? !success || error : !success && this.#role === "server") {
       this.#ready.reject(error ?? new Error("TLS handshake failed"));
       socket.end();
     } else {
+      this.#handshaken = true;
       this.#ready.resolve();
       if (!this.#wanted && this.#buffered >= READ_AHEAD) socket.pause();
     }
@@ -212,7 +222,7 @@ export class BunConn implements Conn {
     let tls: BunTlsOptions;
     const addrs: [Addr, Addr] = [this.#local, this.#remote];
     if (options.role === "server") {
-      conn = new BunConn({ secure: true, addrs });
+      conn = new BunConn({ role: "server", addrs });
       tls = { cert: options.cert, key: options.key };
     } else {
       if (options.reuseSessionOf && !(options.reuseSessionOf instanceof BunConn)) {
@@ -223,7 +233,12 @@ export class BunConn implements Conn {
         );
       }
       const session = (options.reuseSessionOf as BunConn | undefined)?.session();
-      conn = new BunConn({ secure: true, verify: options.rejectUnauthorized ?? true, session, addrs });
+      conn = new BunConn({
+        role: "client",
+        verify: options.rejectUnauthorized ?? true,
+        session,
+        addrs,
+      });
       tls = clientTls(options, this.#remote.hostname);
     }
     this.#handedOver = true;
@@ -240,7 +255,9 @@ export class BunConn implements Conn {
     });
     conn.attach(secured);
     socket.resume(); // the raw socket must read for the TLS layer (its bytes go to `conn`)
-    if (options.role === "client") await conn.ready;
+    // Both roles: a server that wrote or half-closed before its handshake finished would
+    // send a bare FIN, which TLS clients report as a truncation (lftp over empty listings).
+    await conn.ready;
     return conn;
   }
 
@@ -276,6 +293,7 @@ export class BunConn implements Conn {
   }
 
   #write(chunk: Uint8Array): Promise<void> | void {
+    if (!this.#handshaken) return this.#afterHandshake("write").then(() => this.#write(chunk));
     const socket = this.#socket;
     if (this.#isClosed || !socket) throw new ConnectionClosedError("write", { cause: this.#error });
     const n = socket.write(chunk);
@@ -306,9 +324,23 @@ export class BunConn implements Conn {
     }
   }
 
-  #shutdown(): void {
+  #shutdown(): Promise<void> | void {
+    if (!this.#handshaken) return this.#afterHandshake("close").then(() => this.#shutdown());
     if (this.#isClosed || !this.#socket) throw new ConnectionClosedError("close");
-    this.#socket.shutdown(); // FIN only: Bun's end() would close both directions
+    // FIN only (Bun's end() would close both directions); on TLS, close_notify first.
+    this.#socket.shutdown();
+  }
+
+  /**
+   * Wait for the TLS handshake of an implicit-TLS conn (accepted before it finished):
+   * writing or half-closing earlier would not reach the peer as TLS.
+   */
+  async #afterHandshake(operation: string): Promise<void> {
+    try {
+      await this.ready;
+    } catch (error) {
+      throw new ConnectionClosedError(operation, { cause: error });
+    }
   }
 
   #closeAll(error: Error | undefined): void {

@@ -50,7 +50,7 @@ async function connect(options: ConnectOptions): Promise<Conn> {
       );
     }
     const session = reuse?.session();
-    conn = new BunConn({ secure: true, verify: tls.rejectUnauthorized ?? true, session });
+    conn = new BunConn({ role: "client", verify: tls.rejectUnauthorized ?? true, session });
     tlsOptions = clientTls(tls, hostname);
   } else {
     conn = new BunConn();
@@ -94,12 +94,12 @@ class BunListener implements Listener {
     const { hostname, port, tls } = options;
     this.#queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
     const queue = this.#queue;
-    const secure = tls !== undefined;
+    const role = tls === undefined ? undefined : "server";
     // Each accepted socket gets its BunConn on `open` (listen has no per-socket `data`).
     const accept: BunHandlers<BunConn> = {
       ...handlers,
       open(socket) {
-        const conn = new BunConn({ secure });
+        const conn = new BunConn({ role });
         socket.data = conn;
         conn.attach(socket);
         queue.push(conn);
