@@ -158,6 +158,18 @@ export interface Over {
   readonly conn: Conn;
 }
 
+/** Options of {@linkcode NodeConn} beyond the socket. */
+export interface NodeConnOptions {
+  /** TLS over another Conn (see {@linkcode Over}). @default undefined (over the socket) */
+  readonly over?: Over;
+  /**
+   * The TLS handshake is still to run (implicit TLS, accepted before it): `writable.close()`
+   * waits for it, since ending a TLS socket mid-handshake sends close_notify in its place,
+   * which clients report as a failed handshake. @default false
+   */
+  readonly handshaking?: boolean;
+}
+
 /** Whether we run on Deno, whose node:tls needs the workarounds noted where this is used. */
 export function onDeno(): boolean {
   return (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -192,6 +204,7 @@ export class NodeConn implements Conn {
   #error: unknown = undefined;
   #writeError: unknown = undefined;
   #handedOver = false;
+  #handshake: Promise<void> | undefined;
   #onData = (chunk: Buffer) => this.#data(chunk);
   #onEnd = () => this.#end();
   #onError = (error: unknown) => this.#failed(error);
@@ -201,10 +214,12 @@ export class NodeConn implements Conn {
   /**
    * @param socket A connected socket (for TLS, one whose handshake has finished).
    * @param secure Whether `socket` is a TLS socket.
-   * @param over For TLS over another Conn: what to pause instead of the socket (which then
-   *   always flows), and where addresses come from.
+   * @param options `over`: for TLS over another Conn, what to pause instead of the socket
+   *   (which then always flows), and where addresses come from; `handshaking`: the TLS
+   *   handshake has not run yet.
    */
-  constructor(socket: net.Socket, secure: boolean, over?: Over) {
+  constructor(socket: net.Socket, secure: boolean, options: NodeConnOptions = {}) {
+    const over = options.over;
     const flow = over?.flow;
     this.#socket = socket;
     this.#over = over?.conn;
@@ -224,6 +239,10 @@ export class NodeConn implements Conn {
     });
     socket.once("close", this.#onClose);
     if (secure) tlsSockets.set(this, socket as tls.TLSSocket);
+    if (options.handshaking) {
+      this.#handshake = once(socket, "secure");
+      this.#handshake.then(() => (this.#handshake = undefined), () => {});
+    }
     this.readable = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#reader = controller;
@@ -406,6 +425,12 @@ export class NodeConn implements Conn {
   }
 
   #finish(): Promise<void> {
+    if (this.#handshake) {
+      return this.#handshake.then(
+        () => this.#finish(),
+        (error) => Promise.reject(new ConnectionClosedError("close", { cause: error })),
+      );
+    }
     const socket = this.#socket;
     if (socket.destroyed) return Promise.reject(new ConnectionClosedError("close"));
     return new Promise((resolve, reject) => {

@@ -103,5 +103,5 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn>
     socket.destroy();
     throw error;
   }
-  return new NodeConn(socket, true, { flow, conn: raw });
+  return new NodeConn(socket, true, { over: { flow, conn: raw } });
 }

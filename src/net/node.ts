@@ -138,7 +138,7 @@ class NodeListener implements Listener {
         );
       } else if (context) {
         const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
-        this.#queue.push(new NodeConn(secured, true));
+        this.#queue.push(new NodeConn(secured, true, { handshaking: true }));
       } else {
         this.#queue.push(new NodeConn(socket, false));
       }
