@@ -20,6 +20,8 @@
  */
 export class FtpError extends Error {
   /**
+   * Create a FtpError.
+   *
    * @param message What happened and what to do next.
    * @param options Standard error options (`cause`).
    */
@@ -50,6 +52,8 @@ export class StatusCodeError extends FtpError {
   readonly info: readonly string[];
 
   /**
+   * Create a StatusCodeError.
+   *
    * @param details Expected and received codes, the command, and the reply lines.
    */
   constructor(details: {
@@ -91,7 +95,11 @@ export class StatusCodeError extends FtpError {
 export class PathIsNotAbsoluteError extends FtpError {
   /** The offending path. */
   readonly path: string;
-  /** @param path The offending path. */
+  /**
+   * Create a PathIsNotAbsoluteError.
+   *
+   * @param path The offending path.
+   */
   constructor(path: string) {
     super(`Path "${path}" is not absolute: start it with "/".`);
     this.path = path;
@@ -117,6 +125,8 @@ export class PathIOError extends FtpError {
   readonly kind: PathIOErrorKind;
 
   /**
+   * Create a PathIOError.
+   *
    * @param operation The storage operation.
    * @param path The virtual path.
    * @param options The original error as `cause`, and the kind of failure.
@@ -167,7 +177,11 @@ export type PathIOErrorKind =
  * ```
  */
 export class NoAvailablePortError extends FtpError {
-  /** @param range The port range that was tried, for the message. */
+  /**
+   * Create a NoAvailablePortError.
+   *
+   * @param range The port range that was tried, for the message.
+   */
   constructor(range = "any") {
     super(
       `No data port available in ${range}: widen the passive port range or wait for transfers to finish.`,
@@ -189,6 +203,8 @@ export class InvalidCommandError extends FtpError {
   /** The refused command, with control characters escaped. */
   readonly command: string;
   /**
+   * Create an InvalidCommandError.
+   *
    * @param command The refused command.
    * @param reason Why it was refused.
    */
@@ -210,6 +226,8 @@ export class InvalidCommandError extends FtpError {
  */
 export class ConnectionClosedError extends FtpError {
   /**
+   * Create a ConnectionClosedError.
+   *
    * @param operation What was being done when the closure was seen.
    * @param options Standard error options (`cause`).
    */
@@ -232,6 +250,8 @@ export class ConnectError extends FtpError {
   /** The system error code when known, e.g. `"ECONNREFUSED"`, `"EADDRINUSE"`. */
   readonly code: string;
   /**
+   * Create a ConnectError.
+   *
    * @param hostname The address dialled or bound.
    * @param port The port.
    * @param options The system code and original error.
@@ -261,6 +281,8 @@ export class FtpTimeoutError extends FtpError {
   /** The timeout that elapsed, in milliseconds. */
   readonly timeoutMs: number;
   /**
+   * Create a FtpTimeoutError.
+   *
    * @param operation What timed out.
    * @param timeoutMs The limit, in milliseconds.
    */
@@ -285,6 +307,8 @@ export class UnsupportedError extends FtpError {
   /** The missing capability. */
   readonly feature: string;
   /**
+   * Create an UnsupportedError.
+   *
    * @param runtime The runtime.
    * @param feature The missing capability.
    * @param workaround What to do instead.

@@ -80,6 +80,8 @@ export class MemoryPathIO implements PathIO {
   #now: () => Date;
 
   /**
+   * Create a MemoryPathIO.
+   *
    * @param options Quota, read chunk size, default modes and clock.
    */
   constructor(options: MemoryPathIOOptions = {}) {

@@ -34,6 +34,8 @@ import { PathIOError } from "../errors.ts";
  */
 export class InvalidPathError extends PathIOError {
   /**
+   * Create an InvalidPathError.
+   *
    * @param path The offending path.
    * @param reason Why it is invalid.
    */

@@ -111,6 +111,8 @@ export class Throttle {
   #waiters = new Set<() => void>();
 
   /**
+   * Create a Throttle.
+   *
    * @param options The limit, burst size and clock.
    */
   constructor(options: ThrottleOptions = {}) {
