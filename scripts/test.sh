@@ -21,6 +21,7 @@ for f in "${files[@]}"; do node_files+=("dist/${f%.ts}.js"); done
 step "tsc (type-check + build dist/)" "$bin/tsc" -p tsconfig.json
 step "deno check" "$bin/deno" check --quiet mod.ts src/ tests/
 step "deno lint" "$bin/deno" lint --quiet
+step "JSDoc and README examples type-check" "$bin/deno" check --quiet --config doc_check.deno.json --doc-only README.md mod.ts src/
 step "tests on deno" "$bin/deno" test -A --quiet --no-check "${files[@]}"
 step "tests on bun" "$bin/bun" test --timeout 600000 "${files[@]/#/./}"
 step "tests on node (dist/)" node --test --test-reporter=spec --test-concurrency=1 "${node_files[@]}"

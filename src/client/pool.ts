@@ -90,7 +90,7 @@ export class ClientPool {
    * ```ts
    * import { ClientPool } from "anyftp";
    * await using pool = new ClientPool("ftp://127.0.0.1:2121", { size: 2 });
-   * const listing = await pool.run((c) => c.list("/"));
+   * const listing = await pool.run(async (c) => await c.list("/"));
    * ```
    */
   async run<T>(task: (client: Client) => Promise<T>): Promise<T> {

@@ -76,7 +76,7 @@ export interface UserManager {
  *   { login: "alice", password: "pw" },
  *   { anonymous: true },
  * ]);
- * const lookup = await users.getUser("ftp", { sessionId: 1, remote: { hostname: "::1", port: 1 } });
+ * const lookup = await users.getUser("ftp");
  * console.log(lookup.kind); // "password-required"
  * ```
  */
