@@ -16,7 +16,7 @@ import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_clien
 
 /** The repository root (also when running from a tsc build under bench/results/). */
 export const REPO = resolve(import.meta.dirname ?? ".", "../..").replace(
-  /\/bench\/results\/bench-build$/,
+  /\/(dist|bench\/results\/bench-build)$/,
   "",
 );
 /** Where the runtimes' binaries are. */

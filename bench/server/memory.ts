@@ -4,18 +4,20 @@
  * curl transfers (three rounds each; median throughput, highest RSS). The claim to check: RSS
  * stays flat — the same for a 256 MiB and a 1 GiB file (no whole-file buffering).
  *
- * `deno run -A bench/server/memory.ts [MiB] [runtimes…]` (or `bun bench/server/memory.ts`,
- * or `node dist/bench/server/memory.js` after `npx tsc`). Defaults: 1024 MiB, deno bun node.
- * Linux only (reads /proc/PID/status). Prints a table; exits non-zero when RSS grew by more
+ * `npm run bench:server:memory` = `deno run -A bench/server/memory.ts [MiB] [runtimes…]` (or
+ * `bun bench/server/memory.ts`, or `node dist/bench/server/memory.js` after `npx tsc`); the
+ * Node server child runs from the bench's own build in bench/results/bench-build/.
+ * Defaults: 1024 MiB, deno bun node. Linux only (reads /proc/PID/status). Prints a table; exits non-zero when RSS grew by more
  * than 10% of the file size during a transfer. `vsftpd` and `pyftpdlib` among the runtimes add
  * reference rows (throughput only) for the same curl transfers against those servers.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_client_servers.ts";
+import { BUILD, buildForNode } from "./_bench_lib.ts";
 
 const mib = Number(process.argv[2] ?? 1024);
 const runtimes = process.argv.length > 3 ? process.argv.slice(3) : ["deno", "bun", "node"];
@@ -25,7 +27,9 @@ const bin = join(repo, "node_modules/.bin");
 function command(runtime: string, dir: string): [string, string[]] {
   if (runtime === "deno") return [join(bin, "deno"), ["run", "-A", join(repo, "bench/server/serve.ts"), dir]];
   if (runtime === "bun") return [join(bin, "bun"), [join(repo, "bench/server/serve.ts"), dir]];
-  return [process.execPath.includes("node") ? process.execPath : "node", [join(repo, "dist/bench/server/serve.js"), dir]];
+  // Node runs a tsc build: the bench's private one (scripts/test.sh wipes dist/ at any time)
+  if (!existsSync(join(BUILD, "bench/server/serve.js"))) buildForNode();
+  return ["node", [join(BUILD, "bench/server/serve.js"), dir]];
 }
 
 function rssKiB(pid: number): number {
