@@ -1,7 +1,14 @@
 /**
- * The Deno adapter: {@linkcode Net} over `Deno.connect`, `Deno.listen`, `Deno.listenTls` and
- * `Deno.startTls`. Server-role STARTTLS, which Deno has no API for, runs `node:tls` over the
- * connection (loaded only when needed).
+ * The Deno adapter: {@linkcode Net} over `Deno.connect`, `Deno.listenTls` and `Deno.startTls`.
+ * Server-role STARTTLS, which Deno has no API for, runs `node:tls` over the connection
+ * (loaded only when needed).
+ *
+ * Plain listeners accept through Deno's `node:net`, not `Deno.listen`: a `Deno.Conn` read
+ * that stops at a TCP urgent mark leaves the rest of the data unread until the peer sends
+ * more (tokio treats a short read as "socket drained"), and FTP clients send ABOR behind
+ * urgent data (lftp: IAC IP, then IAC DM as urgent, then `ABOR`). Deno's `node:net` reads
+ * until the socket is empty, so ABOR arrives at once. Dialled connections, which FTP peers
+ * never send urgent data to, keep `Deno.connect`.
  *
  * Limits (each an {@linkcode UnsupportedError}): TLS session reuse (`reuseSessionOf`),
  * `localAddress`, and `rejectUnauthorized: false` without `caCerts`.
@@ -20,6 +27,7 @@
 import { ConnectError, UnsupportedError } from "../errors.ts";
 import { toAddr } from "./_addr.ts";
 import { DenoConn } from "./_deno_conn.ts";
+import { nodeNet } from "./node.ts";
 import { denoErrorCode, type DenoListenerLike, denoNamespace } from "./_deno_types.ts";
 import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
 
@@ -60,11 +68,34 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   }
 }
 
-/** A {@linkcode Listener} over `Deno.listen` / `Deno.listenTls`. */
+/**
+ * A plain listener through Deno's `node:net` (see the module comment). Its connections
+ * are `nodeNet`'s, so STARTTLS on them runs `node:tls` in both roles.
+ */
+function listenPlain(options: ListenOptions): Listener {
+  try {
+    return nodeNet.listen(options);
+  } catch (error) {
+    if (!(error instanceof ConnectError) || error.code !== "EUNKNOWN") throw error;
+    // Deno's node:net reports bind errors only later, as an event: ask Deno.listen why.
+    try {
+      const probe = denoNamespace().listen({
+        hostname: options.hostname,
+        port: options.port,
+        transport: "tcp",
+      });
+      probe.close();
+    } catch (reason) {
+      throw connectError(reason, options.hostname, options.port);
+    }
+    throw error;
+  }
+}
+
+/** A {@linkcode Listener} over `Deno.listenTls` (implicit TLS). */
 class DenoListener implements Listener {
   readonly addr: Addr;
   #listener: DenoListenerLike;
-  #secure: boolean;
   #closed = false;
 
   constructor(options: ListenOptions) {
@@ -72,13 +103,11 @@ class DenoListener implements Listener {
     const deno = denoNamespace();
     const base = { hostname, port, transport: "tcp" as const, tcpBacklog: options.backlog ?? 511 };
     try {
-      this.#listener = options.tls
-        ? deno.listenTls({ ...base, cert: options.tls.cert, key: options.tls.key })
-        : deno.listen(base);
+      // TLS listeners keep Deno's own: urgent data cannot pass through TLS anyway.
+      this.#listener = deno.listenTls({ ...base, cert: options.tls!.cert, key: options.tls!.key });
     } catch (error) {
       throw connectError(error, hostname, port);
     }
-    this.#secure = options.tls !== undefined;
     this.addr = toAddr(this.#listener.addr.hostname, this.#listener.addr.port);
   }
 
@@ -101,7 +130,7 @@ class DenoListener implements Listener {
         if (this.#closed) return { value: undefined, done: true };
         try {
           // Implicit TLS: the handshake runs lazily on first read/write, so accept never blocks.
-          return { value: new DenoConn(await this.#listener.accept(), this.#secure), done: false };
+          return { value: new DenoConn(await this.#listener.accept(), true), done: false };
         } catch (error) {
           if (this.#closed) return { value: undefined, done: true };
           throw error;
@@ -128,5 +157,6 @@ class DenoListener implements Listener {
 export const denoNet: Net = {
   name: "deno",
   connect,
-  listen: (options: ListenOptions): Listener => new DenoListener(options),
+  listen: (options: ListenOptions): Listener =>
+    options.tls ? new DenoListener(options) : listenPlain(options),
 };
