@@ -40,6 +40,7 @@ import {
   type BenchServer,
   BUILD,
   buildForNode,
+  codeVersion,
   loadAverage,
   machineFacts,
   median,
@@ -277,7 +278,13 @@ const TITLES: Record<string, string> = {
   "up-tree": `Upload of a directory of ${FILES} × 4 KiB files (one control connection)`,
 };
 
-function report(samples: Sample[], startLoad: number, started: Date, seconds: number): string {
+function report(
+  samples: Sample[],
+  startLoad: number,
+  started: Date,
+  seconds: number,
+  code: string,
+): string {
   const lines: string[] = [];
   const others = samples.map((x) => x.otherCpu / x.wall);
   lines.push(
@@ -285,6 +292,7 @@ function report(samples: Sample[], startLoad: number, started: Date, seconds: nu
       seconds.toFixed(0)
     } s; ${machineFacts()}.`,
   );
+  lines.push(`Code measured: ${code}.`);
   lines.push(
     `Server vsftpd ${versionOf("vsftpd")}. node ${versionOf("node")}, deno ${
       versionOf("deno")
@@ -306,7 +314,7 @@ function report(samples: Sample[], startLoad: number, started: Date, seconds: nu
   lines.push("");
   for (const test of TESTS) {
     const u = test === "down" || test === "up" ? "MiB/s" : "files/s";
-    lines.push(`#### ${TITLES[test]}`, "");
+    lines.push(`##### ${TITLES[test]}`, "");
     lines.push(
       `| client | ${u} (median) | all runs | vs curl | vs lftp | client CPU s | peak RSS MiB | server CPU s |`,
     );
@@ -347,6 +355,7 @@ try {
   server = await startPeer("vsftpd");
   makeFixtures(server.root);
   const started = new Date();
+  const code = codeVersion();
   const t0 = performance.now();
   const samples: Sample[] = [];
   for (let round = 0; round < RUNS; round++) {
@@ -383,7 +392,7 @@ try {
       }
     }
   }
-  const text = report(samples, startLoad, started, (performance.now() - t0) / 1000);
+  const text = report(samples, startLoad, started, (performance.now() - t0) / 1000, code);
   console.log(text);
   mkdirSync(join(REPO, "bench/results"), { recursive: true });
   writeFileSync(

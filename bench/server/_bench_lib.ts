@@ -554,6 +554,26 @@ export function replaceSection(file: string, key: string, text: string): void {
 }
 
 /**
+ * Which code was measured: the commit, and whether src/ had uncommitted changes (the benches
+ * run the working tree).
+ *
+ * @returns E.g. `commit 1a2b3c4` or `commit 1a2b3c4 + uncommitted changes in src/ (2 files)`.
+ */
+export function codeVersion(): string {
+  try {
+    const head = execFileSync("git", ["-C", REPO, "rev-parse", "--short", "HEAD"]).toString()
+      .trim();
+    const dirty = execFileSync("git", ["-C", REPO, "status", "--porcelain", "--", "src"]).toString()
+      .split("\n").filter(Boolean);
+    return dirty.length
+      ? `commit ${head} + uncommitted changes in src/ (${dirty.length} files)`
+      : `commit ${head}`;
+  } catch {
+    return "unknown commit";
+  }
+}
+
+/**
  * Machine facts for a report: cores, CPU model, memory, kernel.
  *
  * @returns One line.

@@ -45,6 +45,7 @@ import process from "node:process";
 import {
   type BenchServer,
   buildForNode,
+  codeVersion,
   loadAverage,
   machineFacts,
   median,
@@ -330,7 +331,13 @@ const TITLES: Record<string, string> = {
     `${CLIENTS} concurrent clients, each connect + login + LIST of ${LIST_ENTRIES} entries + QUIT (Python ftplib threads)`,
 };
 
-function report(samples: Sample[], startLoad: number, started: Date, seconds: number): string {
+function report(
+  samples: Sample[],
+  startLoad: number,
+  started: Date,
+  seconds: number,
+  code: string,
+): string {
   const lines: string[] = [];
   const others = samples.map((x) => x.otherCpu / x.seconds);
   lines.push(
@@ -338,6 +345,7 @@ function report(samples: Sample[], startLoad: number, started: Date, seconds: nu
       seconds.toFixed(0)
     } s; ${machineFacts()}.`,
   );
+  lines.push(`Code measured: ${code}.`);
   lines.push(
     `node ${versionOf("node")}, deno ${versionOf("deno")}, bun ${versionOf("bun")}; vsftpd ${
       versionOf("vsftpd")
@@ -364,7 +372,7 @@ function report(samples: Sample[], startLoad: number, started: Date, seconds: nu
   );
   lines.push("");
   for (const test of TESTS) {
-    lines.push(`#### ${TITLES[test]}`);
+    lines.push(`##### ${TITLES[test]}`);
     lines.push("");
     const drops = test === "list-burst";
     lines.push(
@@ -412,6 +420,7 @@ try {
   makeFixtures();
   await startAll();
   const started = new Date();
+  const code = codeVersion();
   const t0 = performance.now();
   const samples: Sample[] = [];
   for (let round = 0; round < RUNS; round++) {
@@ -455,7 +464,7 @@ try {
       }
     }
   }
-  const text = report(samples, startLoad, started, (performance.now() - t0) / 1000);
+  const text = report(samples, startLoad, started, (performance.now() - t0) / 1000, code);
   console.log(text);
   mkdirSync(join(REPO, "bench/results"), { recursive: true });
   writeFileSync(
