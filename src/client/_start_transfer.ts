@@ -40,6 +40,12 @@ export interface StartOptions {
    * queued behind it fail when it stalls (see `_command_queue.ts`). @default false
    */
   readonly handedOut?: boolean | undefined;
+  /**
+   * Awaited once the data endpoint is ready, before the command is sent: lets the caller
+   * prepare its side (open a local file) during the EPSV/PASV round trip. When it rejects,
+   * the command is not sent and its error is thrown.
+   */
+  readonly ready?: Promise<unknown> | undefined;
 }
 
 /**
@@ -63,6 +69,7 @@ export async function startTransfer(
   let final: Reply | undefined;
   let preliminary = false;
   try {
+    if (options.ready) await options.ready;
     if (options.offset && options.offset > 0) {
       await s.execute(`REST ${options.offset}`, ["350"]);
     }

@@ -129,14 +129,22 @@ async function uploadFile(
   options: CopyOptions,
 ): Promise<void> {
   throwIfAborted(options.signal);
-  const source = await fs.openRead(local);
+  // Open the local file while EPSV/PASV is on the wire; STOR waits for it.
+  const opening = fs.openRead(local);
+  opening.catch(() => {}); // Handled below.
   let sink: WritableStream<Uint8Array>;
   try {
-    sink = await openStore(s, `STOR ${remote}`, { ...fileOptions(options, remote), total: size });
+    sink = await openStore(s, `STOR ${remote}`, {
+      ...fileOptions(options, remote),
+      total: size,
+      ready: opening,
+    });
   } catch (e) {
-    await source.cancel().catch(() => {});
+    const source = await opening.catch(() => undefined);
+    await source?.cancel().catch(() => {});
     throw e;
   }
+  const source = await opening;
   await source.pipeTo(sink);
 }
 
@@ -179,18 +187,23 @@ async function downloadFile(
     if (size !== undefined && offset === size) return;
     if (size !== undefined && offset > size) offset = 0;
   }
-  const sink = await fs.openWrite(local, offset > 0 ? { offset } : {});
+  // Open the local file while EPSV/PASV is on the wire; RETR waits for it.
+  const opening = fs.openWrite(local, offset > 0 ? { offset } : {});
+  opening.catch(() => {}); // Handled below.
   let source: ReadableStream<Uint8Array>;
   try {
     source = await openRetrieve(s, remote, {
       ...fileOptions(options, remote),
       offset,
       ...(size !== undefined ? { total: size - offset } : {}),
+      ready: opening,
     });
   } catch (e) {
-    await sink.abort(e).catch(() => {});
+    const sink = await opening.catch(() => undefined);
+    await sink?.abort(e).catch(() => {});
     throw e;
   }
+  const sink = await opening;
   await source.pipeTo(sink);
 }
 
