@@ -18,7 +18,8 @@ import { assertSafeCommand } from "../src/client/_control.ts";
 import { speedLimiter } from "../src/client/_speed.ts";
 import { ListResult } from "../src/client/list_result.ts";
 import type { RemoteEntry } from "../src/client/options.ts";
-import { InvalidCommandError } from "../src/errors.ts";
+import { FtpTimeoutError, InvalidCommandError } from "../src/errors.ts";
+import { IdleDeadline } from "../src/client/_timeout.ts";
 
 describe("Mutex", () => {
   it("serves waiters in FIFO order, one at a time", async () => {
@@ -217,5 +218,43 @@ describe("speed limiter", () => {
     assert.equal(speedLimiter(0), undefined);
     assert.equal(speedLimiter(undefined), undefined);
     assert.equal(typeof speedLimiter(1000), "function");
+  });
+});
+
+describe("IdleDeadline", () => {
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+  it("rejects a wait that outlives its limit, then undoes the operation", async () => {
+    let undone = 0;
+    const d = new IdleDeadline(() => undone++);
+    const never = new Promise<never>(() => {});
+    await assert.rejects(d.wait(never, 20, "Waiting for nothing"), (e: unknown) => {
+      assert.ok(e instanceof FtpTimeoutError);
+      assert.match((e as Error).message, /Waiting for nothing/);
+      return true;
+    });
+    assert.equal(undone, 1);
+    d.dispose();
+  });
+
+  it("limits each wait, not their sum, and passes values and errors through", async () => {
+    let undone = 0;
+    const d = new IdleDeadline(() => undone++);
+    // 12 waits of 10 ms under a 40 ms limit: 120 ms in all, none times out.
+    for (let i = 0; i < 12; i++) {
+      assert.equal(await d.wait(sleep(10).then(() => i), 40, "step"), i);
+    }
+    await assert.rejects(d.wait(Promise.reject(new Error("boom")), 40, "step"), /boom/);
+    // A later wait that stalls is still caught by the same timer.
+    await assert.rejects(d.wait(new Promise(() => {}), 30, "stalled"), FtpTimeoutError);
+    assert.equal(undone, 1);
+    d.dispose();
+  });
+
+  it("does not arm a timer for unlimited waits", async () => {
+    const d = new IdleDeadline();
+    assert.equal(await d.wait(Promise.resolve(7), 0, "x"), 7);
+    assert.equal(await d.wait(Promise.resolve(8), Infinity, "x"), 8);
+    d.dispose();
   });
 });

@@ -11,7 +11,7 @@ import { type Reply, ReplyAssembler } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
 import { ConnectionClosedError, FtpError, InvalidCommandError } from "../errors.ts";
 import { type ClientEncoding, encodeText } from "./_encoding.ts";
-import { withTimeout } from "./_timeout.ts";
+import { IdleDeadline } from "./_timeout.ts";
 
 /** Limits and encoding of a {@linkcode ControlChannel}. */
 export interface ControlOptions {
@@ -40,6 +40,8 @@ export class ControlChannel {
   #assembler: ReplyAssembler;
   #options: ControlOptions;
   #closed = false;
+  /** One timer for all replies (a timer per reply line costs more than the line). */
+  #deadline = new IdleDeadline(() => this.close());
 
   /**
    * @param conn The connected socket.
@@ -53,7 +55,11 @@ export class ControlChannel {
 
   /** Read lines from and write commands to `conn` (a new socket, or the same after TLS). */
   #attach(conn: Conn): [Conn, LineReader, WritableStreamDefaultWriter<Uint8Array>] {
-    conn.closed.then(() => (this.#closed = true), () => (this.#closed = true));
+    const gone = () => {
+      this.#closed = true;
+      this.#deadline.dispose();
+    };
+    conn.closed.then(gone, gone);
     const lines = new LineReader(conn.readable, {
       maxLineLength: this.#options.maxLineLength,
       encoding: this.#options.encoding === "utf-8" ? "utf-8" : "latin1",
@@ -119,11 +125,10 @@ export class ControlChannel {
   }
 
   #readLine(timeoutMs: number, operation: string) {
-    return withTimeout(
+    return this.#deadline.wait(
       this.#lines.readLine(),
       timeoutMs,
       `Waiting for the reply to ${operation}`,
-      () => this.close(),
     );
   }
 
@@ -147,6 +152,7 @@ export class ControlChannel {
   /** Close the socket now. Idempotent. */
   close(): void {
     this.#closed = true;
+    this.#deadline.dispose();
     this.#conn.close();
   }
 }

@@ -8,7 +8,7 @@
 
 import { FtpError } from "../errors.ts";
 import type { Transfer } from "./_transfer.ts";
-import { withTimeout } from "./_timeout.ts";
+import { IdleDeadline } from "./_timeout.ts";
 import type { TransferProgress } from "./options.ts";
 
 /** Options of {@linkcode downloadReadable} and {@linkcode uploadWritable}. */
@@ -47,10 +47,13 @@ export function downloadReadable(
 ): ReadableStream<Uint8Array> {
   const report = progressReporter(options);
   const reader = transfer.conn?.readable.getReader();
+  const deadline = new IdleDeadline(() => transfer.conn?.close());
+  const waiting = `Waiting for data of "${transfer.command}"`;
   let closed = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   /** End the stream once: closed without an error, errored with one. */
   const end = (error?: unknown, failed = error !== undefined) => {
+    deadline.dispose();
     if (closed) return;
     closed = true;
     if (failed) controller.error(error);
@@ -66,11 +69,10 @@ export function downloadReadable(
         if (closed) return;
         let result: { done: boolean; value?: Uint8Array | undefined };
         try {
-          result = !reader ? { done: true } : await withTimeout(
+          result = !reader ? { done: true } : await deadline.wait(
             reader.read(),
             dataTimeout,
-            `Waiting for data of "${transfer.command}"`,
-            () => transfer.conn?.close(),
+            waiting,
           );
         } catch (e) {
           end(await transfer.fail(e), true);
@@ -89,6 +91,7 @@ export function downloadReadable(
     },
     async cancel(reason) {
       closed = true;
+      deadline.dispose();
       await transfer.abort(reason);
     },
   }, { highWaterMark: 0 });
@@ -111,14 +114,17 @@ export function uploadWritable(
   const report = progressReporter(options);
   const conn = transfer.conn;
   const writer = conn?.writable.getWriter();
+  const deadline = new IdleDeadline(() => conn?.close());
   let failed: unknown;
   let signalled: ((reason: unknown) => void) | undefined;
   const abortedByOthers = new Promise<never>((_, reject) => (signalled = reject));
   abortedByOthers.catch(() => {});
   transfer.onAbort = (reason) => {
+    deadline.dispose();
     failed = reason;
     signalled?.(reason);
   };
+  const sending = `Sending data of "${transfer.command}"`;
   const check = async () => {
     if (transfer.aborted) {
       await transfer.ended();
@@ -130,10 +136,11 @@ export function uploadWritable(
   const onData = async (op: Promise<void>, what: string) => {
     try {
       await Promise.race([
-        withTimeout(op, dataTimeout, `${what} of "${transfer.command}"`, () => conn?.close()),
+        deadline.wait(op, dataTimeout, what),
         abortedByOthers,
       ]);
     } catch (e) {
+      deadline.dispose();
       if (transfer.aborted) {
         await transfer.ended();
         throw transfer.abortReason;
@@ -151,21 +158,31 @@ export function uploadWritable(
       await Promise.race([options.throttle(chunk.byteLength), abortedByOthers]);
     }
     await check();
-    await onData(writer.write(chunk), "Sending data");
+    await onData(writer.write(chunk), sending);
     report(chunk.byteLength);
   };
   return new WritableStream<Uint8Array>({
     write(chunk) {
-      return transfer.step(() => write(chunk));
+      return transfer.step(() =>
+        write(chunk).catch((e) => {
+          deadline.dispose();
+          throw e;
+        })
+      );
     },
     close() {
       return transfer.step(async () => {
-        await check();
-        if (writer) await onData(writer.close(), "Closing data");
-        await transfer.finish();
+        try {
+          await check();
+          if (writer) await onData(writer.close(), `Closing data of "${transfer.command}"`);
+          await transfer.finish();
+        } finally {
+          deadline.dispose();
+        }
       });
     },
     async abort(reason) {
+      deadline.dispose();
       await transfer.abort(reason);
     },
   });
