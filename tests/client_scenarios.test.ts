@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, StalledStreamError } from "../src/client/mod.ts";
+import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import {
   ConnectError,
   ConnectionClosedError,
@@ -612,6 +613,68 @@ describe("ABOR during a slow MLSD", { skip: !py }, () => {
       setTimeout(() => ac.abort(), 100);
       await assert.rejects(listing, (e: Error) => e.name === "AbortError");
       assert.equal(await c.size("entry-with-a-long-name-7.txt"), 0);
+    });
+  });
+});
+
+describe("tree download: a local write failure is reported", () => {
+  it("throws the sink's close error, closes every file, and the client stays usable", async () => {
+    await withServer(startAnyftp(), async (s) => {
+      mkdirSync(join(s.root, "t"));
+      for (const n of ["a", "b", "c", "d"]) writeFileSync(join(s.root, "t", `${n}.bin`), n);
+      // One memory storage per target directory (the client roots its PathIO there).
+      const roots = new Map<string, MemoryPathIO>();
+      const memoryFor = (root: string) => {
+        if (!roots.has(root)) roots.set(root, new MemoryPathIO());
+        return roots.get(root)!;
+      };
+      let open = 0;
+      let failOn = "/b.bin";
+      // The local storage: memory, whose sink for `failOn` fails when closed (a deferred
+      // ENOSPC, say); every sink counts itself open until closed or aborted.
+      const failing = (memory: MemoryPathIO) => new Proxy(memory, {
+        get(target, key) {
+          if (key !== "openWrite") {
+            const v = Reflect.get(target, key, target);
+            return typeof v === "function" ? v.bind(target) : v;
+          }
+          return async (path: string, o?: Parameters<MemoryPathIO["openWrite"]>[1]) => {
+            const inner = (await target.openWrite(path, o)).getWriter();
+            open++;
+            return new WritableStream<Uint8Array>({
+              write: (chunk) => inner.write(chunk),
+              async close() {
+                open--;
+                await inner.close();
+                if (path === failOn) throw new Error(`disk full writing ${path}`);
+              },
+              async abort(reason) {
+                open--;
+                await inner.abort(reason);
+              },
+            });
+          };
+        },
+      });
+      await using c = await Client.connect(s.url, {
+        ...opts,
+        localFs: (root) => failing(memoryFor(root)),
+      });
+      await assert.rejects(
+        c.download("t", "/x", { writeInto: true }),
+        /disk full writing \/b\.bin/,
+      );
+      assert.equal(open, 0);
+      failOn = "/d.bin"; // The last file: its close is the one awaited at the end.
+      await assert.rejects(c.download("t", "/y", { writeInto: true }), /disk full writing \/d\.bin/);
+      assert.equal(open, 0);
+      failOn = "";
+      await c.download("t", "/z", { writeInto: true });
+      assert.equal(open, 0);
+      const names = [];
+      for await (const e of memoryFor("/z").list("/")) names.push(e.name);
+      assert.deepEqual(names.sort(), ["a.bin", "b.bin", "c.bin", "d.bin"]);
+      assert.equal(await c.pwd(), "/");
     });
   });
 });

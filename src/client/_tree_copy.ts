@@ -73,11 +73,22 @@ export async function downloadPath(
     : joinLocal(local, safeLocalName(remoteBasename(remote)));
   if (entry.type === "dir") {
     const fs = await ensureLocalDir(s.options.localFs, target);
-    await downloadTree(s, remote, fs, "/", options, 0);
+    const closes = new PendingClose();
+    let failed = true;
+    try {
+      await downloadTree(s, remote, fs, "/", options, 0, closes);
+      failed = false;
+    } finally {
+      // Every local file is closed before returning; a close error counts unless another
+      // error is already on its way.
+      await closes.flush().catch((e) => {
+        if (!failed) throw e;
+      });
+    }
   } else {
     const { parent, name } = splitLocal(target);
     const fs = await ensureLocalDir(s.options.localFs, parent);
-    await downloadFile(s, remote, fs, `/${name}`, entry.size, options);
+    await (await downloadFile(s, remote, fs, `/${name}`, entry.size, options)).closed;
   }
 }
 
@@ -155,6 +166,7 @@ async function downloadTree(
   dir: string,
   options: CopyOptions,
   depth: number,
+  closes: PendingClose,
 ): Promise<void> {
   checkDepth(depth, "Remote", remote);
   for (const entry of await listDir(s, remote)) {
@@ -163,9 +175,9 @@ async function downloadTree(
     const local = joinRemote(dir, entry.name);
     if (entry.type === "dir") {
       await fs.mkdir(local, { parents: true });
-      await downloadTree(s, entry.path, fs, local, options, depth + 1);
+      await downloadTree(s, entry.path, fs, local, options, depth + 1, closes);
     } else if (entry.type === "file") {
-      await downloadFile(s, entry.path, fs, local, entry.size, options);
+      await closes.add((await downloadFile(s, entry.path, fs, local, entry.size, options)).closed);
     }
   }
 }
@@ -177,14 +189,14 @@ async function downloadFile(
   local: string,
   size: number | undefined,
   options: CopyOptions,
-): Promise<void> {
+): Promise<{ closed: Promise<void> }> {
   throwIfAborted(options.signal);
   let offset = 0;
   if (options.resume) {
     const st = await fs.stat(local).catch(() => undefined);
     if (st?.type === "file") offset = st.size;
     if (size === undefined) size = await fileSize(s, remote).catch(() => undefined);
-    if (size !== undefined && offset === size) return;
+    if (size !== undefined && offset === size) return { closed: Promise.resolve() };
     if (size !== undefined && offset > size) offset = 0;
   }
   // Open the local file while EPSV/PASV is on the wire; RETR waits for it.
@@ -203,8 +215,58 @@ async function downloadFile(
     await sink?.abort(e).catch(() => {});
     throw e;
   }
-  const sink = await opening;
-  await source.pipeTo(sink);
+  return await copyStream(source, await opening);
+}
+
+/**
+ * Copy a download into its local file. Resolves once the transfer is over (the queue is
+ * free for the next command); the file's close may still be under way: `closed` settles
+ * with it (and rejects with any write or close error).
+ */
+async function copyStream(
+  source: ReadableStream<Uint8Array>,
+  sink: WritableStream<Uint8Array>,
+): Promise<{ closed: Promise<void> }> {
+  const reader = source.getReader();
+  const writer = sink.getWriter();
+  try {
+    for (;;) {
+      await writer.ready; // The sink's backpressure: one chunk queued at most, as pipeTo.
+      const r = await reader.read();
+      if (r.done) break;
+      // A failed write errors the writer: the next `ready` rejects, and so does `close()`.
+      writer.write(r.value).catch(() => {});
+    }
+  } catch (e) {
+    await Promise.all([reader.cancel(e).catch(() => {}), writer.abort(e).catch(() => {})]);
+    throw e;
+  }
+  const closed = writer.close();
+  closed.catch(() => {}); // Awaited by the caller.
+  return { closed };
+}
+
+/**
+ * The local file of a tree download still closing while the next transfer starts: at most
+ * one, so its close (a thread-pool trip on Node) overlaps the network, and its error is
+ * still thrown, by the next {@linkcode PendingClose.add} or {@linkcode PendingClose.flush}.
+ */
+class PendingClose {
+  #pending: Promise<void> | undefined;
+
+  /** Track `closed`; wait for the one before it. */
+  async add(closed: Promise<void>): Promise<void> {
+    const previous = this.#pending;
+    this.#pending = closed;
+    if (previous) await previous;
+  }
+
+  /** Wait for the last one. */
+  async flush(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) await pending;
+  }
 }
 
 function safeLocalName(name: string): string {
