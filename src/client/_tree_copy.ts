@@ -155,8 +155,32 @@ async function uploadFile(
     await source?.cancel().catch(() => {});
     throw e;
   }
-  const source = await opening;
-  await source.pipeTo(sink);
+  await pump(await opening, sink);
+}
+
+/**
+ * `source.pipeTo(sink)` as a plain loop (Node's pipeTo costs more per small file than the
+ * rest of the copy): the sink's backpressure, and on any failure both ends are released.
+ */
+async function pump(
+  source: ReadableStream<Uint8Array>,
+  sink: WritableStream<Uint8Array>,
+): Promise<void> {
+  const reader = source.getReader();
+  const writer = sink.getWriter();
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      await writer.ready;
+      // A failed write errors the writer: the next `ready` rejects, and so does `close()`.
+      writer.write(r.value).catch(() => {});
+    }
+    await writer.close();
+  } catch (e) {
+    await Promise.all([reader.cancel(e).catch(() => {}), writer.abort(e).catch(() => {})]);
+    throw e;
+  }
 }
 
 async function downloadTree(
