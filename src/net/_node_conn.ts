@@ -58,12 +58,20 @@ const serverContexts = new Map<string, tls.SecureContext>();
 /** One client context per extra-CA set (building one from the root store costs milliseconds). */
 const clientContexts = new Map<string, tls.SecureContext>();
 
-/** Server-role secure context for a cert+key, cached (small: one entry per configured cert). */
-export function serverContext(options: ServerTlsOptions): tls.SecureContext {
-  const key = options.cert + "\0" + options.key;
+/**
+ * Server-role secure context for a cert+key (and highest TLS version), cached.
+ *
+ * @param options Certificate and key.
+ * @param maxVersion Highest TLS version to offer. @default Node's ("TLSv1.3")
+ */
+export function serverContext(
+  options: ServerTlsOptions,
+  maxVersion?: tls.SecureVersion,
+): tls.SecureContext {
+  const key = options.cert + "\0" + options.key + "\0" + (maxVersion ?? "");
   let context = serverContexts.get(key);
   if (!context) {
-    context = tls.createSecureContext({ cert: options.cert, key: options.key });
+    context = tls.createSecureContext({ cert: options.cert, key: options.key, maxVersion });
     if (serverContexts.size > 32) serverContexts.clear();
     serverContexts.set(key, context);
   }
