@@ -177,7 +177,8 @@ export class BunConn implements Conn {
 
   onError(socket: Socket, error: Error): void {
     if (socket !== this.#socket && this.#socket !== undefined) return;
-    this.#error = error;
+    // After the peer's end (FIN, or close_notify) an error concerns writing only.
+    if (!this.#ended) this.#error = error;
     this.#ready.reject(error);
   }
 
@@ -346,13 +347,11 @@ export class BunConn implements Conn {
   #closeAll(error: Error | undefined): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    if (error) this.#error = error;
+    if (error && !this.#ended) this.#error = error;
     this.#ended = true;
-    if (this.#chunks.length === 0 || error) {
-      this.#chunks = [];
-      this.#closeReadable();
-    }
-    const closed = new ConnectionClosedError("write", { cause: this.#error });
+    // Bytes already received stay readable: the readable ends, or fails, after them.
+    if (this.#chunks.length === 0) this.#closeReadable();
+    const closed = new ConnectionClosedError("write", { cause: error ?? this.#error });
     this.#pending?.done.reject(closed);
     this.#pending = null;
     try {

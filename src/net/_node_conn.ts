@@ -389,18 +389,20 @@ export class NodeConn implements Conn {
   }
 
   #failed(error: unknown): void {
-    // A failed write (EPIPE) says nothing about what was received: let the readable end cleanly.
     this.#writeError = error;
-    if ((error as { code?: unknown } | null)?.code !== "EPIPE") this.#error = error;
+    // A failed write (EPIPE) says nothing about what was received, nor does an error after
+    // the peer's end (a reset once the data and FIN or close_notify are in): the readable
+    // then ends cleanly.
+    if ((error as { code?: unknown } | null)?.code === "EPIPE" || this.#ended) return;
+    this.#error = error;
   }
 
   #gone(): void {
-    // 'close' follows 'error' and destroy(); everything still open ends here.
+    // 'close' follows 'error' and destroy(); everything still open ends here. Bytes already
+    // received stay readable (a reset discards what the peer had not sent, not what we
+    // have): the readable ends, or fails with the error, after them.
     this.#ended = true;
-    if (this.#chunks.length === 0 || this.#error !== undefined) {
-      this.#chunks = [];
-      this.#closeReadable();
-    }
+    if (this.#chunks.length === 0) this.#closeReadable();
     const closed = new ConnectionClosedError("write", { cause: this.#writeError });
     this.#drain?.reject(closed);
     this.#drain = null;
