@@ -1,9 +1,10 @@
 /**
- * A bounded queue of accepted connections that a {@linkcode Listener} hands out through
- * async iteration. Shared by the callback-based adapters (Node, Bun, memory).
+ * A bounded queue of accepted connections, and the {@linkcode Listener} that hands them out
+ * through async iteration. Shared by the callback-based adapters (Node, Bun, memory).
  *
  * @module
  */
+import type { Addr, Conn, Listener } from "./types.ts";
 
 /**
  * Accepted items waiting for `next()`. Bounded: when nobody iterates and `limit` items wait,
@@ -48,7 +49,9 @@ export class AcceptQueue<T> implements AsyncIterableIterator<T> {
 
   /** The next accepted item, or done once closed. */
   next(): Promise<IteratorResult<T>> {
-    if (this.#items.length > 0) return Promise.resolve({ value: this.#items.shift()!, done: false });
+    if (this.#items.length > 0) {
+      return Promise.resolve({ value: this.#items.shift()!, done: false });
+    }
     if (this.#closed) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
@@ -61,5 +64,42 @@ export class AcceptQueue<T> implements AsyncIterableIterator<T> {
   /** @returns this queue, so a listener can return it from `[Symbol.asyncIterator]()`. */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
+  }
+}
+
+/**
+ * A {@linkcode Listener} that hands out the connections an {@linkcode AcceptQueue} collects
+ * (the callback-based adapters: Node, Bun, memory). `stop` frees the socket, once.
+ */
+export class QueueListener implements Listener {
+  readonly addr: Addr;
+  /** Where the adapter pushes accepted connections. */
+  readonly queue: AcceptQueue<Conn>;
+  #stop: () => void;
+
+  /**
+   * @param addr The bound address.
+   * @param queue The queue the adapter fills.
+   * @param stop Stops accepting and frees the port (open connections stay open).
+   */
+  constructor(addr: Addr, queue: AcceptQueue<Conn>, stop: () => void) {
+    this.addr = addr;
+    this.queue = queue;
+    this.#stop = stop;
+  }
+
+  close(): void {
+    if (this.queue.closed) return;
+    this.queue.close();
+    this.#stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Conn> {
+    return this.queue;
   }
 }

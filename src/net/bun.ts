@@ -14,11 +14,11 @@
  * @module
  */
 import { ConnectError, UnsupportedError } from "../errors.ts";
-import { AcceptQueue } from "./_accept_queue.ts";
+import { AcceptQueue, QueueListener } from "./_accept_queue.ts";
 import { toAddr } from "./_addr.ts";
 import { BunConn, clientTls, handlers } from "./_bun_conn.ts";
 import { type BunHandlers, type BunListenerLike, bunNamespace } from "./_bun_types.ts";
-import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
+import type { Conn, ConnectOptions, Listener, ListenOptions, Net } from "./types.ts";
 
 /** Wrap a Bun socket error as {@linkcode ConnectError} when it carries a system code. */
 function connectError(error: unknown, hostname: string, port: number): unknown {
@@ -85,54 +85,34 @@ async function connect(options: ConnectOptions): Promise<Conn> {
 }
 
 /** A {@linkcode Listener} over `Bun.listen`. */
-class BunListener implements Listener {
-  readonly addr: Addr;
-  #listener: BunListenerLike;
-  #queue: AcceptQueue<Conn>;
-
-  constructor(options: ListenOptions) {
-    const { hostname, port, tls } = options;
-    this.#queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
-    const queue = this.#queue;
-    const role = tls === undefined ? undefined : "server";
-    // Each accepted socket gets its BunConn on `open` (listen has no per-socket `data`).
-    const accept: BunHandlers<BunConn> = {
-      ...handlers,
-      open(socket) {
-        const conn = new BunConn({ role });
-        socket.data = conn;
-        conn.attach(socket);
-        queue.push(conn);
-      },
-    };
-    try {
-      this.#listener = bunNamespace().listen({
-        hostname,
-        port,
-        socket: accept,
-        tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
-        allowHalfOpen: true,
-      });
-    } catch (error) {
-      throw connectError(error, hostname, port);
-    }
-    this.addr = toAddr(hostname, this.#listener.port);
+function listenBun(options: ListenOptions): Listener {
+  const { hostname, port, tls } = options;
+  const queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
+  const role = tls === undefined ? undefined : "server";
+  // Each accepted socket gets its BunConn on `open` (listen has no per-socket `data`).
+  const accept: BunHandlers<BunConn> = {
+    ...handlers,
+    open(socket) {
+      const conn = new BunConn({ role });
+      socket.data = conn;
+      conn.attach(socket);
+      queue.push(conn);
+    },
+  };
+  let listener: BunListenerLike;
+  try {
+    listener = bunNamespace().listen({
+      hostname,
+      port,
+      socket: accept,
+      tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
+      allowHalfOpen: true,
+    });
+  } catch (error) {
+    throw connectError(error, hostname, port);
   }
-
-  close(): void {
-    if (this.#queue.closed) return;
-    this.#queue.close();
-    this.#listener.stop(false); // open connections stay open
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Conn> {
-    return this.#queue;
-  }
+  // stop(false): open connections stay open.
+  return new QueueListener(toAddr(hostname, listener.port), queue, () => listener.stop(false));
 }
 
 /**
@@ -152,5 +132,5 @@ class BunListener implements Listener {
 export const bunNet: Net = {
   name: "bun",
   connect,
-  listen: (options: ListenOptions): Listener => new BunListener(options),
+  listen: listenBun,
 };

@@ -16,10 +16,18 @@
  * @module
  */
 import { ConnectError, ConnectionClosedError } from "../errors.ts";
-import { AcceptQueue } from "./_accept_queue.ts";
+import { AcceptQueue, QueueListener } from "./_accept_queue.ts";
 import { toAddr } from "./_addr.ts";
 import { Pipe } from "./_memory_pipe.ts";
-import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net, TlsOptions } from "./types.ts";
+import type {
+  Addr,
+  Conn,
+  ConnectOptions,
+  Listener,
+  ListenOptions,
+  Net,
+  TlsOptions,
+} from "./types.ts";
 
 /** First port handed out for `port: 0` (and for the client ends of connections). */
 const FIRST_EPHEMERAL_PORT = 40000;
@@ -109,36 +117,6 @@ function pair(client: Addr, server: Addr, secure: boolean): [Conn, Conn] {
   ];
 }
 
-/** A listener registered under its port in one memory net. */
-class MemoryListener implements Listener {
-  readonly addr: Addr;
-  readonly secure: boolean;
-  readonly queue: AcceptQueue<Conn>;
-  #unregister: () => void;
-
-  constructor(addr: Addr, secure: boolean, backlog: number, unregister: () => void) {
-    this.addr = addr;
-    this.secure = secure;
-    this.queue = new AcceptQueue<Conn>(backlog, (conn) => conn.close());
-    this.#unregister = unregister;
-  }
-
-  close(): void {
-    if (this.queue.closed) return;
-    this.queue.close();
-    this.#unregister();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Conn> {
-    return this.queue;
-  }
-}
-
 /**
  * Create an isolated in-memory network. `listen` and `connect` match by port only (any
  * hostname); connecting to a port nobody listens on rejects with {@linkcode ConnectError}
@@ -162,7 +140,8 @@ class MemoryListener implements Listener {
  * ```
  */
 export function createMemoryNet(): Net {
-  const listeners = new Map<number, MemoryListener>();
+  /** Listening ports, each with its listener and whether it is implicit TLS. */
+  const listeners = new Map<number, { listener: QueueListener; secure: boolean }>();
   let nextPort = FIRST_EPHEMERAL_PORT;
   const freePort = () => {
     for (let i = 0; i < 65536 - FIRST_EPHEMERAL_PORT; i++) {
@@ -180,26 +159,26 @@ export function createMemoryNet(): Net {
       if (listeners.has(port)) {
         throw new ConnectError(options.hostname, port, { code: "EADDRINUSE" });
       }
-      const addr = toAddr(options.hostname, port);
-      const listener = new MemoryListener(
-        addr,
-        options.tls !== undefined,
-        options.backlog ?? 511,
+      const queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
+      const listener = new QueueListener(
+        toAddr(options.hostname, port),
+        queue,
         () => listeners.delete(port),
       );
-      listeners.set(port, listener);
+      listeners.set(port, { listener, secure: options.tls !== undefined });
       return listener;
     },
     connect(options: ConnectOptions): Promise<Conn> {
       if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-      const listener = listeners.get(options.port);
-      if (!listener) {
+      const entry = listeners.get(options.port);
+      if (!entry) {
         return Promise.reject(
           new ConnectError(options.hostname, options.port, { code: "ECONNREFUSED" }),
         );
       }
+      const { listener, secure } = entry;
       const local = toAddr(options.localAddress ?? listener.addr.hostname, freePort());
-      const [client, server] = pair(local, listener.addr, listener.secure);
+      const [client, server] = pair(local, listener.addr, secure);
       listener.queue.push(server);
       if (options.tls) return client.startTls(options.tls);
       return Promise.resolve(client);

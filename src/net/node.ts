@@ -16,7 +16,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { ConnectError } from "../errors.ts";
-import { AcceptQueue } from "./_accept_queue.ts";
+import { AcceptQueue, QueueListener } from "./_accept_queue.ts";
 import { toAddr } from "./_addr.ts";
 import { listenNow } from "./_node_listen.ts";
 import {
@@ -27,7 +27,7 @@ import {
   sessionReady,
   trackSession,
 } from "./_node_conn.ts";
-import type { Addr, Conn, ConnectOptions, ListenOptions, Listener, Net } from "./types.ts";
+import type { Conn, ConnectOptions, Listener, ListenOptions, Net } from "./types.ts";
 
 /** System error codes that mean "could not connect" (anything else is rethrown as is). */
 const CONNECT_CODES = new Set([
@@ -112,57 +112,41 @@ function dial(options: ConnectOptions): Promise<Conn> {
   });
 }
 
-/** A {@linkcode Listener} over a `net.Server` or `tls.Server`. */
-class NodeListener implements Listener {
-  readonly addr: Addr;
-  #server: net.Server;
-  #queue: AcceptQueue<Conn>;
-
-  constructor(options: ListenOptions) {
-    const backlog = options.backlog ?? 511;
-    this.#queue = new AcceptQueue<Conn>(backlog, (conn) => conn.close());
-    const tlsOptions = options.tls;
-    // Implicit TLS wraps each accepted socket like startTls does (not tls.Server), so control
-    // and data connections share one secure context and can resume each other's sessions.
-    // The handshake runs lazily under the first read/write: no slow client blocks accept.
-    const context = tlsOptions ? serverContext(tlsOptions) : undefined;
-    // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
-    this.#server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, (socket) => {
-      socket.on("error", () => {}); // errors before the Conn exists are the peer's business
-      if (this.#queue.closed) {
-        socket.destroy();
-      } else if (context && onDeno()) {
-        new NodeConn(socket, false).startTls(tlsOptions!).then(
-          (conn) => this.#queue.push(conn),
-          () => socket.destroy(), // a failed handshake only concerns that client
-        );
-      } else if (context) {
-        const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
-        this.#queue.push(new NodeConn(secured, true, { handshaking: true }));
-      } else {
-        this.#queue.push(new NodeConn(socket, false));
-      }
-    });
-    this.#server.on("error", () => this.close());
-    listenNow(this.#server, options.hostname, options.port, backlog);
-    const bound = this.#server.address() as net.AddressInfo;
-    this.addr = toAddr(bound.address, bound.port);
-  }
-
-  close(): void {
-    if (this.#queue.closed) return;
-    this.#queue.close();
-    this.#server.close();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<Conn> {
-    return this.#queue;
-  }
+/** A {@linkcode Listener} over a `net.Server`. */
+function listenNode(options: ListenOptions): Listener {
+  const backlog = options.backlog ?? 511;
+  const queue = new AcceptQueue<Conn>(backlog, (conn) => conn.close());
+  const tlsOptions = options.tls;
+  // Implicit TLS wraps each accepted socket like startTls does (not tls.Server), so control
+  // and data connections share one secure context and can resume each other's sessions.
+  // The handshake runs lazily under the first read/write: no slow client blocks accept.
+  const context = tlsOptions ? serverContext(tlsOptions) : undefined;
+  // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, (socket) => {
+    socket.on("error", () => {}); // errors before the Conn exists are the peer's business
+    if (queue.closed) {
+      socket.destroy();
+    } else if (context && onDeno()) {
+      new NodeConn(socket, false).startTls(tlsOptions!).then(
+        (conn) => queue.push(conn),
+        () => socket.destroy(), // a failed handshake only concerns that client
+      );
+    } else if (context) {
+      const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+      queue.push(new NodeConn(secured, true, { handshaking: true }));
+    } else {
+      queue.push(new NodeConn(socket, false));
+    }
+  });
+  listenNow(server, options.hostname, options.port, backlog);
+  const bound = server.address() as net.AddressInfo;
+  const listener = new QueueListener(
+    toAddr(bound.address, bound.port),
+    queue,
+    () => server.close(),
+  );
+  server.on("error", () => listener.close());
+  return listener;
 }
 
 /**
@@ -186,5 +170,5 @@ class NodeListener implements Listener {
 export const nodeNet: Net = {
   name: "node",
   connect,
-  listen: (options: ListenOptions): Listener => new NodeListener(options),
+  listen: listenNode,
 };
