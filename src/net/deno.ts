@@ -1,7 +1,7 @@
 /**
  * The Deno adapter: {@linkcode Net} over `Deno.connect`, `Deno.listenTls` and `Deno.startTls`.
  * Server-role STARTTLS, which Deno has no API for, runs `node:tls` over the connection
- * (loaded only when needed).
+ * (loaded only when needed), offering TLS 1.2 at most (see `_tls_over_conn.ts`).
  *
  * Plain listeners accept through Deno's `node:net`, not `Deno.listen`: a `Deno.Conn` read
  * that stops at a TCP urgent mark leaves the rest of the data unread until the peer sends
