@@ -40,6 +40,7 @@ export class ControlChannel {
   #assembler: ReplyAssembler;
   #options: ControlOptions;
   #closed = false;
+  #detach: () => void = () => {};
   /** One timer for all replies (a timer per reply line costs more than the line). */
   #deadline = new IdleDeadline(() => this.close());
 
@@ -55,7 +56,12 @@ export class ControlChannel {
 
   /** Read lines from and write commands to `conn` (a new socket, or the same after TLS). */
   #attach(conn: Conn): [Conn, LineReader, WritableStreamDefaultWriter<Uint8Array>] {
+    // A TLS upgrade hands the plain socket over, and some adapters (Deno) settle its `closed`
+    // then: only the socket in use may close the channel.
+    let inUse = true;
+    this.#detach = () => (inUse = false);
     const gone = () => {
+      if (!inUse) return;
       this.#closed = true;
       this.#deadline.dispose();
     };
@@ -146,7 +152,13 @@ export class ControlChannel {
       );
     }
     this.#writer.releaseLock();
-    [this.#conn, this.#lines, this.#writer] = this.#attach(await this.#conn.startTls(tls));
+    this.#detach();
+    try {
+      [this.#conn, this.#lines, this.#writer] = this.#attach(await this.#conn.startTls(tls));
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
   /** Close the socket now. Idempotent. */
