@@ -22,6 +22,11 @@ const storages: [string, () => PathIO][] = [
     temps.push(root);
     return new LocalPathIO({ root });
   }],
+  ["LocalPathIO (asyncLookups)", () => {
+    const root = mkdtempSync(join(tmpdir(), "anyftp-conf-"));
+    temps.push(root);
+    return new LocalPathIO({ root, asyncLookups: true });
+  }],
 ];
 
 const enc = new TextEncoder();

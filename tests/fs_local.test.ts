@@ -57,6 +57,7 @@ let base = "";
 let root = "";
 let outside = "";
 let fs: LocalPathIO;
+let fsAsync: LocalPathIO;
 let secretMode = 0;
 let secretMtime = 0;
 
@@ -82,6 +83,7 @@ before(() => {
   secretMode = statSync(join(outside, "secret.txt")).mode;
   secretMtime = statSync(join(outside, "secret.txt")).mtimeMs;
   fs = new LocalPathIO({ root });
+  fsAsync = new LocalPathIO({ root, asyncLookups: true });
 });
 
 after(() => {
@@ -98,184 +100,192 @@ function outsideUntouched() {
   assert.equal(statSync(join(outside, "secret.txt")).mtimeMs, secretMtime);
 }
 
-describe("LocalPathIO containment", () => {
-  it("`..` chains and absolute paths map inside the root", async () => {
-    await rejectsKind(fs.stat("/../../../outside/secret.txt"), "not-found");
-    await rejectsKind(fs.stat("../outside/secret.txt"), "not-found");
-    await rejectsKind(fs.stat(join(outside, "secret.txt")), "not-found");
-    await rejectsKind(fs.openRead("/../outside/secret.txt"), "not-found");
-    assert.equal(await readText(await fs.openRead("/../../inside.txt")), "inside");
-    await writeText(fs, "/../escape.txt", "x");
-    assert.equal(existsSync(join(root, "escape.txt")), true);
-    assert.equal(existsSync(join(base, "escape.txt")), false);
-    await fs.mkdir("/../../mk", { parents: true });
-    assert.equal(existsSync(join(root, "mk")), true);
-    assert.equal(existsSync(join(base, "mk")), false);
-    await fs.rename("/../escape.txt", "/../../escape2.txt");
-    assert.equal(existsSync(join(root, "escape2.txt")), true);
-    assert.equal(existsSync(join(base, "escape2.txt")), false);
-    await fs.unlink("/escape2.txt");
-    await fs.rmdir("/mk");
-    outsideUntouched();
-  });
+// Both ways of running lookups (synchronous by default, or on the thread pool) must contain
+// paths alike.
+for (const asyncLookups of [false, true]) {
+  describe(`LocalPathIO containment${asyncLookups ? " (asyncLookups)" : ""}`, () => {
+    const io = () => (asyncLookups ? fsAsync : fs);
 
-  it("file symlinks pointing outside (absolute and relative) are refused", async () => {
-    for (const link of ["/abs-file-link", "/rel-file-link"]) {
-      await rejectsKind(fs.stat(link), "outside-root");
-      await rejectsKind(fs.openRead(link), "outside-root");
-      await rejectsKind(fs.openWrite(link), "outside-root");
-      await rejectsKind(fs.openWrite(link, { append: true }), "outside-root");
-      await rejectsKind(fs.openWrite(link, { offset: 0 }), "outside-root");
-      await rejectsKind(fs.setMtime(link, new Date(0)), "outside-root");
-      await rejectsKind(fs.chmod(link, 0o777), "outside-root");
-      assert.equal(await fs.exists(link), false);
-      assert.equal(await fs.isFile(link), false);
-    }
-    outsideUntouched();
-  });
+    it("`..` chains and absolute paths map inside the root", async () => {
+      await rejectsKind(io().stat("/../../../outside/secret.txt"), "not-found");
+      await rejectsKind(io().stat("../outside/secret.txt"), "not-found");
+      await rejectsKind(io().stat(join(outside, "secret.txt")), "not-found");
+      await rejectsKind(io().openRead("/../outside/secret.txt"), "not-found");
+      assert.equal(await readText(await io().openRead("/../../inside.txt")), "inside");
+      await writeText(io(), "/../escape.txt", "x");
+      assert.equal(existsSync(join(root, "escape.txt")), true);
+      assert.equal(existsSync(join(base, "escape.txt")), false);
+      await io().mkdir("/../../mk", { parents: true });
+      assert.equal(existsSync(join(root, "mk")), true);
+      assert.equal(existsSync(join(base, "mk")), false);
+      await io().rename("/../escape.txt", "/../../escape2.txt");
+      assert.equal(existsSync(join(root, "escape2.txt")), true);
+      assert.equal(existsSync(join(base, "escape2.txt")), false);
+      await io().unlink("/escape2.txt");
+      await io().rmdir("/mk");
+      outsideUntouched();
+    });
 
-  it("directory symlinks pointing outside are refused for every operation", async () => {
-    for (const link of ["/dir-link", "/sub/rel-dir-link"]) {
-      await rejectsKind(fs.stat(link), "outside-root");
-      await rejectsKind(fs.stat(`${link}/secret.txt`), "outside-root");
-      await rejectsKind(listAll(fs, link), "outside-root");
-      await rejectsKind(listAll(fs, `${link}/dir`), "outside-root");
-      await rejectsKind(fs.openRead(`${link}/secret.txt`), "outside-root");
-      await rejectsKind(fs.openWrite(`${link}/secret.txt`), "outside-root");
-      await rejectsKind(fs.openWrite(`${link}/new.txt`), "outside-root");
-      await rejectsKind(fs.mkdir(`${link}/newdir`), "outside-root");
-      await rejectsKind(fs.mkdir(`${link}/a/b`, { parents: true }), "outside-root");
-      await rejectsKind(fs.mkdir(`${link}/dir`, { parents: true }), "outside-root");
-      await rejectsKind(fs.rmdir(`${link}/emptydir`), "outside-root");
-      await rejectsKind(fs.unlink(`${link}/secret.txt`), "outside-root");
-      await rejectsKind(fs.rename(`${link}/secret.txt`, "/stolen.txt"), "outside-root");
-      await rejectsKind(fs.rename("/inside.txt", `${link}/planted.txt`), "outside-root");
-      await rejectsKind(fs.setMtime(`${link}/secret.txt`, new Date(0)), "outside-root");
-      await rejectsKind(fs.chmod(`${link}/secret.txt`, 0o600), "outside-root");
-      assert.equal(await fs.isDir(link), false);
-    }
-    assert.equal(await fs.exists("/stolen.txt"), false);
-    assert.equal(await fs.exists("/inside.txt"), true);
-    outsideUntouched();
-  });
+    it("file symlinks pointing outside (absolute and relative) are refused", async () => {
+      for (const link of ["/abs-file-link", "/rel-file-link"]) {
+        await rejectsKind(io().stat(link), "outside-root");
+        await rejectsKind(io().openRead(link), "outside-root");
+        await rejectsKind(io().openWrite(link), "outside-root");
+        await rejectsKind(io().openWrite(link, { append: true }), "outside-root");
+        await rejectsKind(io().openWrite(link, { offset: 0 }), "outside-root");
+        await rejectsKind(io().setMtime(link, new Date(0)), "outside-root");
+        await rejectsKind(io().chmod(link, 0o777), "outside-root");
+        assert.equal(await io().exists(link), false);
+        assert.equal(await io().isFile(link), false);
+      }
+      outsideUntouched();
+    });
 
-  it("a dangling symlink pointing outside cannot be used to create a file there", async () => {
-    await rejectsKind(fs.stat("/dangling-out"), "not-found");
-    await assert.rejects(fs.openWrite("/dangling-out"), PathIOError);
-    await assert.rejects(fs.openWrite("/dangling-out", { append: true }), PathIOError);
-    await assert.rejects(fs.openWrite("/dangling-out", { offset: 3 }), PathIOError);
-    assert.equal(existsSync(join(outside, "not-yet.txt")), false);
-    await assert.rejects(fs.mkdir("/dangling-out"), PathIOError);
-    assert.equal(existsSync(join(outside, "not-yet.txt")), false);
-    outsideUntouched();
-  });
+    it("directory symlinks pointing outside are refused for every operation", async () => {
+      for (const link of ["/dir-link", "/sub/rel-dir-link"]) {
+        await rejectsKind(io().stat(link), "outside-root");
+        await rejectsKind(io().stat(`${link}/secret.txt`), "outside-root");
+        await rejectsKind(listAll(io(), link), "outside-root");
+        await rejectsKind(listAll(io(), `${link}/dir`), "outside-root");
+        await rejectsKind(io().openRead(`${link}/secret.txt`), "outside-root");
+        await rejectsKind(io().openWrite(`${link}/secret.txt`), "outside-root");
+        await rejectsKind(io().openWrite(`${link}/new.txt`), "outside-root");
+        await rejectsKind(io().mkdir(`${link}/newdir`), "outside-root");
+        await rejectsKind(io().mkdir(`${link}/a/b`, { parents: true }), "outside-root");
+        await rejectsKind(io().mkdir(`${link}/dir`, { parents: true }), "outside-root");
+        await rejectsKind(io().rmdir(`${link}/emptydir`), "outside-root");
+        await rejectsKind(io().unlink(`${link}/secret.txt`), "outside-root");
+        await rejectsKind(io().rename(`${link}/secret.txt`, "/stolen.txt"), "outside-root");
+        await rejectsKind(io().rename("/inside.txt", `${link}/planted.txt`), "outside-root");
+        await rejectsKind(io().setMtime(`${link}/secret.txt`, new Date(0)), "outside-root");
+        await rejectsKind(io().chmod(`${link}/secret.txt`, 0o600), "outside-root");
+        assert.equal(await io().isDir(link), false);
+      }
+      assert.equal(await io().exists("/stolen.txt"), false);
+      assert.equal(await io().exists("/inside.txt"), true);
+      outsideUntouched();
+    });
 
-  it("a symlink created inside the root after construction, pointing out, is refused", async () => {
-    const local = new LocalPathIO({ root });
-    await local.stat("/"); // root resolved and cached first
-    symlinkSync(join(outside, "dir"), join(root, "late-link"));
-    try {
-      await rejectsKind(local.openRead("/late-link/inner.txt"), "outside-root");
-      await rejectsKind(local.openWrite("/late-link/inner.txt"), "outside-root");
-      await rejectsKind(local.openWrite("/late-link/x"), "outside-root");
-    } finally {
-      rmSync(join(root, "late-link"));
-    }
-    outsideUntouched();
-  });
+    it("a dangling symlink pointing outside cannot be used to create a file there", async () => {
+      await rejectsKind(io().stat("/dangling-out"), "not-found");
+      await assert.rejects(io().openWrite("/dangling-out"), PathIOError);
+      await assert.rejects(io().openWrite("/dangling-out", { append: true }), PathIOError);
+      await assert.rejects(io().openWrite("/dangling-out", { offset: 3 }), PathIOError);
+      assert.equal(existsSync(join(outside, "not-yet.txt")), false);
+      await assert.rejects(io().mkdir("/dangling-out"), PathIOError);
+      assert.equal(existsSync(join(outside, "not-yet.txt")), false);
+      outsideUntouched();
+    });
 
-  it("symlinks that stay inside the root work and are listed with their virtual target", async () => {
-    assert.equal(await readText(await fs.openRead("/good-file-link")), "inside");
-    assert.equal((await fs.stat("/good-file-link")).type, "file");
-    assert.equal(await fs.isDir("/good-dir-link"), true);
-    assert.equal(await readText(await fs.openRead("/good-dir-link/deep.txt")), "deep");
-    const entries = await listAll(fs, "/");
-    assert.equal(entries.get("good-file-link")?.stat.type, "file");
-    assert.equal(entries.get("good-file-link")?.stat.linkTarget, "/inside.txt");
-    assert.equal(entries.get("good-dir-link")?.stat.type, "dir");
-    assert.equal(entries.get("good-dir-link")?.stat.linkTarget, "/sub");
-    // links out show as symlinks; host paths never appear
-    assert.equal(entries.get("abs-file-link")?.stat.type, "symlink");
-    assert.equal(entries.get("abs-file-link")?.stat.linkTarget, undefined);
-    assert.equal(entries.get("dir-link")?.stat.type, "symlink");
-    assert.equal(entries.get("dir-link")?.stat.linkTarget, undefined);
-    assert.equal(entries.get("rel-file-link")?.stat.type, "symlink");
-    assert.equal(entries.get("rel-file-link")?.stat.linkTarget, "../outside/secret.txt");
-    assert.equal(entries.get("dangling-in")?.stat.type, "symlink");
-    assert.equal(entries.get("inside.txt")?.stat.type, "file");
-    assert.equal(entries.get("sub")?.stat.type, "dir");
-    for (const e of entries.values()) assert.ok(!String(e.stat.linkTarget).includes(base));
-  });
+    it("a symlink created inside the root after construction, pointing out, is refused", async () => {
+      const local = new LocalPathIO({ root, asyncLookups });
+      await local.stat("/"); // root resolved and cached first
+      symlinkSync(join(outside, "dir"), join(root, "late-link"));
+      try {
+        await rejectsKind(local.openRead("/late-link/inner.txt"), "outside-root");
+        await rejectsKind(local.openWrite("/late-link/inner.txt"), "outside-root");
+        await rejectsKind(local.openWrite("/late-link/x"), "outside-root");
+      } finally {
+        rmSync(join(root, "late-link"));
+      }
+      outsideUntouched();
+    });
 
-  it("removing or renaming a link inside the root acts on the link, not its target", async () => {
-    symlinkSync(join(outside, "secret.txt"), join(root, "to-remove"));
-    await fs.rename("/to-remove", "/sub/renamed-link");
-    await rejectsKind(fs.stat("/sub/renamed-link"), "outside-root");
-    await fs.unlink("/sub/renamed-link");
-    assert.equal(existsSync(join(root, "sub", "renamed-link")), false);
-    outsideUntouched();
-  });
+    it("symlinks that stay inside the root work and are listed with their virtual target", async () => {
+      assert.equal(await readText(await io().openRead("/good-file-link")), "inside");
+      assert.equal((await io().stat("/good-file-link")).type, "file");
+      assert.equal(await io().isDir("/good-dir-link"), true);
+      assert.equal(await readText(await io().openRead("/good-dir-link/deep.txt")), "deep");
+      const entries = await listAll(io(), "/");
+      assert.equal(entries.get("good-file-link")?.stat.type, "file");
+      assert.equal(entries.get("good-file-link")?.stat.linkTarget, "/inside.txt");
+      assert.equal(entries.get("good-dir-link")?.stat.type, "dir");
+      assert.equal(entries.get("good-dir-link")?.stat.linkTarget, "/sub");
+      // links out show as symlinks; host paths never appear
+      assert.equal(entries.get("abs-file-link")?.stat.type, "symlink");
+      assert.equal(entries.get("abs-file-link")?.stat.linkTarget, undefined);
+      assert.equal(entries.get("dir-link")?.stat.type, "symlink");
+      assert.equal(entries.get("dir-link")?.stat.linkTarget, undefined);
+      assert.equal(entries.get("rel-file-link")?.stat.type, "symlink");
+      assert.equal(entries.get("rel-file-link")?.stat.linkTarget, "../outside/secret.txt");
+      assert.equal(entries.get("dangling-in")?.stat.type, "symlink");
+      assert.equal(entries.get("inside.txt")?.stat.type, "file");
+      assert.equal(entries.get("sub")?.stat.type, "dir");
+      for (const e of entries.values()) assert.ok(!String(e.stat.linkTarget).includes(base));
+    });
 
-  it("a root that is itself a symlink works", async () => {
-    const linkRoot = join(base, "root-link");
-    symlinkSync(root, linkRoot);
-    const viaLink = new LocalPathIO({ root: linkRoot });
-    assert.equal(await readText(await viaLink.openRead("/inside.txt")), "inside");
-    await rejectsKind(viaLink.stat("/dir-link"), "outside-root");
-    assert.equal(viaLink.root, linkRoot);
-  });
+    it("removing or renaming a link inside the root acts on the link, not its target", async () => {
+      symlinkSync(join(outside, "secret.txt"), join(root, "to-remove"));
+      await io().rename("/to-remove", "/sub/renamed-link");
+      await rejectsKind(io().stat("/sub/renamed-link"), "outside-root");
+      await io().unlink("/sub/renamed-link");
+      assert.equal(existsSync(join(root, "sub", "renamed-link")), false);
+      outsideUntouched();
+    });
 
-  it("a missing root reports not-found, and works once created", async () => {
-    const later = join(base, "later");
-    const lfs = new LocalPathIO({ root: later });
-    await rejectsKind(lfs.stat("/"), "not-found");
-    assert.equal(await lfs.exists("/x"), false);
-    mkdirSync(later);
-    assert.equal(await lfs.isDir("/"), true);
-  });
+    it("a root that is itself a symlink works", async () => {
+      const linkRoot = join(base, `root-link${asyncLookups ? "-async" : ""}`);
+      symlinkSync(root, linkRoot);
+      const viaLink = new LocalPathIO({ root: linkRoot, asyncLookups });
+      assert.equal(await readText(await viaLink.openRead("/inside.txt")), "inside");
+      await rejectsKind(viaLink.stat("/dir-link"), "outside-root");
+      assert.equal(viaLink.root, linkRoot);
+    });
 
-  it("a file as root is refused", async () => {
-    const lfs = new LocalPathIO({ root: join(root, "inside.txt") });
-    await rejectsKind(lfs.stat("/"), "not-a-directory");
-  });
+    it("a missing root reports not-found, and works once created", async () => {
+      const later = join(base, `later${asyncLookups ? "-async" : ""}`);
+      const lfs = new LocalPathIO({ root: later, asyncLookups });
+      await rejectsKind(lfs.stat("/"), "not-found");
+      assert.equal(await lfs.exists("/x"), false);
+      mkdirSync(later);
+      assert.equal(await lfs.isDir("/"), true);
+    });
 
-  it("FIFOs and other special files are not opened", async () => {
-    if (process.platform === "win32") return;
-    const { execFileSync } = await import("node:child_process");
-    const fifo = join(root, "fifo");
-    try {
-      execFileSync("mkfifo", [fifo]);
-    } catch {
-      return; // no mkfifo here
-    }
-    try {
-      assert.equal((await fs.stat("/fifo")).type, "other");
-      await rejectsKind(fs.openRead("/fifo"), "permission");
-      await rejectsKind(fs.openWrite("/fifo"), "permission");
-    } finally {
-      rmSync(fifo);
-    }
-  });
+    it("a file as root is refused", async () => {
+      const lfs = new LocalPathIO({ root: join(root, "inside.txt"), asyncLookups });
+      await rejectsKind(lfs.stat("/"), "not-a-directory");
+    });
 
-  it("permission errors map to kind permission", async () => {
-    if (process.getuid?.() === 0) return; // root ignores permission bits
-    mkdirSync(join(root, "locked"));
-    writeFileSync(join(root, "locked", "f"), "x");
-    await fs.chmod("/locked", 0o000);
-    try {
-      await rejectsKind(listAll(fs, "/locked"), "permission");
-      await rejectsKind(fs.openRead("/locked/f"), "permission");
-    } finally {
-      await fs.chmod("/locked", 0o755);
-      rmSync(join(root, "locked"), { recursive: true });
-    }
+    it("FIFOs and other special files are not opened", async () => {
+      if (process.platform === "win32") return;
+      const { execFileSync } = await import("node:child_process");
+      const fifo = join(root, "fifo");
+      try {
+        execFileSync("mkfifo", [fifo]);
+      } catch {
+        return; // no mkfifo here
+      }
+      try {
+        assert.equal((await io().stat("/fifo")).type, "other");
+        await rejectsKind(io().openRead("/fifo"), "permission");
+        await rejectsKind(io().openWrite("/fifo"), "permission");
+      } finally {
+        rmSync(fifo);
+      }
+    });
+
+    it("permission errors map to kind permission", async () => {
+      if (process.getuid?.() === 0) return; // root ignores permission bits
+      mkdirSync(join(root, "locked"));
+      writeFileSync(join(root, "locked", "f"), "x");
+      await io().chmod("/locked", 0o000);
+      try {
+        await rejectsKind(listAll(io(), "/locked"), "permission");
+        await rejectsKind(io().openRead("/locked/f"), "permission");
+      } finally {
+        await io().chmod("/locked", 0o755);
+        rmSync(join(root, "locked"), { recursive: true });
+      }
+    });
   });
-});
+}
 
 describe("LocalPathIO Windows name rules", () => {
   it("with windowsNames, backslashes and colons are refused as outside-root", async () => {
     const win = new LocalPathIO({ root, windowsNames: true });
-    for (const p of ["/..\\..\\secret.txt", "/sub\\deep.txt", "/C:", "/inside.txt:stream", "/a\\b"]) {
+    for (
+      const p of ["/..\\..\\secret.txt", "/sub\\deep.txt", "/C:", "/inside.txt:stream", "/a\\b"]
+    ) {
       await rejectsKind(win.stat(p), "outside-root");
       await rejectsKind(win.openWrite(p), "outside-root");
       await rejectsKind(win.mkdir(p), "outside-root");
@@ -342,7 +352,9 @@ describe("LocalPathIO streams", () => {
     // opening a read stream on a file that fails mid-read: error path closes too
     const after = count();
     assert.ok(after <= baseline + 3, `fds grew from ${baseline} to ${after}`);
-    for (const f of ["leak.bin", "leak-0.txt", "leak-1.txt", "leak-2.txt", "leak-a.txt", "leak-b.txt"]) {
+    for (
+      const f of ["leak.bin", "leak-0.txt", "leak-1.txt", "leak-2.txt", "leak-a.txt", "leak-b.txt"]
+    ) {
       rmSync(join(root, f));
     }
   });
