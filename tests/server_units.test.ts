@@ -254,4 +254,38 @@ describe("passive port pool", () => {
     assert.equal(pool.inUse, 0);
     assert.throws(() => new PortPool({ min: 10, max: 5 }), RangeError);
   });
+
+  it("without a range, ports from the OS are reused in rotation, oldest freed first", () => {
+    const net = createMemoryNet();
+    const pool = new PortPool();
+    // Fresh ports until a few dozen were freed, so TIME_WAIT spreads over many ports.
+    const first: number[] = [];
+    for (let i = 0; i < 32; i++) {
+      const p = pool.open(net, "127.0.0.1");
+      assert.ok(!first.includes(p.listener.addr.port));
+      first.push(p.listener.addr.port);
+      p.release();
+    }
+    const again = pool.open(net, "127.0.0.1");
+    assert.equal(again.listener.addr.port, first[0]);
+    // Fewer than 32 left to rotate: a fresh one (and two open at once never share a port).
+    const fresh = pool.open(net, "127.0.0.1");
+    assert.ok(!first.includes(fresh.listener.addr.port));
+    again.release();
+    fresh.release();
+    // A remembered port someone else took meanwhile is skipped, and forgotten.
+    const squatter = net.listen({ hostname: "127.0.0.1", port: first[1]!, backlog: 1 });
+    const third = pool.open(net, "127.0.0.1");
+    assert.equal(third.listener.addr.port, first[2]);
+    squatter.close();
+    third.release();
+    const seen = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      const p = pool.open(net, "127.0.0.1");
+      assert.notEqual(p.listener.addr.port, first[1]);
+      seen.add(p.listener.addr.port);
+      p.release();
+    }
+    assert.ok(seen.size >= 30, `rotated over ${seen.size} ports`);
+  });
 });

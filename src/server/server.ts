@@ -75,7 +75,12 @@ export interface ServerOptions {
    * @default the control connection's local address
    */
   readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>);
-  /** Inclusive range of passive data ports; when all are busy PASV/EPSV get 421. @default any free port */
+  /**
+   * Inclusive range of passive data ports; when all are busy PASV/EPSV get 421.
+   * @default any free port: the OS picks fresh ones until a few dozen were used, then
+   * those are bound again in rotation (binding to port 0 slows down badly when thousands
+   * of earlier data connections sit in TIME_WAIT)
+   */
   readonly passivePorts?: { readonly min: number; readonly max: number };
   /** Encoding of the control connection (commands, paths, replies, listings). @default "utf-8" */
   readonly encoding?: "utf-8" | "latin1";
