@@ -17,12 +17,22 @@ export interface DataChannel {
   /**
    * Get the connection: the accepted one (passive) or a fresh one (active).
    *
-   * @param signal Aborts the wait (timeout, ABOR, session end).
+   * @param signal Aborts the wait (ABOR, session end).
+   * @param timeoutMs Longest wait; then it rejects with {@linkcode DataConnectionTimeout}.
    * @returns The connection; the caller owns it and must close it.
    */
-  connect(signal: AbortSignal): Promise<Conn>;
+  connect(signal: AbortSignal, timeoutMs: number): Promise<Conn>;
   /** Close everything not handed out yet. Idempotent. */
   close(): void;
+}
+
+/** The data connection did not come (passive) or could not be made (active) in time. */
+export class DataConnectionTimeout extends Error {
+  /** @param ms The timeout. */
+  constructor(ms: number) {
+    super(`no data connection within ${ms} ms`);
+    this.name = "DataConnectionTimeout";
+  }
 }
 
 /** Whether two numeric addresses are the same host (IPv4-mapped IPv6 counts as IPv4). */
@@ -80,8 +90,15 @@ export class PassiveChannel implements DataChannel {
     }
   }
 
-  connect(signal: AbortSignal): Promise<Conn> {
+  connect(signal: AbortSignal, timeoutMs: number): Promise<Conn> {
+    // The usual case: the client connected right after the 227/229 reply, before its
+    // RETR/STOR/LIST arrived. No timer, no listeners.
+    if (this.#conn && !this.#taken && !this.#closed && !signal.aborted) {
+      this.#taken = true;
+      return Promise.resolve(this.#conn);
+    }
     return new Promise<Conn>((resolve, reject) => {
+      let timedOut = false;
       const check = (): boolean => {
         if (this.#conn && !this.#taken) {
           this.#taken = true;
@@ -90,6 +107,10 @@ export class PassiveChannel implements DataChannel {
         }
         if (signal.aborted) {
           reject(signal.reason);
+          return true;
+        }
+        if (timedOut) {
+          reject(new DataConnectionTimeout(timeoutMs));
           return true;
         }
         if (this.#closed || this.#taken) {
@@ -102,7 +123,12 @@ export class PassiveChannel implements DataChannel {
       const wake = () => {
         if (check()) cleanup();
       };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        wake();
+      }, timeoutMs);
       const cleanup = () => {
+        clearTimeout(timer);
         this.#waiters.delete(wake);
         signal.removeEventListener("abort", wake);
       };
@@ -137,11 +163,17 @@ export class ActiveChannel implements DataChannel {
     this.#target = target;
   }
 
-  connect(signal: AbortSignal): Promise<Conn> {
-    if (this.#used) return Promise.reject(new Error("the active data channel was used already"));
+  async connect(signal: AbortSignal, timeoutMs: number): Promise<Conn> {
+    if (this.#used) throw new Error("the active data channel was used already");
     this.#used = true;
-    const both = AbortSignal.any([signal, this.#abort.signal]);
-    return this.#net.connect({ hostname: this.#target.hostname, port: this.#target.port, signal: both });
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(new DataConnectionTimeout(timeoutMs)), timeoutMs);
+    const all = AbortSignal.any([signal, this.#abort.signal, timer.signal]);
+    try {
+      return await this.#net.connect({ hostname: this.#target.hostname, port: this.#target.port, signal: all });
+    } finally {
+      clearTimeout(timeout);
+    }
   }
 
   close(): void {
