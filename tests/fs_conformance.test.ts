@@ -22,10 +22,10 @@ const storages: [string, () => PathIO][] = [
     temps.push(root);
     return new LocalPathIO({ root });
   }],
-  ["LocalPathIO (asyncLookups)", () => {
+  ["LocalPathIO (alwaysAsync)", () => {
     const root = mkdtempSync(join(tmpdir(), "anyftp-conf-"));
     temps.push(root);
-    return new LocalPathIO({ root, asyncLookups: true });
+    return new LocalPathIO({ root, alwaysAsync: true });
   }],
 ];
 

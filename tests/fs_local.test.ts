@@ -83,7 +83,7 @@ before(() => {
   secretMode = statSync(join(outside, "secret.txt")).mode;
   secretMtime = statSync(join(outside, "secret.txt")).mtimeMs;
   fs = new LocalPathIO({ root });
-  fsAsync = new LocalPathIO({ root, asyncLookups: true });
+  fsAsync = new LocalPathIO({ root, alwaysAsync: true });
 });
 
 after(() => {
@@ -102,9 +102,9 @@ function outsideUntouched() {
 
 // Both ways of running lookups (synchronous by default, or on the thread pool) must contain
 // paths alike.
-for (const asyncLookups of [false, true]) {
-  describe(`LocalPathIO containment${asyncLookups ? " (asyncLookups)" : ""}`, () => {
-    const io = () => (asyncLookups ? fsAsync : fs);
+for (const alwaysAsync of [false, true]) {
+  describe(`LocalPathIO containment${alwaysAsync ? " (alwaysAsync)" : ""}`, () => {
+    const io = () => (alwaysAsync ? fsAsync : fs);
 
     it("`..` chains and absolute paths map inside the root", async () => {
       await rejectsKind(io().stat("/../../../outside/secret.txt"), "not-found");
@@ -178,7 +178,7 @@ for (const asyncLookups of [false, true]) {
     });
 
     it("a symlink created inside the root after construction, pointing out, is refused", async () => {
-      const local = new LocalPathIO({ root, asyncLookups });
+      const local = new LocalPathIO({ root, alwaysAsync });
       await local.stat("/"); // root resolved and cached first
       symlinkSync(join(outside, "dir"), join(root, "late-link"));
       try {
@@ -224,17 +224,17 @@ for (const asyncLookups of [false, true]) {
     });
 
     it("a root that is itself a symlink works", async () => {
-      const linkRoot = join(base, `root-link${asyncLookups ? "-async" : ""}`);
+      const linkRoot = join(base, `root-link${alwaysAsync ? "-async" : ""}`);
       symlinkSync(root, linkRoot);
-      const viaLink = new LocalPathIO({ root: linkRoot, asyncLookups });
+      const viaLink = new LocalPathIO({ root: linkRoot, alwaysAsync });
       assert.equal(await readText(await viaLink.openRead("/inside.txt")), "inside");
       await rejectsKind(viaLink.stat("/dir-link"), "outside-root");
       assert.equal(viaLink.root, linkRoot);
     });
 
     it("a missing root reports not-found, and works once created", async () => {
-      const later = join(base, `later${asyncLookups ? "-async" : ""}`);
-      const lfs = new LocalPathIO({ root: later, asyncLookups });
+      const later = join(base, `later${alwaysAsync ? "-async" : ""}`);
+      const lfs = new LocalPathIO({ root: later, alwaysAsync });
       await rejectsKind(lfs.stat("/"), "not-found");
       assert.equal(await lfs.exists("/x"), false);
       mkdirSync(later);
@@ -242,7 +242,7 @@ for (const asyncLookups of [false, true]) {
     });
 
     it("a file as root is refused", async () => {
-      const lfs = new LocalPathIO({ root: join(root, "inside.txt"), asyncLookups });
+      const lfs = new LocalPathIO({ root: join(root, "inside.txt"), alwaysAsync });
       await rejectsKind(lfs.stat("/"), "not-a-directory");
     });
 
@@ -319,6 +319,35 @@ describe("LocalPathIO streams", () => {
     rmSync(join(root, "big.bin"));
   });
 
+  it("files around the small-file size read the same in both modes, at offsets too", async () => {
+    for (const alwaysAsync of [false, true]) {
+      const lfs = new LocalPathIO({ root, alwaysAsync, readChunkSize: 64 * 1024 });
+      for (const size of [0, 1, 4096, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 200 * 1024]) {
+        const data = new Uint8Array(size).map((_, i) => i % 251);
+        writeFileSync(join(root, "sized.bin"), data);
+        for (const offset of [0, 1, size, size + 5]) {
+          const reader = (await lfs.openRead("/sized.bin", { offset })).getReader();
+          const parts: Uint8Array[] = [];
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            assert.ok(value.byteLength > 0, "no empty chunks");
+            parts.push(value);
+          }
+          const got = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+          let at = 0;
+          for (const p of parts) (got.set(p, at), (at += p.byteLength));
+          assert.deepEqual(
+            got,
+            data.subarray(Math.min(offset, size)),
+            `size ${size} offset ${offset}`,
+          );
+        }
+      }
+    }
+    rmSync(join(root, "sized.bin"));
+  });
+
   it("open read and write streams do not leak file descriptors", async () => {
     const fdDir = "/proc/self/fd";
     if (!existsSync(fdDir)) {
@@ -327,6 +356,7 @@ describe("LocalPathIO streams", () => {
     }
     const count = () => readdirSync(fdDir).length;
     writeFileSync(join(root, "leak.bin"), new Uint8Array(300 * 1024).fill(1));
+    writeFileSync(join(root, "leak-small.bin"), "s".repeat(1000));
     const small = new LocalPathIO({ root, readChunkSize: 64 * 1024 });
     const baseline = count();
     for (let i = 0; i < 100; i++) {
@@ -338,6 +368,9 @@ describe("LocalPathIO streams", () => {
       await readText(await small.openRead("/leak.bin", { offset: i * 100 }));
       // cancel without reading
       await (await small.openRead("/leak.bin")).cancel();
+      // small files (read whole when opened): to the end, and cancelled
+      assert.equal((await readText(await small.openRead("/leak-small.bin"))).length, 1000);
+      await (await small.openRead("/leak-small.bin", { offset: 10 })).cancel();
       // write and close
       const w = (await small.openWrite(`/leak-${i % 3}.txt`)).getWriter();
       await w.write(enc.encode("x"));

@@ -58,16 +58,17 @@ export interface LocalPathIOOptions {
    */
   readonly windowsNames?: boolean;
   /**
-   * Run path lookups (`realpath`, `stat`, `lstat`, `readlink`, directory reads) on the
-   * runtime's I/O thread pool instead of calling them synchronously. Synchronous lookups on a
-   * local file system take microseconds, while each trip through the thread pool costs tens
-   * of microseconds of latency and a thread wake-up: the default makes small-file transfers
-   * and listings several times cheaper. Turn this on for slow or network file systems, where
-   * one slow lookup would otherwise hold up every session of the process. Data reads and
-   * writes, opening, closing and changes (mkdir, unlink, rename, …) always run asynchronously.
+   * Run every file-system call asynchronously, on the runtime's I/O thread pool. By default
+   * path lookups (`realpath`, `stat`, `lstat`, `readlink`, directory reads) and whole reads of
+   * files up to 64 KiB are synchronous: on a local file system they take microseconds, while
+   * each trip through the thread pool costs tens of microseconds of latency and a thread
+   * wake-up, which made small-file transfers and listings several times more expensive.
+   * Turn this on for slow or network file systems, where one slow call would otherwise hold
+   * up every session of the process. Larger reads, all writes, and changes (mkdir, unlink,
+   * rename, …) are always asynchronous.
    * @default false
    */
-  readonly asyncLookups?: boolean;
+  readonly alwaysAsync?: boolean;
 }
 
 /** The lookups a LocalPathIO makes, synchronous or through the thread pool. */
@@ -122,6 +123,8 @@ const POOL_LOOKUPS: Lookups = {
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const MIN_READ = 64 * 1024;
+/** Files up to this size are read whole, synchronously, when opened (unless alwaysAsync). */
+const SMALL_FILE = 64 * 1024;
 const LIST_BATCH = 64;
 
 /**
@@ -141,6 +144,7 @@ export class LocalPathIO implements PathIO {
   #chunk: number;
   #windowsNames: boolean;
   #fs: Lookups;
+  #alwaysAsync: boolean;
 
   /**
    * @param options The root directory, the read chunk size, Windows name rules, lookups on
@@ -150,7 +154,8 @@ export class LocalPathIO implements PathIO {
     this.#root = resolve(options.root);
     this.#chunk = Math.max(4096, Math.floor(options.readChunkSize ?? 1024 * 1024));
     this.#windowsNames = options.windowsNames ?? platform === "win32";
-    this.#fs = options.asyncLookups ? POOL_LOOKUPS : SYNC_LOOKUPS;
+    this.#alwaysAsync = options.alwaysAsync === true;
+    this.#fs = this.#alwaysAsync ? POOL_LOOKUPS : SYNC_LOOKUPS;
   }
 
   /** The root directory as given (absolute, not symlink-resolved). */
@@ -363,6 +368,11 @@ export class LocalPathIO implements PathIO {
       const st = await this.#fs.stat(real);
       if (st.isDirectory()) fail("openRead", path, "is-a-directory");
       if (!st.isFile()) fail("openRead", path, "permission");
+      if (!this.#alwaysAsync && st.size - start <= SMALL_FILE) {
+        const whole = readSmall(real, start, st.size - start);
+        if (whole) return bytesStream(whole);
+        // It grew past what a small read takes: stream it like any other file.
+      }
       handle = await fsp.open(real, constants.O_RDONLY | NOFOLLOW);
       size = st.size;
     } catch (e) {
@@ -584,6 +594,31 @@ function fail(operation: string, path: string, kind: PathIOErrorKind, cause?: un
   throw new PathIOError(operation, path, { kind, cause });
 }
 
+/**
+ * Read a small file's bytes from `start` synchronously: open, one read of `expected + 1`
+ * bytes, close. `undefined` when the read filled the buffer (the file grew meanwhile).
+ */
+function readSmall(real: string, start: number, expected: number): Uint8Array | undefined {
+  const fd = fs.openSync(real, constants.O_RDONLY | NOFOLLOW);
+  try {
+    const buffer = new Uint8Array(Math.max(0, expected) + 1);
+    const n = fs.readSync(fd, buffer, 0, buffer.byteLength, start);
+    return n < buffer.byteLength ? buffer.subarray(0, n) : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A stream of bytes already in memory (one chunk, none when empty). */
+function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
 function readableOf(
   handle: fsp.FileHandle,
   path: string,
@@ -601,9 +636,10 @@ function readableOf(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        // Size the buffer by what is left (so a small file does not cost a whole chunk),
-        // but at least MIN_READ in case the file grew.
-        const want = Math.min(chunk, Math.max(MIN_READ, sizeHint - position));
+        // Size the buffer by what is left plus one byte, so the read that gets the last
+        // bytes also shows the end (a short read) and a small file costs neither a whole
+        // chunk nor a second call; past the expected size (the file grew), MIN_READ.
+        const want = Math.min(chunk, position < sizeHint ? sizeHint - position + 1 : MIN_READ);
         // allocUnsafeSlow: never pooled (a consumer may keep or transfer the buffer), not zeroed.
         const buffer = Buffer.allocUnsafeSlow(want);
         const { bytesRead } = await handle.read(buffer, 0, want, position);
