@@ -158,6 +158,21 @@ export class Control {
     return control;
   }
 
+  /**
+   * Send `AUTH TLS`, expect 234, and return a Control over the secured connection (this one
+   * is handed over). The server's certificate is the test fixture's.
+   */
+  async secure(caCerts: readonly string[]): Promise<Control> {
+    await this.expect("AUTH TLS", "234");
+    this.#lines.release();
+    this.#writer.releaseLock();
+    const secured = await guard(
+      this.conn.startTls({ role: "client", caCerts, serverName: this.hostname }),
+      "control TLS handshake",
+    );
+    return new Control(secured, this.net, this.hostname);
+  }
+
   /** Send raw bytes. */
   async sendRaw(data: Uint8Array): Promise<void> {
     await this.#writer.write(data);

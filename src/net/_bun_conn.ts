@@ -9,7 +9,8 @@
 import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
 import { toAddr } from "./_addr.ts";
 import type { BunHandlers, BunSocketLike, BunTlsOptions } from "./_bun_types.ts";
-import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "./types.ts";
 
 type Socket = BunSocketLike<BunConn>;
 
@@ -213,7 +214,8 @@ export class BunConn implements Conn {
     this.#closeAll(undefined);
   }
 
-  async startTls(options: TlsOptions): Promise<Conn> {
+  async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
+    init.signal?.throwIfAborted();
     const socket = this.#socket;
     if (this.#isClosed || !socket) throw new ConnectionClosedError("TLS upgrade");
     if (this.#chunks.length > 0) {
@@ -245,9 +247,10 @@ export class BunConn implements Conn {
     this.#handedOver = true;
     const gone = new ConnectionClosedError("use of a connection after startTls");
     this.#writer.error(gone);
-    try {
+    if (!this.#readDone) {
+      this.#readDone = true;
       this.#reader.close();
-    } catch { /* already closed */ }
+    }
     const [, secured] = socket.upgradeTLS({
       data: conn,
       tls,
@@ -258,8 +261,15 @@ export class BunConn implements Conn {
     socket.resume(); // the raw socket must read for the TLS layer (its bytes go to `conn`)
     // Both roles: a server that wrote or half-closed before its handshake finished would
     // send a bare FIN, which TLS clients report as a truncation (lftp over empty listings).
-    await conn.ready;
-    return conn;
+    const handshake = conn.ready.then(() => conn, (error) => {
+      conn.close();
+      throw error;
+    });
+    return await abortable(handshake, init.signal, () => {
+      secured.terminate();
+      socket.terminate();
+      conn.close();
+    });
   }
 
   #pull(): void {

@@ -11,7 +11,8 @@ import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
 import { toAddr } from "./_addr.ts";
 import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_deno_types.ts";
 import { WritePump } from "./_write_pump.ts";
-import type { Addr, ClientTlsOptions, Conn, TlsOptions } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "./types.ts";
 
 /** Bytes asked for per read: large reads keep bulk transfers cheap. */
 const READ_SIZE = 256 * 1024;
@@ -129,13 +130,14 @@ export class DenoConn implements Conn {
     this.#markClosed();
   }
 
-  async startTls(options: TlsOptions): Promise<Conn> {
+  async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
+    init.signal?.throwIfAborted();
     if (options.role === "server") {
       // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams,
       // which from here on carry TLS only and so may read ahead.
       this.#eager = true;
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
-      return await tlsOverConn(this, options);
+      return await tlsOverConn(this, options, init);
     }
     checkClientOptions(options);
     if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
@@ -147,19 +149,30 @@ export class DenoConn implements Conn {
     try {
       this.#reader.close();
     } catch { /* already closed */ }
-    const tls = await denoNamespace().startTls(this.#conn, {
-      hostname: options.serverName ?? this.remoteAddr.hostname,
-      caCerts: options.caCerts ? [...options.caCerts] : undefined,
-    });
+    let secured: DenoConnLike | undefined;
+    const handshake = (async () => {
+      secured = await denoNamespace().startTls(this.#conn, {
+        hostname: options.serverName ?? this.remoteAddr.hostname,
+        caCerts: options.caCerts ? [...options.caCerts] : undefined,
+      });
+      try {
+        await secured.handshake?.(); // report certificate errors here, not on the first read
+      } catch (error) {
+        secured.close();
+        throw error;
+      }
+      return new DenoConn(secured, true);
+    })();
     try {
-      await tls.handshake?.(); // report certificate errors here, not on the first read
-    } catch (error) {
-      tls.close();
-      throw error;
+      return await abortable(handshake, init.signal, () => {
+        try {
+          (secured ?? this.#conn).close();
+        } catch { /* already closed */ }
+      });
+    } finally {
+      this.#isClosed = true;
+      this.#markClosed();
     }
-    this.#isClosed = true;
-    this.#markClosed();
-    return new DenoConn(tls, true);
   }
 
   /** Next chunk from the socket, `null` at its end; real failures reject as closed. */

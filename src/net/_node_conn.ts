@@ -9,7 +9,8 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
 import { toAddr } from "./_addr.ts";
-import type { Addr, ClientTlsOptions, Conn, ServerTlsOptions, TlsOptions } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+import type { Addr, ClientTlsOptions, Conn, ServerTlsOptions, StartTlsOptions, TlsOptions } from "./types.ts";
 
 /** Bytes read ahead of the reader before the socket is paused (bounds memory per socket). */
 const READ_AHEAD = 1 << 20;
@@ -279,34 +280,38 @@ export class NodeConn implements Conn {
     this.#socket.destroy();
   }
 
-  async startTls(options: TlsOptions): Promise<Conn> {
+  async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
+    const { signal } = init;
+    signal?.throwIfAborted();
     if (onDeno() || this.#over) {
       // Deno's node:tls loses end-of-stream once a TLS socket was paused: run TLS over this
       // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts).
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
-      return await tlsOverConn(this, options);
+      return await tlsOverConn(this, options, init);
     }
     if (options.role === "client") await sessionReady(options.reuseSessionOf);
     const socket = this.#handOver();
-    if (options.role === "server") {
-      const secured = new tls.TLSSocket(socket, {
-        isServer: true,
-        secureContext: serverContext(options),
+    const secured = options.role === "server"
+      ? new tls.TLSSocket(socket, { isServer: true, secureContext: serverContext(options) })
+      : trackSession(tls.connect({ ...clientTlsOptions(options, this.remoteAddr.hostname), socket }));
+    // Until NodeConn takes the TLS socket over, an error on either socket must not go unheard.
+    const ignore = () => {};
+    secured.on("error", ignore);
+    socket.on("error", ignore);
+    const handshake = once(secured, options.role === "server" ? "secure" : "secureConnect")
+      .then(() => new NodeConn(secured, true), (error) => {
+        secured.destroy();
+        socket.destroy();
+        throw error;
       });
-      await once(secured, "secure");
-      return new NodeConn(secured, true);
-    }
-    const secured = trackSession(tls.connect({
-      ...clientTlsOptions(options, this.remoteAddr.hostname),
-      socket,
-    }));
     try {
-      await once(secured, "secureConnect");
-    } catch (error) {
-      secured.destroy();
-      throw error;
+      return await abortable(handshake, signal, () => {
+        secured.destroy();
+        socket.destroy();
+      });
+    } finally {
+      secured.off("error", ignore);
     }
-    return new NodeConn(secured, true);
   }
 
   /** Detach from the socket, giving unread bytes back to it, and retire these streams. */

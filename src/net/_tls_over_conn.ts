@@ -9,7 +9,8 @@
  */
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
-import type { Conn, TlsOptions } from "./types.ts";
+import { abortable } from "./_abortable.ts";
+import type { Conn, StartTlsOptions, TlsOptions } from "./types.ts";
 import {
   clientTlsOptions,
   type Flow,
@@ -42,9 +43,10 @@ function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
  *
  * @param raw An open plain connection nobody is reading or writing.
  * @param options Role and certificates.
+ * @param init `signal` aborts the handshake (and closes `raw`).
  * @returns The TLS connection; closing it closes `raw`.
  */
-export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn> {
+export async function tlsOverConn(raw: Conn, options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
   if (options.role === "client") await sessionReady(options.reuseSessionOf);
   const reader = raw.readable.getReader();
   const writer = raw.writable.getWriter();
@@ -103,11 +105,22 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions): Promise<Conn>
     const connectOptions = clientTlsOptions(options, raw.remoteAddr.hostname);
     socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
   }
+  const secured = socket;
+  // Until NodeConn takes the TLS socket over, its errors must not go unheard.
+  const ignore = () => {};
+  secured.on("error", ignore);
+  const done = handshake(secured, options.role === "server" ? "secure" : "secureConnect")
+    .then(() => new NodeConn(secured, true, { over: { flow, conn: raw } }), (error) => {
+      secured.destroy();
+      raw.close();
+      throw error;
+    });
   try {
-    await handshake(socket, options.role === "server" ? "secure" : "secureConnect");
-  } catch (error) {
-    socket.destroy();
-    throw error;
+    return await abortable(done, init.signal, () => {
+      secured.destroy();
+      raw.close();
+    });
+  } finally {
+    secured.off("error", ignore);
   }
-  return new NodeConn(socket, true, { over: { flow, conn: raw } });
 }

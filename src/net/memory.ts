@@ -26,6 +26,7 @@ import type {
   Listener,
   ListenOptions,
   Net,
+  StartTlsOptions,
   TlsOptions,
 } from "./types.ts";
 
@@ -83,7 +84,8 @@ class MemoryConn implements Conn {
     this.#shared.close();
   }
 
-  startTls(options: TlsOptions): Promise<Conn> {
+  startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
+    if (init.signal?.aborted) return Promise.reject(init.signal.reason);
     if (this.#out.writeClosed) return Promise.reject(new ConnectionClosedError("TLS upgrade"));
     if (options.role === "client" && options.reuseSessionOf && !options.reuseSessionOf.secure) {
       return Promise.reject(new TypeError("reuseSessionOf must be a secured connection"));

@@ -68,6 +68,24 @@ export interface ServerTlsOptions {
 export type TlsOptions = ClientTlsOptions | ServerTlsOptions;
 
 /**
+ * How a {@linkcode Conn.startTls} handshake may be cut short.
+ *
+ * @example
+ * ```ts
+ * import type { StartTlsOptions } from "anyftp/net";
+ * const bounded: StartTlsOptions = { signal: AbortSignal.timeout(10_000) };
+ * ```
+ */
+export interface StartTlsOptions {
+  /**
+   * Aborts the handshake: the connection is torn down and the call rejects with the signal's
+   * reason. A peer that never sends (or never finishes) its handshake would otherwise hold
+   * the call forever. @default undefined (wait until the handshake ends or the peer closes)
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * One open, bidirectional byte stream (a TCP or TLS socket).
  *
  * Closing: `writable.close()` half-closes (sends FIN) and the peer's `readable` ends;
@@ -108,9 +126,10 @@ export interface Conn {
    * Run a TLS handshake over this open connection and return the secured connection.
    * After the call, use only the returned Conn: this one's streams are handed over.
    * Nothing may have been read ahead of the handshake (FTP guarantees it: AUTH TLS and
-   * its reply come first).
+   * its reply come first). A peer that closes during the handshake rejects it with
+   * {@linkcode ConnectionClosedError}; `init.signal` bounds it.
    */
-  startTls(options: TlsOptions): Promise<Conn>;
+  startTls(options: TlsOptions, init?: StartTlsOptions): Promise<Conn>;
 }
 
 /**

@@ -23,6 +23,7 @@ import type { User } from "./user.ts";
 import type { UserManager } from "./user_manager.ts";
 import { COMMANDS } from "./_commands.ts";
 import { errorReply } from "./_error_reply.ts";
+import { deadline } from "./_deadline.ts";
 
 /** Distributive Omit, so each event keeps its own fields. */
 export type EventInit<E> = E extends unknown ? Omit<E, "time"> : never;
@@ -31,6 +32,7 @@ export type EventInit<E> = E extends unknown ? Omit<E, "time"> : never;
 export interface SessionConfig {
   readonly idleTimeout: number;
   readonly dataTimeout: number;
+  readonly tlsHandshakeTimeout: number;
   readonly loginFailureDelay: number;
   readonly maxLoginFailures: number;
   readonly maxLineLength: number;
@@ -75,6 +77,8 @@ export interface Transfer {
   readonly started: number;
   lastProgress: number;
   reason: AbortReason | undefined;
+  /** `"setup"` until the data connection is up (and secured, after PROT P); then `"data"`. */
+  phase: "setup" | "data";
   readonly controller: AbortController;
   /** The data connection once established (closed on abort to unblock pending writes). */
   conn: Conn | undefined;
@@ -247,6 +251,9 @@ export class Session {
     const { name, arg } = parseCommandLine(line.replace(/^[\uFFFD\s]+/, ""));
     const shown = censorCommand(`${name} ${arg}`);
     this.emit({ type: "command", name, arg: shown.slice(name.length + 1) });
+    // QUIT while the data connection is still being set up (e.g. a TLS handshake that never
+    // comes) ends that wait instead of waiting for it.
+    if (name === "QUIT" && this.transfer?.phase === "setup") this.abortTransfer("closed");
     if (this.transfer && !DURING_TRANSFER.has(name)) await this.transfer.done;
     if (this.#closed) return;
     if (this.host.shuttingDown && name !== "QUIT") {
@@ -358,6 +365,7 @@ export class Session {
       started: now(),
       lastProgress: now(),
       reason: undefined,
+      phase: "setup",
       controller: new AbortController(),
       conn: undefined,
       done: Promise.resolve(),
@@ -395,23 +403,27 @@ export class Session {
     try {
       try {
         conn = await channel.connect(t.controller.signal, this.host.config.dataTimeout);
+        t.conn = conn; // an abort from here on tears it down
         if (this.protectData && this.host.config.tls) {
-          conn = await conn.startTls({ ...this.host.config.tls, role: "server" });
+          const tls = this.host.config.tls;
+          const limit = Math.min(this.host.config.dataTimeout, this.host.config.tlsHandshakeTimeout);
+          const bound = deadline(t.controller.signal, limit, "the data connection's TLS handshake");
+          try {
+            conn = await conn.startTls({ ...tls, role: "server" }, { signal: bound.signal });
+          } finally {
+            bound.clear();
+          }
         }
       } catch (e) {
         error = e;
         code = t.controller.signal.aborted ? "426" : "425";
         await cleanupStreams();
         if (!this.#closed) {
-          await this.reply(
-            code,
-            code === "426"
-              ? abortText(t.reason)
-              : "Cannot open data connection (no connection from your address in time).",
-          );
+          await this.reply(code, code === "426" ? abortText(t.reason) : setupFailureText(conn, e));
         }
         return;
       }
+      t.phase = "data";
       t.lastProgress = now();
       t.conn = conn;
       if (t.controller.signal.aborted) conn.close();
@@ -503,7 +515,13 @@ export class Session {
     this.#input.detach();
     this.replies.release();
     if (leftover.length > 0) throw new Error("client sent data before the TLS handshake");
-    this.conn = await this.conn.startTls({ ...tls, role: "server" });
+    // Bounded, and cut short when the session ends (idle timeout, Server.close()).
+    const bound = deadline(this.lifetime.signal, this.host.config.tlsHandshakeTimeout, "AUTH TLS handshake");
+    try {
+      this.conn = await this.conn.startTls({ ...tls, role: "server" }, { signal: bound.signal });
+    } finally {
+      bound.clear();
+    }
     this.#input = new ControlInput(this.conn.readable);
     this.#lines = new LineReader(this.#input.readable, {
       maxLineLength: this.host.config.maxLineLength,
@@ -671,6 +689,15 @@ async function pump(
     await settled;
     throw failure.error;
   }
+}
+
+/** The 425 text when the data connection did not come, or failed its TLS handshake. */
+function setupFailureText(conn: Conn | undefined, error: unknown): string {
+  if (!conn) return "Cannot open data connection (no connection from your address in time).";
+  const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
+  return timedOut
+    ? "TLS handshake on the data connection did not complete in time: transfer not started."
+    : "TLS handshake on the data connection failed: transfer not started.";
 }
 
 function abortText(reason: AbortReason | undefined): string {

@@ -61,6 +61,12 @@ export interface ServerOptions {
   readonly idleTimeout?: number;
   /** How long a transfer waits for its data connection before 425. @default 30000 */
   readonly dataConnectionTimeout?: number;
+  /**
+   * Longest TLS handshake, on the control connection after AUTH TLS (then the session is
+   * closed) and on each data connection after PROT P (then the transfer gets 425), where the
+   * data connection timeout also bounds it. @default 10000
+   */
+  readonly tlsHandshakeTimeout?: number;
   /** Delay before answering a failed login, against password guessing. @default 1000 */
   readonly loginFailureDelay?: number;
   /** Failed logins after which the session is closed with 421. @default 3 */
@@ -186,6 +192,7 @@ export class Server {
     this.#config = {
       idleTimeout: positive("idleTimeout", options.idleTimeout, 300_000),
       dataTimeout: positive("dataConnectionTimeout", options.dataConnectionTimeout, 30_000),
+      tlsHandshakeTimeout: positive("tlsHandshakeTimeout", options.tlsHandshakeTimeout, 10_000),
       loginFailureDelay: options.loginFailureDelay ?? 1000,
       maxLoginFailures: positive("maxLoginFailures", options.maxLoginFailures, 3),
       maxLineLength: positive("maxLineLength", options.maxLineLength, 4096),
