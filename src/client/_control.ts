@@ -5,6 +5,7 @@
  * @module
  */
 
+import { textDecoder } from "../protocol/encoding.ts";
 import type { ClientTlsOptions, Conn } from "../net/types.ts";
 import { LineReader } from "../streams/line_reader.ts";
 import { type Reply, ReplyAssembler } from "../protocol/reply.ts";
@@ -68,7 +69,7 @@ export class ControlChannel {
     conn.closed.then(gone, gone);
     const lines = new LineReader(conn.readable, {
       maxLineLength: this.#options.maxLineLength,
-      encoding: this.#options.encoding === "utf-8" ? "utf-8" : "latin1",
+      decode: textDecoder(this.#options.encoding === "utf-8" ? "utf-8" : "latin1"),
     });
     return [conn, lines, conn.writable.getWriter()];
   }

@@ -4,18 +4,17 @@
  * @module
  */
 
-import type { CommandSpec } from "./_command_spec.ts";
-import { cmd } from "./_command_spec.ts";
-import type { Session } from "./_session.ts";
+import { type CommandSpec, openCommand } from "./_command_rows.ts";
+import type { ServerSession } from "./_session.ts";
 import { sleep } from "./_sleep.ts";
 import type { User } from "./user.ts";
 import type { UserLookup } from "./user_manager.ts";
 
-function context(s: Session) {
+function context(s: ServerSession) {
   return { sessionId: s.id, remote: s.remote };
 }
 
-async function user(s: Session, arg: string): Promise<void> {
+async function user(s: ServerSession, arg: string): Promise<void> {
   const login = arg.trim();
   if (!login) return s.reply("501", "USER needs a login name.");
   if (s.user) return s.reply("503", "Already logged in: send REIN first to log in as another user.");
@@ -35,7 +34,7 @@ async function user(s: Session, arg: string): Promise<void> {
   return s.reply("331", `Password required for ${login}.`);
 }
 
-async function pass(s: Session, arg: string): Promise<void> {
+async function pass(s: ServerSession, arg: string): Promise<void> {
   if (s.user) return s.reply("503", "Already logged in.");
   const pending = s.pending;
   if (!pending) return s.reply("503", "Send USER first.");
@@ -52,7 +51,7 @@ async function pass(s: Session, arg: string): Promise<void> {
   return loginDone(s, pending.user);
 }
 
-async function loginFailed(s: Session, login: string, reason: "refused" | "bad-password"): Promise<void> {
+async function loginFailed(s: ServerSession, login: string, reason: "refused" | "bad-password"): Promise<void> {
   s.loginFailures++;
   s.emit({ type: "login-failed", login, reason });
   // The delay slows password guessing; the loop reads no further command meanwhile.
@@ -66,7 +65,7 @@ async function loginFailed(s: Session, login: string, reason: "refused" | "bad-p
   await s.reply("530", "Login incorrect.");
 }
 
-async function loginDone(s: Session, u: User): Promise<void> {
+async function loginDone(s: ServerSession, u: User): Promise<void> {
   if (!s.host.claimUser(u)) {
     s.emit({ type: "login-failed", login: u.login, reason: "max-connections" });
     return s.reply("530", `Too many connections for user ${u.login}: try again later.`);
@@ -91,16 +90,16 @@ async function loginDone(s: Session, u: User): Promise<void> {
   );
 }
 
-async function acct(s: Session): Promise<void> {
+async function acct(s: ServerSession): Promise<void> {
   await s.reply("202", "ACCT not needed at this site.");
 }
 
-async function quit(s: Session): Promise<void> {
+async function quit(s: ServerSession): Promise<void> {
   await s.reply("221", "Goodbye.");
   await s.closeGracefully("quit");
 }
 
-async function rein(s: Session): Promise<void> {
+async function rein(s: ServerSession): Promise<void> {
   await s.logout();
   s.pending = undefined;
   s.cwd = "/";
@@ -113,7 +112,7 @@ async function rein(s: Session): Promise<void> {
   await s.reply("220", "Session reset: ready for a new user.");
 }
 
-async function auth(s: Session, arg: string): Promise<void> {
+async function auth(s: ServerSession, arg: string): Promise<void> {
   const tls = s.host.config.tls;
   if (!tls) return s.reply("502", "AUTH not available: this server has no TLS certificate configured.");
   const mech = arg.trim().toUpperCase();
@@ -130,14 +129,14 @@ async function auth(s: Session, arg: string): Promise<void> {
   }
 }
 
-async function pbsz(s: Session, arg: string): Promise<void> {
+async function pbsz(s: ServerSession, arg: string): Promise<void> {
   if (!s.conn.secure) return s.reply("503", "PBSZ needs AUTH TLS first.");
   if (!/^\d+$/.test(arg.trim())) return s.reply("501", "PBSZ needs a number (use PBSZ 0).");
   s.pbsz = true;
   await s.reply("200", "PBSZ=0");
 }
 
-async function prot(s: Session, arg: string): Promise<void> {
+async function prot(s: ServerSession, arg: string): Promise<void> {
   if (!s.conn.secure) return s.reply("503", "PROT needs AUTH TLS first.");
   if (!s.pbsz) return s.reply("503", "PROT needs PBSZ first.");
   const level = arg.trim().toUpperCase();
@@ -150,13 +149,13 @@ async function prot(s: Session, arg: string): Promise<void> {
 }
 
 /** Login, logout and security commands. */
-export const ACCESS_COMMANDS: [string, CommandSpec][] = [
-  ["USER", cmd(false, "USER <login>", user)],
-  ["PASS", cmd(false, "PASS <password>", pass)],
-  ["ACCT", cmd(false, "ACCT <account>", acct)],
-  ["QUIT", cmd(false, "QUIT", quit)],
-  ["REIN", cmd(false, "REIN", rein)],
-  ["AUTH", cmd(false, "AUTH TLS", auth)],
-  ["PBSZ", cmd(false, "PBSZ 0", pbsz)],
-  ["PROT", cmd(false, "PROT P|C", prot)],
+export const ACCESS_COMMANDS: CommandSpec[] = [
+  openCommand("USER", { syntax: "USER <login>" }, user),
+  openCommand("PASS", { syntax: "PASS <password>" }, pass),
+  openCommand("ACCT", { syntax: "ACCT <account>" }, acct),
+  openCommand("QUIT", { syntax: "QUIT" }, quit),
+  openCommand("REIN", { syntax: "REIN" }, rein),
+  openCommand("AUTH", { syntax: "AUTH TLS", feat: (s) => s.host.config.tls ? "AUTH TLS" : undefined }, auth),
+  openCommand("PBSZ", { syntax: "PBSZ 0", feat: (s) => s.host.config.tls ? "PBSZ" : undefined }, pbsz),
+  openCommand("PROT", { syntax: "PROT P|C", feat: (s) => s.host.config.tls ? "PROT" : undefined }, prot),
 ];

@@ -14,18 +14,17 @@
 
 import { NoAvailablePortError } from "../errors.ts";
 import { decodeEprt, decodeHostPort, encodeEpsvReply, encodeHostPort, isIPv4, unmapIPv4 } from "../protocol/address.ts";
-import type { CommandSpec } from "./_command_spec.ts";
-import { cmd } from "./_command_spec.ts";
+import { type CommandSpec, loginCommand } from "./_command_rows.ts";
 import { ActiveChannel, PassiveChannel, sameHost } from "./_data_channel.ts";
-import type { Session } from "./_session.ts";
+import type { ServerSession } from "./_session.ts";
 
 /** The address family of the control connection, as EPSV/EPRT number it. */
-function family(s: Session): "1" | "2" {
+function family(s: ServerSession): "1" | "2" {
   return isIPv4(unmapIPv4(s.local.hostname)) ? "1" : "2";
 }
 
 /** Open a passive listener, replacing any prepared channel. Replies 421 when no port is free. */
-async function openPassive(s: Session): Promise<PassiveChannel | undefined> {
+async function openPassive(s: ServerSession): Promise<PassiveChannel | undefined> {
   s.channel?.close();
   s.channel = undefined;
   try {
@@ -46,13 +45,13 @@ async function openPassive(s: Session): Promise<PassiveChannel | undefined> {
   }
 }
 
-async function passiveHost(s: Session): Promise<string> {
+async function passiveHost(s: ServerSession): Promise<string> {
   const option = s.host.config.passiveAddress;
   if (typeof option === "function") return await option(s.remote, s.local);
   return option ?? s.local.hostname;
 }
 
-async function pasv(s: Session): Promise<void> {
+async function pasv(s: ServerSession): Promise<void> {
   if (s.epsvAll) return s.reply("503", "EPSV ALL is in effect: use EPSV.");
   let host: string;
   try {
@@ -69,7 +68,7 @@ async function pasv(s: Session): Promise<void> {
   await s.reply("227", `Entering Passive Mode (${encodeHostPort({ hostname: host, port: channel.port })}).`);
 }
 
-async function epsv(s: Session, arg: string): Promise<void> {
+async function epsv(s: ServerSession, arg: string): Promise<void> {
   const a = arg.trim().toUpperCase();
   if (a === "ALL") {
     s.epsvAll = true;
@@ -84,7 +83,7 @@ async function epsv(s: Session, arg: string): Promise<void> {
 }
 
 /** Check a PORT/EPRT target against bounce attacks; replies and returns false when refused. */
-async function allowedTarget(s: Session, host: string, port: number, verb: string): Promise<boolean> {
+async function allowedTarget(s: ServerSession, host: string, port: number, verb: string): Promise<boolean> {
   if (!sameHost(host, s.remote.hostname)) {
     await s.reply(
       "504",
@@ -99,7 +98,7 @@ async function allowedTarget(s: Session, host: string, port: number, verb: strin
   return true;
 }
 
-async function port(s: Session, arg: string): Promise<void> {
+async function port(s: ServerSession, arg: string): Promise<void> {
   if (s.epsvAll) return s.reply("503", "EPSV ALL is in effect: use EPSV.");
   const text = arg.trim();
   const target = /^\d{1,3}(,\d{1,3}){5}$/.test(text) ? decodeHostPort(text) : undefined;
@@ -110,7 +109,7 @@ async function port(s: Session, arg: string): Promise<void> {
   await s.reply("200", "PORT command successful.");
 }
 
-async function eprt(s: Session, arg: string): Promise<void> {
+async function eprt(s: ServerSession, arg: string): Promise<void> {
   if (s.epsvAll) return s.reply("503", "EPSV ALL is in effect: use EPSV.");
   const text = arg.trim();
   const target = decodeEprt(text);
@@ -130,14 +129,14 @@ async function eprt(s: Session, arg: string): Promise<void> {
   await s.reply("200", "EPRT command successful.");
 }
 
-async function rest(s: Session, arg: string): Promise<void> {
+async function rest(s: ServerSession, arg: string): Promise<void> {
   const text = arg.trim();
   if (!/^\d{1,15}$/.test(text)) return s.reply("501", "REST takes a byte offset (a non-negative integer).");
   s.rest = Number(text);
   await s.reply("350", `Restarting at ${s.rest}: send RETR, STOR or APPE.`);
 }
 
-async function abor(s: Session): Promise<void> {
+async function abor(s: ServerSession): Promise<void> {
   const t = s.transfer;
   if (t) {
     s.abortTransfer("abor");
@@ -150,11 +149,11 @@ async function abor(s: Session): Promise<void> {
 }
 
 /** Data connection commands. */
-export const DATA_COMMANDS: [string, CommandSpec][] = [
-  ["PASV", cmd(true, "PASV", pasv)],
-  ["EPSV", cmd(true, "EPSV [1|2|ALL]", epsv)],
-  ["PORT", cmd(true, "PORT h1,h2,h3,h4,p1,p2", port)],
-  ["EPRT", cmd(true, "EPRT |proto|address|port|", eprt)],
-  ["REST", cmd(true, "REST <offset>", rest)],
-  ["ABOR", cmd(true, "ABOR", abor)],
+export const DATA_COMMANDS: CommandSpec[] = [
+  loginCommand("PASV", { syntax: "PASV", feat: "PASV", keepsRest: true }, pasv),
+  loginCommand("EPSV", { syntax: "EPSV [1|2|ALL]", feat: "EPSV", keepsRest: true }, epsv),
+  loginCommand("PORT", { syntax: "PORT h1,h2,h3,h4,p1,p2", keepsRest: true }, port),
+  loginCommand("EPRT", { syntax: "EPRT |proto|address|port|", feat: "EPRT", keepsRest: true }, eprt),
+  loginCommand("REST", { syntax: "REST <offset>", feat: "REST STREAM", keepsRest: true }, rest),
+  loginCommand("ABOR", { syntax: "ABOR", duringTransfer: true }, abor),
 ];

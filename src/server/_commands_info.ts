@@ -1,60 +1,35 @@
 /**
- * Informational and settings commands: NOOP SYST FEAT OPTS HELP STAT SITE ALLO TYPE MODE STRU.
+ * Informational and settings commands: NOOP SYST FEAT OPTS HELP LANG STAT SITE ALLO TYPE MODE STRU.
  *
  * @module
  */
 
 import { formatListLine, isListableName } from "../protocol/list_format.ts";
-import { formatMlstFeature, parseMlstOptions } from "../protocol/mlsx_format.ts";
+import { parseMlstOptions } from "../protocol/mlsx_format.ts";
 import { basename } from "../protocol/virtual_path.ts";
-import type { CommandSpec } from "./_command_spec.ts";
-import { cmd } from "./_command_spec.ts";
-import { COMMANDS } from "./_commands.ts";
+import { type CommandSpec, loginCommand, openCommand } from "./_command_rows.ts";
+import { featureLines } from "./_command_table.ts";
 import { stripListOptions } from "./_list_options.ts";
-import type { Session } from "./_session.ts";
+import { replyDenied, replyNotFound } from "./_path_replies.ts";
+import type { LoggedInSession, ServerSession } from "./_session.ts";
 
 /** Most lines a STAT <path> reply carries (the rest is summarised). */
 const STAT_MAX_LINES = 10_000;
 
-async function noop(s: Session): Promise<void> {
+async function noop(s: ServerSession): Promise<void> {
   await s.reply("200", "NOOP ok.");
 }
 
-async function syst(s: Session): Promise<void> {
+async function syst(s: ServerSession): Promise<void> {
   await s.reply("215", "UNIX Type: L8");
 }
 
-/**
- * The FEAT lines (without the leading space), as this session would advertise them.
- *
- * @param s The session.
- * @returns The feature lines.
- */
-export function features(s: Session): string[] {
-  const off = s.host.config.disabled;
-  const out: string[] = [];
-  if (s.host.config.tls) out.push("AUTH TLS", "PBSZ", "PROT");
-  const add = (name: string, line = name) => {
-    if (!off.has(name)) out.push(line);
-  };
-  add("EPRT");
-  add("EPSV");
-  add("MDTM");
-  add("MFMT");
-  if (!off.has("MLST") && !off.has("MLSD")) out.push(`MLST ${formatMlstFeature(s.mlstFacts)}`);
-  add("PASV");
-  add("REST", "REST STREAM");
-  add("SIZE");
-  out.push("TVFS");
-  if (s.host.config.encoding === "utf-8") out.push("UTF8");
-  return out;
+async function feat(s: ServerSession): Promise<void> {
+  const lines = featureLines(s.commands, s);
+  await s.reply("211", ["Features:", ...lines.map((f) => ` ${f}`), "End"]);
 }
 
-async function feat(s: Session): Promise<void> {
-  await s.reply("211", ["Features:", ...features(s).map((f) => ` ${f}`), "End"]);
-}
-
-async function opts(s: Session, arg: string): Promise<void> {
+async function opts(s: ServerSession, arg: string): Promise<void> {
   const text = arg.trim();
   const space = text.search(/\s/);
   const name = (space < 0 ? text : text.slice(0, space)).toUpperCase();
@@ -76,11 +51,12 @@ async function opts(s: Session, arg: string): Promise<void> {
   await s.reply("501", `Option "${name.slice(0, 20)}" not understood.`);
 }
 
-async function help(s: Session, arg: string): Promise<void> {
+async function help(s: ServerSession, arg: string): Promise<void> {
   const name = arg.trim().toUpperCase();
-  const enabled = [...COMMANDS.keys()].filter((c) => !s.host.config.disabled.has(c)).sort();
+  const table = s.commands;
+  const enabled = table.verbs.filter((c) => !s.host.config.disabled.has(c));
   if (name) {
-    const spec = COMMANDS.get(name);
+    const spec = table.get(name);
     if (!spec || s.host.config.disabled.has(name)) return s.reply("502", `Unknown command "${name.slice(0, 20)}".`);
     return s.reply("214", `Syntax: ${spec.syntax}`);
   }
@@ -91,13 +67,13 @@ async function help(s: Session, arg: string): Promise<void> {
   await s.reply("214", ["The following commands are recognized:", ...rows, "Help OK."]);
 }
 
-async function stat(s: Session, arg: string): Promise<void> {
+async function stat(s: LoggedInSession, arg: string): Promise<void> {
   if (arg.trim() === "") return serverStatus(s);
   const pathArg = stripListOptions(arg);
   const path = s.resolve(pathArg);
-  if (!s.user!.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  if (!s.user.access(path).readable) return replyDenied(s, path);
   const st = await s.statOrUndefined(path);
-  if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
+  if (!st) return replyNotFound(s, path);
   const lines: string[] = [`Status of ${JSON.stringify(path)}:`];
   if (st.type !== "dir") {
     lines.push(formatListLine(basename(path) || "/", st));
@@ -120,7 +96,7 @@ async function stat(s: Session, arg: string): Promise<void> {
   await s.reply("213", lines);
 }
 
-async function serverStatus(s: Session): Promise<void> {
+async function serverStatus(s: ServerSession): Promise<void> {
   const lines = [
     "anyftp server status:",
     ` Connected from ${s.remote.hostname}`,
@@ -139,7 +115,7 @@ async function serverStatus(s: Session): Promise<void> {
   await s.reply("211", lines);
 }
 
-async function site(s: Session, arg: string): Promise<void> {
+async function site(s: LoggedInSession, arg: string): Promise<void> {
   const text = arg.trim();
   const space = text.search(/\s/);
   const sub = (space < 0 ? text : text.slice(0, space)).toUpperCase();
@@ -153,7 +129,7 @@ async function site(s: Session, arg: string): Promise<void> {
     const chmod = s.fs.chmod;
     if (!chmod) return s.reply("502", "SITE CHMOD is not supported by this storage.");
     const path = s.resolve(m[2]!);
-    if (!s.user!.access(path).writable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+    if (!s.user.access(path).writable) return replyDenied(s, path);
     try {
       await chmod.call(s.fs, s.storagePath(path), parseInt(m[1]!, 8));
     } catch (e) {
@@ -164,11 +140,25 @@ async function site(s: Session, arg: string): Promise<void> {
   await s.reply("504", `SITE ${sub.slice(0, 20)} not understood: try SITE HELP.`);
 }
 
-async function allo(s: Session): Promise<void> {
+/** Languages LANG accepts (RFC 2640 section 4.3): messages are English only. */
+const LANGUAGES = ["EN"];
+
+async function lang(s: ServerSession, arg: string): Promise<void> {
+  const tag = arg.trim().toUpperCase();
+  if (tag !== "" && !/^[A-Z]{1,8}(-[A-Z0-9]{1,8})*$/.test(tag)) {
+    return s.reply("501", "LANG takes a language tag, e.g. LANG EN.");
+  }
+  // A tag matches a language when it is the language or a dialect of it (EN-US → EN).
+  const language = tag === "" ? LANGUAGES[0] : LANGUAGES.find((l) => tag === l || tag.startsWith(`${l}-`));
+  if (!language) return s.reply("504", `Language ${tag.slice(0, 20)} not supported: messages are in EN.`);
+  await s.reply("200", `Language set to ${language}.`);
+}
+
+async function allo(s: ServerSession): Promise<void> {
   await s.reply("202", "ALLO not needed: storage is allocated as data arrives.");
 }
 
-async function type(s: Session, arg: string): Promise<void> {
+async function type(s: ServerSession, arg: string): Promise<void> {
   const t = arg.trim().toUpperCase().split(/\s+/).join(" ");
   if (t === "A" || t === "A N") {
     s.type = "A";
@@ -182,14 +172,14 @@ async function type(s: Session, arg: string): Promise<void> {
   await s.reply("501", "TYPE takes A or I.");
 }
 
-async function mode(s: Session, arg: string): Promise<void> {
+async function mode(s: ServerSession, arg: string): Promise<void> {
   const m = arg.trim().toUpperCase();
   if (m === "S") return s.reply("200", "Mode set to S.");
   if (m === "B" || m === "C" || m === "Z") return s.reply("504", "Only stream mode (S) is supported.");
   await s.reply("501", "MODE takes S.");
 }
 
-async function stru(s: Session, arg: string): Promise<void> {
+async function stru(s: ServerSession, arg: string): Promise<void> {
   const m = arg.trim().toUpperCase();
   if (m === "F") return s.reply("200", "Structure set to F.");
   if (m === "R" || m === "P") return s.reply("504", "Only file structure (F) is supported.");
@@ -197,16 +187,20 @@ async function stru(s: Session, arg: string): Promise<void> {
 }
 
 /** Informational and settings commands. */
-export const INFO_COMMANDS: [string, CommandSpec][] = [
-  ["NOOP", cmd(false, "NOOP", noop)],
-  ["SYST", cmd(false, "SYST", syst)],
-  ["FEAT", cmd(false, "FEAT", feat)],
-  ["OPTS", cmd(false, "OPTS UTF8 ON | OPTS MLST <facts>", opts)],
-  ["HELP", cmd(false, "HELP [<command>]", help)],
-  ["STAT", cmd(true, "STAT [<path>]", stat)],
-  ["SITE", cmd(true, "SITE HELP | SITE CHMOD <mode> <path>", site)],
-  ["ALLO", cmd(true, "ALLO <size>", allo)],
-  ["TYPE", cmd(true, "TYPE A|I", type)],
-  ["MODE", cmd(true, "MODE S", mode)],
-  ["STRU", cmd(true, "STRU F", stru)],
+export const INFO_COMMANDS: CommandSpec[] = [
+  openCommand("NOOP", { syntax: "NOOP", duringTransfer: true }, noop),
+  openCommand("SYST", { syntax: "SYST" }, syst),
+  openCommand("FEAT", { syntax: "FEAT" }, feat),
+  openCommand("OPTS", {
+    syntax: "OPTS UTF8 ON | OPTS MLST <facts>",
+    feat: (s) => s.host.config.encoding === "utf-8" ? "UTF8" : undefined,
+  }, opts),
+  openCommand("HELP", { syntax: "HELP [<command>]" }, help),
+  openCommand("LANG", { syntax: "LANG [<language tag>]", feat: `LANG ${LANGUAGES.map((l) => `${l}*`).join(";")}` }, lang),
+  loginCommand("STAT", { syntax: "STAT [<path>]", duringTransfer: true }, stat),
+  loginCommand("SITE", { syntax: "SITE HELP | SITE CHMOD <mode> <path>" }, site),
+  loginCommand("ALLO", { syntax: "ALLO <size>" }, allo),
+  loginCommand("TYPE", { syntax: "TYPE A|I", keepsRest: true }, type),
+  loginCommand("MODE", { syntax: "MODE S", keepsRest: true }, mode),
+  loginCommand("STRU", { syntax: "STRU F", keepsRest: true }, stru),
 ];

@@ -10,35 +10,28 @@ import type { DirEntry, FileStat, OpenWriteOptions } from "../fs/path_io.ts";
 import { formatListLine, isListableName } from "../protocol/list_format.ts";
 import { formatMlsxLine } from "../protocol/mlsx_format.ts";
 import { basename, dirname, joinVirtualPath } from "../protocol/virtual_path.ts";
-import type { CommandSpec } from "./_command_spec.ts";
-import { cmd } from "./_command_spec.ts";
+import { type CommandSpec, loginCommand } from "./_command_rows.ts";
 import { stripListOptions } from "./_list_options.ts";
+import { replyDenied, replyNotFound, replyWrongType, showPath } from "./_path_replies.ts";
 import type { Encode } from "./_reply_writer.ts";
-import type { Session } from "./_session.ts";
+import type { LoggedInSession } from "./_session.ts";
 
 /** Listing bytes are sent in batches of about this size. */
 const LIST_BATCH_CHARS = 16 * 1024;
 
-function mode(s: Session): string {
+function mode(s: LoggedInSession): string {
   return s.type === "A" ? "ASCII" : "BINARY";
 }
 
-async function needChannel(s: Session): Promise<boolean> {
-  if (s.channel) return true;
-  await s.reply("425", "Use PASV, EPSV, PORT or EPRT first.");
-  return false;
-}
-
-async function retr(s: Session, arg: string): Promise<void> {
+async function retr(s: LoggedInSession, arg: string): Promise<void> {
   const offset = s.rest;
   s.rest = 0;
   if (arg === "") return s.reply("501", "RETR needs a file name.");
   const path = s.resolve(arg);
-  if (!(await needChannel(s))) return;
-  if (!s.user!.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  if (!s.user.access(path).readable) return replyDenied(s, path);
   const st = await s.statOrUndefined(path);
-  if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
-  if (st.type !== "file") return s.reply("550", `${JSON.stringify(path)}: Not a regular file.`);
+  if (!st) return replyNotFound(s, path);
+  if (st.type !== "file") return replyWrongType(s, path, "Not a regular file.");
   let source: ReadableStream<Uint8Array>;
   try {
     source = await s.fs.openRead(s.storagePath(path), { offset });
@@ -55,11 +48,10 @@ async function retr(s: Session, arg: string): Promise<void> {
   });
 }
 
-async function store(s: Session, arg: string, command: "STOR" | "APPE" | "STOU"): Promise<void> {
+async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" | "STOU"): Promise<void> {
   const offset = s.rest;
   s.rest = 0;
   if (arg === "" && command !== "STOU") return s.reply("501", `${command} needs a file name.`);
-  if (!(await needChannel(s))) return;
   let path: string;
   if (command === "STOU") {
     const unique = await uniquePath(s, arg === "" ? s.resolve("stou") : s.resolve(arg));
@@ -68,13 +60,13 @@ async function store(s: Session, arg: string, command: "STOR" | "APPE" | "STOU")
   } else {
     path = s.resolve(arg);
   }
-  if (!s.user!.access(path).writable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  if (!s.user.access(path).writable) return replyDenied(s, path);
   const parent = await s.statOrUndefined(dirname(path));
   if (!parent || parent.type !== "dir") {
-    return s.reply("550", `${JSON.stringify(dirname(path))}: No such directory.`);
+    return s.reply("550", `${showPath(dirname(path))}: No such directory.`);
   }
   const existing = await s.statOrUndefined(path);
-  if (existing?.type === "dir") return s.reply("550", `${JSON.stringify(path)}: Is a directory.`);
+  if (existing?.type === "dir") return replyWrongType(s, path, "Is a directory.");
   const options: OpenWriteOptions = offset > 0 ? { offset } : command === "APPE" ? { append: true } : {};
   let sink: WritableStream<Uint8Array>;
   try {
@@ -96,7 +88,7 @@ async function store(s: Session, arg: string, command: "STOR" | "APPE" | "STOU")
 }
 
 /** A free name for STOU: the base itself if free, else `base.1`, `base.2`, … */
-async function uniquePath(s: Session, base: string): Promise<string | undefined> {
+async function uniquePath(s: LoggedInSession, base: string): Promise<string | undefined> {
   if (!(await s.statOrUndefined(base))) return base;
   for (let i = 1; i <= 999; i++) {
     const candidate = `${base}.${i}`;
@@ -146,12 +138,11 @@ function single(line: string, encode: Encode): ReadableStream<Uint8Array> {
   });
 }
 
-async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD"): Promise<void> {
+async function listing(s: LoggedInSession, arg: string, command: "LIST" | "NLST" | "MLSD"): Promise<void> {
   const pathArg = command === "MLSD" ? arg.trim() : stripListOptions(arg);
   const path = s.resolve(pathArg);
-  if (!(await needChannel(s))) return;
-  const user = s.user!;
-  if (!user.access(path).readable) return s.reply("550", `${JSON.stringify(path)}: Permission denied.`);
+  const user = s.user;
+  if (!user.access(path).readable) return replyDenied(s, path);
   let st = await s.statOrUndefined(path);
   let dir = path;
   let match: ((name: string) => boolean) | undefined;
@@ -162,12 +153,12 @@ async function listing(s: Session, arg: string, command: "LIST" | "NLST" | "MLSD
     st = await s.statOrUndefined(dir);
     if (st && st.type !== "dir") st = undefined;
   }
-  if (!st) return s.reply("550", `${JSON.stringify(path)}: No such file or directory.`);
+  if (!st) return replyNotFound(s, path);
   const encode = s.host.config.encode;
   const now = new Date();
   let source: ReadableStream<Uint8Array>;
   if (st.type !== "dir") {
-    if (command === "MLSD") return s.reply("501", `${JSON.stringify(path)}: Not a directory (use MLST).`);
+    if (command === "MLSD") return s.reply("501", `${showPath(path)}: Not a directory (use MLST).`);
     const name = basename(path);
     source = single(command === "LIST" ? formatListLine(name, st, { now }) : name, encode);
   } else {
@@ -206,12 +197,12 @@ function globMatcher(pattern: string): (name: string) => boolean {
 }
 
 /** Data transfer commands. */
-export const TRANSFER_COMMANDS: [string, CommandSpec][] = [
-  ["RETR", cmd(true, "RETR <file>", retr)],
-  ["STOR", cmd(true, "STOR <file>", (s, a) => store(s, a, "STOR"))],
-  ["APPE", cmd(true, "APPE <file>", (s, a) => store(s, a, "APPE"))],
-  ["STOU", cmd(true, "STOU [<name>]", (s, a) => store(s, a, "STOU"))],
-  ["LIST", cmd(true, "LIST [-options] [<path>]", (s, a) => listing(s, a, "LIST"))],
-  ["NLST", cmd(true, "NLST [-options] [<path>]", (s, a) => listing(s, a, "NLST"))],
-  ["MLSD", cmd(true, "MLSD [<directory>]", (s, a) => listing(s, a, "MLSD"))],
+export const TRANSFER_COMMANDS: CommandSpec[] = [
+  loginCommand("RETR", { syntax: "RETR <file>", dataChannel: true }, retr),
+  loginCommand("STOR", { syntax: "STOR <file>", dataChannel: true }, (s, a) => store(s, a, "STOR")),
+  loginCommand("APPE", { syntax: "APPE <file>", dataChannel: true }, (s, a) => store(s, a, "APPE")),
+  loginCommand("STOU", { syntax: "STOU [<name>]", dataChannel: true }, (s, a) => store(s, a, "STOU")),
+  loginCommand("LIST", { syntax: "LIST [-options] [<path>]", dataChannel: true }, (s, a) => listing(s, a, "LIST")),
+  loginCommand("NLST", { syntax: "NLST [-options] [<path>]", dataChannel: true }, (s, a) => listing(s, a, "NLST")),
+  loginCommand("MLSD", { syntax: "MLSD [<directory>]", dataChannel: true }, (s, a) => listing(s, a, "MLSD")),
 ];

@@ -6,6 +6,7 @@
 
 import { PathIOError } from "../errors.ts";
 import { InvalidPathError } from "../protocol/virtual_path.ts";
+import { showPath } from "./_path_replies.ts";
 
 /**
  * The reply for an error: 501 for invalid paths, 550/552/451 for storage errors by kind,
@@ -17,7 +18,7 @@ import { InvalidPathError } from "../protocol/virtual_path.ts";
  */
 export function errorReply(e: unknown, path?: string): [string, string] {
   if (e instanceof InvalidPathError) return ["501", "Invalid path: NUL characters are not allowed."];
-  const p = path === undefined ? "" : `${JSON.stringify(path)}: `;
+  const p = path === undefined ? "" : `${showPath(path)}: `;
   if (e instanceof PathIOError) {
     switch (e.kind) {
       case "not-found":

@@ -10,27 +10,6 @@ import { formatReply } from "../protocol/reply.ts";
 /** Turns reply text into bytes in the session's encoding. */
 export type Encode = (text: string) => Uint8Array;
 
-/**
- * Encoder for the control connection: UTF-8, or Latin-1 (characters above U+00FF become `?`).
- *
- * @param encoding `"utf-8"` or `"latin1"`.
- * @returns The encoder.
- */
-export function encoderFor(encoding: "utf-8" | "latin1"): Encode {
-  if (encoding === "utf-8") {
-    const enc = new TextEncoder();
-    return (text) => enc.encode(text);
-  }
-  return (text) => {
-    const out = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      out[i] = c <= 0xff ? c : 0x3f;
-    }
-    return out;
-  };
-}
-
 /** Sequential reply writer over a control connection's writable side. */
 export class ReplyWriter {
   #writer: WritableStreamDefaultWriter<Uint8Array>;

@@ -1,120 +1,42 @@
 /**
- * One client session: the control connection's command loop, the session state (login,
- * working directory, TYPE, REST, RNFR, data channel), and the data transfer machinery.
- * Command handlers live in the `_commands_*.ts` files and work on this object.
+ * One client session over a control connection: its state (login, working directory, TYPE,
+ * REST, RNFR, data channel), the command loop (rules from the command table), idle handling
+ * and its lifetime, and the AUTH TLS upgrade. Transfers run in `_transfer.ts`; command
+ * handlers live in the `_commands_*.ts` files and work on this object.
  *
  * @module
  */
 
 import { PathIOError } from "../errors.ts";
 import type { FileStat, PathIO } from "../fs/path_io.ts";
-import type { Addr, Conn, Net, ServerTlsOptions } from "../net/types.ts";
-import { fromCrlfStream, toCrlfStream } from "../protocol/ascii_stream.ts";
+import type { Addr, Conn, ServerTlsOptions } from "../net/types.ts";
+import { textDecoder } from "../protocol/encoding.ts";
 import { censorCommand, parseCommandLine } from "../protocol/command.ts";
 import { DEFAULT_MLSX_FACTS, type MlsxFact } from "../protocol/mlsx_format.ts";
 import { resolveVirtualPath } from "../protocol/virtual_path.ts";
 import { LineReader } from "../streams/line_reader.ts";
 import { ControlInput } from "./_control_input.ts";
+import type { CommandTable } from "./_command_table.ts";
 import type { DataChannel } from "./_data_channel.ts";
-import type { PortPool } from "./_port_pool.ts";
-import { type Encode, ReplyWriter } from "./_reply_writer.ts";
+import { deadline } from "./_deadline.ts";
+import { errorReply } from "./_error_reply.ts";
+import { ReplyWriter } from "./_reply_writer.ts";
+import type { EventInit, SessionEventInit, SessionHost } from "./_session_host.ts";
+import { type AbortReason, type Transfer, TransferRunner, type TransferSpec } from "./_transfer.ts";
 import type { ServerEvent, SessionCloseEvent } from "./events.ts";
 import type { User } from "./user.ts";
-import type { UserManager } from "./user_manager.ts";
-import { COMMANDS } from "./_commands.ts";
-import { errorReply } from "./_error_reply.ts";
-import { deadline } from "./_deadline.ts";
 
-/** Distributive Omit, so each event keeps its own fields. */
-export type EventInit<E> = E extends unknown ? Omit<E, "time"> : never;
-
-/** Session-relevant server settings, resolved (every default applied). */
-export interface SessionConfig {
-  readonly idleTimeout: number;
-  readonly dataTimeout: number;
-  readonly tlsHandshakeTimeout: number;
-  readonly loginFailureDelay: number;
-  readonly maxLoginFailures: number;
-  readonly maxLineLength: number;
-  readonly maxBadLines: number;
-  readonly encoding: "utf-8" | "latin1";
-  readonly encode: Encode;
-  readonly welcome: readonly string[];
-  readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>);
-  readonly disabled: ReadonlySet<string>;
-  readonly tls?: ServerTlsOptions;
-}
-
-/** What a session needs from its server. */
-export interface SessionHost {
-  readonly net: Net;
-  readonly config: SessionConfig;
-  readonly userManager: UserManager;
-  readonly portPool: PortPool;
-  readonly shuttingDown: boolean;
-  storageFor(user: User): Promise<PathIO>;
-  emit(event: EventInit<ServerEvent>): void;
-  /** Take one of the user's connection slots; false when the user is at the limit. */
-  claimUser(user: User): boolean;
-  releaseUser(user: User): void;
-  /** Throttle stages for a transfer of this session, outermost first. */
-  throttles(
-    session: Session,
-    direction: "download" | "upload",
-    signal: AbortSignal,
-  ): TransformStream<Uint8Array, Uint8Array>[];
-}
-
-/** Why a running transfer was aborted. */
-export type AbortReason = "abor" | "stalled" | "shutdown" | "closed";
-
-/** A running data transfer. */
-export interface Transfer {
-  readonly command: string;
-  readonly direction: "download" | "upload";
-  readonly path: string;
-  bytes: number;
-  readonly started: number;
-  lastProgress: number;
-  reason: AbortReason | undefined;
-  /** `"setup"` until the data connection is up (and secured, after PROT P); then `"data"`. */
-  phase: "setup" | "data";
-  readonly controller: AbortController;
-  /** The data connection once established (closed on abort to unblock pending writes). */
-  conn: Conn | undefined;
-  done: Promise<void>;
-}
-
-/** What a transfer command hands to {@linkcode Session.startTransfer}. */
-export interface TransferSpec {
-  readonly command: string;
-  readonly path: string;
-  /** The 150 reply text. */
-  readonly preliminary: string;
-  /** The 226 reply text. @default "Transfer complete." */
-  readonly success?: string;
-  /** Convert line endings (TYPE A file transfers). */
-  readonly ascii: boolean;
-  /** Download: where the bytes come from. */
-  readonly source?: ReadableStream<Uint8Array>;
-  /** Upload: where the bytes go. */
-  readonly sink?: WritableStream<Uint8Array>;
-}
-
-/** Commands served at once while a transfer runs (RFC 959 lets ABOR and STAT interrupt). */
-const DURING_TRANSFER = new Set(["ABOR", "STAT", "NOOP"]);
-/**
- * Commands that set up the data connection and so keep a pending REST offset (clients put
- * them before or after REST); any other command clears it.
- */
-const KEEPS_REST = new Set(["REST", "PASV", "EPSV", "PORT", "EPRT", "TYPE", "MODE", "STRU"]);
+/** A session whose user is logged in: what handlers of login-only commands get. */
+export type LoggedInSession = ServerSession & { readonly user: User; readonly storage: PathIO };
 
 const now = () => performance.now();
 
 /** A client session over one control connection. */
-export class Session {
+export class ServerSession {
   readonly id: number;
   readonly host: SessionHost;
+  /** The command table this session dispatches through (FEAT and HELP read it too). */
+  readonly commands: CommandTable<ServerSession, LoggedInSession>;
   readonly remote: Addr;
   readonly local: Addr;
   conn: Conn;
@@ -134,7 +56,7 @@ export class Session {
   epsvAll = false;
   mlstFacts: MlsxFact[] = [...DEFAULT_MLSX_FACTS];
   channel: DataChannel | undefined;
-  transfer: Transfer | undefined;
+  readonly transfers: TransferRunner = new TransferRunner(this);
   loginFailures = 0;
   badLines = 0;
   pbsz = false;
@@ -146,25 +68,35 @@ export class Session {
   #closed = false;
   #tornDown = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #lingering = new Set<Conn>();
 
   /**
    * @param id Session number.
    * @param conn The accepted control connection.
    * @param host The server.
+   * @param commands The command table.
    */
-  constructor(id: number, conn: Conn, host: SessionHost) {
+  constructor(
+    id: number,
+    conn: Conn,
+    host: SessionHost,
+    commands: CommandTable<ServerSession, LoggedInSession>,
+  ) {
     this.id = id;
     this.host = host;
+    this.commands = commands;
     this.conn = conn;
     this.remote = conn.remoteAddr;
     this.local = conn.localAddr;
     this.#input = new ControlInput(conn.readable);
-    this.#lines = new LineReader(this.#input.readable, {
-      maxLineLength: host.config.maxLineLength,
-      encoding: host.config.encoding,
-    });
+    this.#lines = this.#newLineReader();
     this.replies = this.#newWriter(conn.writable);
+  }
+
+  #newLineReader(): LineReader {
+    return new LineReader(this.#input.readable, {
+      maxLineLength: this.host.config.maxLineLength,
+      decode: textDecoder(this.host.config.encoding),
+    });
   }
 
   #newWriter(writable: WritableStream<Uint8Array>): ReplyWriter {
@@ -178,12 +110,17 @@ export class Session {
     return this.#closed;
   }
 
+  /** The running transfer, if any. */
+  get transfer(): Transfer | undefined {
+    return this.transfers.current;
+  }
+
   /**
    * Report an event with this session's fields filled in.
    *
    * @param event The event without the session fields.
    */
-  emit(event: Record<string, unknown> & { type: string }): void {
+  emit(event: SessionEventInit): void {
     this.host.emit({
       sessionId: this.id,
       remote: this.remote,
@@ -251,29 +188,33 @@ export class Session {
     const { name, arg } = parseCommandLine(line.replace(/^[\uFFFD\s]+/, ""));
     const shown = censorCommand(`${name} ${arg}`);
     this.emit({ type: "command", name, arg: shown.slice(name.length + 1) });
+    const spec = this.host.config.disabled.has(name) ? undefined : this.commands.get(name);
     // QUIT while the data connection is still being set up (e.g. a TLS handshake that never
     // comes) ends that wait instead of waiting for it.
     if (name === "QUIT" && this.transfer?.phase === "setup") this.abortTransfer("closed");
-    if (this.transfer && !DURING_TRANSFER.has(name)) await this.transfer.done;
+    if (this.transfer && !spec?.duringTransfer) await this.transfer.done;
     if (this.#closed) return;
     if (this.host.shuttingDown && name !== "QUIT") {
       await this.reply("421", "Server shutting down: closing control connection.");
       await this.closeGracefully("shutdown");
       return;
     }
-    const spec = COMMANDS.get(name);
     try {
-      if (!spec || this.host.config.disabled.has(name)) {
+      if (!spec) {
         await this.reply("502", `Command "${name.slice(0, 20)}" not implemented.`);
-      } else if (spec.auth && !this.user) {
+      } else if (!spec.login) {
+        await spec.run(this, arg);
+      } else if (!isLoggedIn(this)) {
         await this.reply("530", "Please log in with USER and PASS first.");
+      } else if (spec.dataChannel && !this.channel) {
+        await this.reply("425", "Use PASV, EPSV, PORT or EPRT first.");
       } else {
         await spec.run(this, arg);
       }
     } catch (e) {
       await this.replyError(e);
     } finally {
-      if (!KEEPS_REST.has(name)) this.rest = 0;
+      if (!spec?.keepsRest) this.rest = 0;
       if (name !== "RNFR") this.renameFrom = undefined;
     }
   }
@@ -339,40 +280,20 @@ export class Session {
     return this.reply(code, text);
   }
 
-  // ---- data transfers ------------------------------------------------------------------
+  // ---- data transfers (run by this.transfers) -----------------------------------------
 
   /**
-   * Start a transfer over the prepared data channel. Replies 150 now; 226 (or 425/426/451/552)
-   * when it ends. Returns at once: the command loop keeps reading (ABOR, STAT, NOOP).
+   * Start a transfer over the prepared data channel (the command table guarantees one for
+   * transfer commands). Replies 150 now; the transfer replies when it ends.
    *
    * @param spec What to transfer.
-   * @returns When the transfer has started.
+   * @returns When the 150 reply was sent.
    */
   async startTransfer(spec: TransferSpec): Promise<void> {
     const channel = this.channel;
-    if (!channel) {
-      await spec.source?.cancel().catch(() => {});
-      await spec.sink?.abort().catch(() => {});
-      await this.reply("425", "Use PASV, EPSV, PORT or EPRT first.");
-      return;
-    }
+    if (!channel) throw new Error(`${spec.command} without a data channel`);
     this.channel = undefined;
-    const t: Transfer = {
-      command: spec.command,
-      direction: spec.source ? "download" : "upload",
-      path: spec.path,
-      bytes: 0,
-      started: now(),
-      lastProgress: now(),
-      reason: undefined,
-      phase: "setup",
-      controller: new AbortController(),
-      conn: undefined,
-      done: Promise.resolve(),
-    };
-    this.transfer = t;
-    t.done = this.#runTransfer(t, channel, spec);
-    await this.reply("150", spec.preliminary);
+    await this.transfers.start(channel, spec);
   }
 
   /**
@@ -381,125 +302,7 @@ export class Session {
    * @param reason Why.
    */
   abortTransfer(reason: AbortReason): void {
-    const t = this.transfer;
-    if (!t || t.controller.signal.aborted) return;
-    t.reason = reason;
-    t.controller.abort(new Error(`transfer aborted (${reason})`));
-    // A write blocked on a client that does not read would hold the abort forever
-    // (WritableStream.abort waits for the write in flight): tear the socket down.
-    t.conn?.close();
-  }
-
-  async #runTransfer(t: Transfer, channel: DataChannel, spec: TransferSpec): Promise<void> {
-    // Let startTransfer's 150 go out first: this body runs after its reply is queued.
-    await Promise.resolve();
-    let conn: Conn | undefined;
-    let code = "226";
-    let error: unknown;
-    const cleanupStreams = async () => {
-      await spec.source?.cancel().catch(() => {});
-      await spec.sink?.abort().catch(() => {});
-    };
-    try {
-      try {
-        conn = await channel.connect(t.controller.signal, this.host.config.dataTimeout);
-        t.conn = conn; // an abort from here on tears it down
-        if (this.protectData && this.host.config.tls) {
-          const tls = this.host.config.tls;
-          const limit = Math.min(this.host.config.dataTimeout, this.host.config.tlsHandshakeTimeout);
-          const bound = deadline(t.controller.signal, limit, "the data connection's TLS handshake");
-          try {
-            conn = await conn.startTls({ ...tls, role: "server" }, { signal: bound.signal });
-          } finally {
-            bound.clear();
-          }
-        }
-      } catch (e) {
-        error = e;
-        code = t.controller.signal.aborted ? "426" : "425";
-        await cleanupStreams();
-        if (!this.#closed) {
-          await this.reply(code, code === "426" ? abortText(t.reason) : setupFailureText(conn, e));
-        }
-        return;
-      }
-      t.phase = "data";
-      t.lastProgress = now();
-      t.conn = conn;
-      if (t.controller.signal.aborted) conn.close();
-      try {
-        await this.#pipe(t, conn, spec);
-        if (!this.#closed) await this.reply("226", spec.success ?? "Transfer complete.");
-      } catch (e) {
-        error = e;
-        let text: string;
-        if (t.controller.signal.aborted) {
-          code = "426";
-          text = abortText(t.reason);
-        } else if (e instanceof PathIOError) {
-          [code, text] = errorReply(e, spec.path);
-        } else {
-          code = "426";
-          text = "Data connection closed: transfer aborted.";
-        }
-        if (!this.#closed) await this.reply(code, text);
-      }
-    } finally {
-      if (conn && code === "226" && t.direction === "download") this.#linger(conn);
-      else conn?.close();
-      channel.close();
-      if (this.transfer === t) this.transfer = undefined;
-      this.emit({
-        type: "transfer",
-        command: t.command,
-        direction: t.direction,
-        path: t.path,
-        bytes: t.bytes,
-        durationMs: Math.round(now() - t.started),
-        ok: code === "226",
-        code,
-        ...(error === undefined ? {} : { error }),
-      });
-    }
-  }
-
-  async #pipe(t: Transfer, conn: Conn, spec: TransferSpec): Promise<void> {
-    const signal = t.controller.signal;
-    const throttles = this.host.throttles(this, t.direction, signal);
-    let s: ReadableStream<Uint8Array>;
-    let dest: WritableStream<Uint8Array>;
-    if (spec.source) {
-      s = spec.source;
-      if (spec.ascii) s = s.pipeThrough(toCrlfStream());
-      for (const th of throttles) s = s.pipeThrough(th);
-      dest = conn.writable;
-    } else {
-      // Uploads count bytes as they arrive from the client, before throttles and conversion.
-      s = conn.readable;
-      if (throttles.length > 0 || spec.ascii) {
-        s = s.pipeThrough(meter(t));
-        for (const th of throttles) s = s.pipeThrough(th);
-        if (spec.ascii) s = s.pipeThrough(fromCrlfStream());
-      }
-      dest = spec.sink!;
-    }
-    const counted = spec.source !== undefined || !(throttles.length > 0 || spec.ascii);
-    await pump(s, dest, signal, counted ? t : undefined);
-  }
-
-  /**
-   * Close a data connection whose writing side we already closed (FIN, or TLS close_notify)
-   * once the client has closed its side, bounded by the data timeout. Tearing it down at once
-   * can cut a TLS peer still finishing its handshake or reading the last records.
-   */
-  #linger(conn: Conn): void {
-    this.#lingering.add(conn);
-    const timer = setTimeout(() => conn.close(), this.host.config.dataTimeout);
-    void conn.closed.then(() => {
-      clearTimeout(timer);
-      conn.close();
-      this.#lingering.delete(conn);
-    });
+    this.transfers.abort(reason);
   }
 
   // ---- TLS hook (AUTH TLS) ---------------------------------------------------------------
@@ -523,10 +326,7 @@ export class Session {
       bound.clear();
     }
     this.#input = new ControlInput(this.conn.readable);
-    this.#lines = new LineReader(this.#input.readable, {
-      maxLineLength: this.host.config.maxLineLength,
-      encoding: this.host.config.encoding,
-    });
+    this.#lines = this.#newLineReader();
     this.replies = this.#newWriter(this.conn.writable);
   }
 
@@ -614,7 +414,7 @@ export class Session {
     if (this.transfer) await this.transfer.done.catch(() => {});
     this.channel?.close();
     this.channel = undefined;
-    for (const conn of this.#lingering) conn.close();
+    this.transfers.closeLingering();
     await this.#lines.cancel().catch(() => {});
     await this.logout();
     this.host.emit({
@@ -627,88 +427,7 @@ export class Session {
   }
 }
 
-/** A pass-through that counts bytes into the transfer (uploads with conversion or throttles). */
-function meter(t: Transfer): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      t.bytes += chunk.byteLength;
-      t.lastProgress = now();
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/**
- * Copy `source` into `dest` like `pipeTo` (backpressure: the next chunk is read while the
- * previous one is being written), counting bytes into `t` when given, with fewer objects and
- * promise hops than `pipeTo` (this runs once per transfer, and for small files that setup is
- * most of the work). On success `dest` is closed. On a failure or an abort of `signal` the
- * source is cancelled and the destination aborted (so storage handles are released) before
- * the error is thrown.
- */
-async function pump(
-  source: ReadableStream<Uint8Array>,
-  dest: WritableStream<Uint8Array>,
-  signal: AbortSignal,
-  t: Transfer | undefined,
-): Promise<void> {
-  const reader = source.getReader();
-  const writer = dest.getWriter();
-  let failure: { error: unknown } | undefined;
-  let settled: Promise<unknown> = Promise.resolve();
-  const fail = (error: unknown) => {
-    if (failure) return;
-    failure = { error };
-    settled = Promise.all([reader.cancel(error).catch(() => {}), writer.abort(error).catch(() => {})]);
-  };
-  const onAbort = () => fail(signal.reason);
-  signal.addEventListener("abort", onAbort);
-  if (signal.aborted) onAbort();
-  try {
-    while (!failure) {
-      await writer.ready;
-      const { value, done } = await reader.read();
-      if (failure) break;
-      if (done) {
-        await writer.close();
-        break;
-      }
-      if (t) {
-        t.bytes += value.byteLength;
-        t.lastProgress = now();
-      }
-      // Not awaited, so the next read overlaps this write; a failure shows in `ready`/`close`.
-      writer.write(value).catch(fail);
-    }
-  } catch (e) {
-    fail(e);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
-  if (failure) {
-    await settled;
-    throw failure.error;
-  }
-}
-
-/** The 425 text when the data connection did not come, or failed its TLS handshake. */
-function setupFailureText(conn: Conn | undefined, error: unknown): string {
-  if (!conn) return "Cannot open data connection (no connection from your address in time).";
-  const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
-  return timedOut
-    ? "TLS handshake on the data connection did not complete in time: transfer not started."
-    : "TLS handshake on the data connection failed: transfer not started.";
-}
-
-function abortText(reason: AbortReason | undefined): string {
-  switch (reason) {
-    case "stalled":
-      return "Data connection stalled (no data within the idle timeout): transfer aborted.";
-    case "shutdown":
-      return "Server shutting down: transfer aborted.";
-    case "abor":
-      return "Transfer aborted.";
-    default:
-      return "Connection closed; transfer aborted.";
-  }
+/** Whether the session has a logged-in user (and so its storage). */
+function isLoggedIn(s: ServerSession): s is LoggedInSession {
+  return s.user !== undefined && s.storage !== undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * The FTP server: accepts control connections, enforces connection limits, runs one
- * {@linkcode Session} per client, and shuts down gracefully.
+ * session per client, and shuts down gracefully.
  *
  * @module
  */
@@ -10,11 +10,13 @@ import type { PathIO } from "../fs/path_io.ts";
 import { defaultNet } from "../net/auto.ts";
 import type { Addr, Conn, Listener, Net } from "../net/types.ts";
 import { unmapIPv4 } from "../protocol/address.ts";
+import { textEncoder } from "../protocol/encoding.ts";
 import { formatReply } from "../protocol/reply.ts";
 import { Throttle, throttleStream } from "../streams/throttle.ts";
 import { PortPool } from "./_port_pool.ts";
-import { encoderFor } from "./_reply_writer.ts";
-import { type EventInit, Session, type SessionConfig, type SessionHost } from "./_session.ts";
+import { COMMANDS } from "./_commands.ts";
+import { ServerSession } from "./_session.ts";
+import type { EventInit, SessionConfig, SessionHost } from "./_session_host.ts";
 import { sleep } from "./_sleep.ts";
 import type { ServerEvent } from "./events.ts";
 import type { SpeedLimits } from "./speed_limits.ts";
@@ -159,7 +161,7 @@ export class Server {
   #net: Net | undefined;
   #listener: Listener | undefined;
   #acceptDone: Promise<void> | undefined;
-  #sessions = new Map<Session, Promise<void>>();
+  #sessions = new Map<ServerSession, Promise<void>>();
   #perIp = new Map<string, number>();
   #perUser = new Map<string, number>();
   #nextId = 1;
@@ -173,7 +175,7 @@ export class Server {
   #download: Throttle;
   #upload: Throttle;
   #userThrottles = new Map<string, { download: Throttle; upload: Throttle }>();
-  #sessionThrottles = new WeakMap<Session, SessionThrottles>();
+  #sessionThrottles = new WeakMap<object, SessionThrottles>();
   #host: SessionHost;
 
   /**
@@ -198,7 +200,7 @@ export class Server {
       maxLineLength: positive("maxLineLength", options.maxLineLength, 4096),
       maxBadLines: positive("maxBadLines", options.maxBadLines, 3),
       encoding,
-      encode: encoderFor(encoding),
+      encode: textEncoder(encoding),
       welcome: typeof welcome === "string" ? welcome.split(/\r?\n/) : welcome,
       passiveAddress: options.passiveAddress,
       disabled: new Set((options.disabledCommands ?? []).map((c) => c.toUpperCase())),
@@ -281,7 +283,7 @@ export class Server {
       return this.#refuse(conn, "max-connections-per-ip", "Too many connections from your address: try again later.");
     }
     this.#perIp.set(ip, fromIp + 1);
-    const session = new Session(this.#nextId++, conn, this.#host);
+    const session = new ServerSession(this.#nextId++, conn, this.#host, COMMANDS);
     const done = session.run().finally(() => {
       this.#sessions.delete(session);
       const n = (this.#perIp.get(ip) ?? 1) - 1;
@@ -330,7 +332,7 @@ export class Server {
     this.#emit({ type: "server-close" });
   }
 
-  async #shutdownSession(s: Session, deadline: number): Promise<void> {
+  async #shutdownSession(s: ServerSession, deadline: number): Promise<void> {
     const stop = new AbortController();
     const done = this.#sessions.get(s);
     void done?.finally(() => stop.abort());
@@ -404,7 +406,7 @@ export class Server {
   }
 
   /** The throttles a transfer passes, most specific first (connection, user, server). */
-  #throttlesFor(session: Session, direction: "download" | "upload"): Throttle[] {
+  #throttlesFor(session: { readonly user: User | undefined }, direction: "download" | "upload"): Throttle[] {
     const serverLimits = this.#options.speedLimits ?? {};
     const user = session.user;
     const userLimits = user?.speedLimits ?? {};

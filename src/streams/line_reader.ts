@@ -5,6 +5,8 @@
  * @module
  */
 
+import { concatBytes } from "./bytes.ts";
+
 /** What {@linkcode LineReader.readLine} returns. */
 export type LineResult =
   /** A complete line, without its line terminator. */
@@ -18,8 +20,8 @@ export type LineResult =
 export interface LineReaderOptions {
   /** Longest accepted line in bytes, terminator excluded. @default 4096 */
   readonly maxLineLength?: number;
-  /** Text encoding of the lines, as `TextDecoder` names it. @default "utf-8" */
-  readonly encoding?: string;
+  /** Turns a line's bytes into text (see `protocol/encoding.ts`). @default UTF-8 */
+  readonly decode?: (bytes: Uint8Array) => string;
 }
 
 const LF = 0x0a;
@@ -38,19 +40,20 @@ const CR = 0x0d;
  */
 export class LineReader {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #decoder: TextDecoder;
+  #decode: (bytes: Uint8Array) => string;
   #max: number;
   #buffer: Uint8Array = new Uint8Array(0);
   #ended = false;
 
   /**
    * @param readable The byte stream; the reader takes its lock until {@linkcode LineReader.release}.
-   * @param options Maximum line length and encoding.
+   * @param options Maximum line length and decoder.
    */
   constructor(readable: ReadableStream<Uint8Array>, options: LineReaderOptions = {}) {
     this.#reader = readable.getReader();
     this.#max = options.maxLineLength ?? 4096;
-    this.#decoder = new TextDecoder(options.encoding ?? "utf-8");
+    const utf8 = new TextDecoder("utf-8");
+    this.#decode = options.decode ?? ((bytes) => utf8.decode(bytes));
   }
 
   /**
@@ -69,7 +72,7 @@ export class LineReader {
         if (discarded > 0 || end > this.#max) {
           return { kind: "too-long", length: discarded + end };
         }
-        return { kind: "line", line: this.#decoder.decode(raw.subarray(0, end)) };
+        return { kind: "line", line: this.#decode(raw.subarray(0, end)) };
       }
       if (this.#buffer.length > this.#max + 1) {
         // Overlong and still no newline: drop what we have, keep skipping.
@@ -83,7 +86,7 @@ export class LineReader {
         if (discarded > 0) return { kind: "too-long", length: discarded + this.#buffer.length };
         continue;
       }
-      this.#buffer = this.#buffer.length === 0 ? value : concat(this.#buffer, value);
+      this.#buffer = this.#buffer.length === 0 ? value : concatBytes([this.#buffer, value]);
     }
   }
 
@@ -103,11 +106,4 @@ export class LineReader {
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => {});
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
