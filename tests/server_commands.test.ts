@@ -662,12 +662,16 @@ describe("server: lifecycle and adapters", () => {
     await assert.rejects(net.connect({ hostname: "127.0.0.1", port }));
   });
 
-  it("listen twice or after close is an error; address before listen throws", async () => {
+  it("listen on a second port adds a listener; on a bound port or after close is an error; address before listen throws", async () => {
     const server = new Server();
     assert.throws(() => server.address);
-    await server.listen({ port: 0 });
-    await assert.rejects(server.listen({ port: 0 }));
+    const first = await server.listen({ port: 0 });
+    const second = await server.listen({ port: 0 });
+    assert.notEqual(first.port, second.port);
+    assert.deepEqual(server.addresses, [first, second]);
+    await assert.rejects(server.listen({ port: first.port }));
     await server.close();
+    await assert.rejects(server.listen({ port: 0 }));
     await server.close();
     assert.throws(() => new Server({ idleTimeout: -1 }), RangeError);
     assert.throws(() => new Server({ passivePorts: { min: 2, max: 1 } }), RangeError);

@@ -214,6 +214,10 @@ export class BunConn implements Conn {
     this.#closeAll(undefined);
   }
 
+  tlsSessionReused(): boolean | undefined {
+    return this.secure ? this.#socket?.isSessionReused() : undefined;
+  }
+
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
     init.signal?.throwIfAborted();
     const socket = this.#socket;

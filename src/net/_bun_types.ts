@@ -32,6 +32,7 @@ export interface BunSocketLike<Data = unknown> {
   resume(): void;
   setNoDelay(noDelay?: boolean): boolean;
   getSession(): unknown;
+  isSessionReused(): boolean;
   setSession(session: unknown): void;
   upgradeTLS(options: {
     data: Data;

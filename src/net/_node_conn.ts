@@ -280,6 +280,12 @@ export class NodeConn implements Conn {
     this.#socket.destroy();
   }
 
+  tlsSessionReused(): boolean | undefined {
+    // Deno's node:tls never resumes a session, so there "false" would say nothing.
+    const socket = onDeno() ? undefined : tlsSockets.get(this);
+    return socket ? socket.isSessionReused() : undefined;
+  }
+
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
     const { signal } = init;
     signal?.throwIfAborted();

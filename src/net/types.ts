@@ -116,6 +116,13 @@ export interface Conn {
   /** Whether the bytes travel inside TLS. */
   readonly secure: boolean;
   /**
+   * Whether this TLS connection resumed an earlier session (FTPS servers demand that a
+   * data connection resume the control connection's session, so another client cannot
+   * steal the transfer). `undefined` on a plain connection and where the runtime cannot
+   * tell; adapters written before this existed may leave it out.
+   */
+  tlsSessionReused?(): boolean | undefined;
+  /**
    * Switch off Nagle's algorithm (control connections: avoids ~40 ms delayed-ACK stalls).
    * A no-op where the runtime offers no switch.
    */

@@ -25,6 +25,12 @@ async function user(s: ServerSession, arg: string): Promise<void> {
     s.host.emit({ type: "error", sessionId: s.id, error: e });
     lookup = { kind: "refused" };
   }
+  // Before the password travels (RFC 4217 section 10): unknown users get the server's rule,
+  // so the reply does not tell which logins exist.
+  const known = lookup.kind === "refused" ? undefined : lookup.user;
+  if (!s.conn.secure && s.tlsRequirements(known).login) {
+    return s.reply("530", "This server requires TLS for login: send AUTH TLS first.");
+  }
   if (lookup.kind === "ok") return loginDone(s, lookup.user);
   // Unknown users get 331 too, so replies do not reveal which logins exist.
   s.pending = { login, user: lookup.kind === "password-required" ? lookup.user : undefined };
@@ -109,6 +115,10 @@ async function rein(s: ServerSession): Promise<void> {
   s.epsvAll = false;
   s.channel?.close();
   s.channel = undefined;
+  // RFC 4217 section 13: the security state goes back to the start of the session. The
+  // control connection stays TLS (taking TLS off it is CCC, which is refused), but PBSZ and
+  // PROT must be sent again before protected transfers.
+  s.resetTlsState();
   await s.reply("220", "Session reset: ready for a new user.");
 }
 

@@ -24,6 +24,7 @@ import { ReplyWriter } from "./_reply_writer.ts";
 import type { EventInit, SessionEventInit, SessionHost } from "./_session_host.ts";
 import { type AbortReason, type Transfer, TransferRunner, type TransferSpec } from "./_transfer.ts";
 import type { ServerEvent, SessionCloseEvent } from "./events.ts";
+import { type ResolvedTlsRequirements, resolveTlsRequirements } from "./tls_policy.ts";
 import type { User } from "./user.ts";
 
 /** A session whose user is logged in: what handlers of login-only commands get. */
@@ -66,6 +67,7 @@ export class ServerSession {
   readonly lifetime = new AbortController();
   closeReason: SessionCloseEvent["reason"] | undefined;
   #closed = false;
+  #upgraded = false;
   #tornDown = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -90,6 +92,27 @@ export class ServerSession {
     this.#input = new ControlInput(conn.readable);
     this.#lines = this.#newLineReader();
     this.replies = this.#newWriter(conn.writable);
+    this.resetTlsState();
+  }
+
+  /** Whether the control connection was TLS from its first byte (an implicit-TLS listener). */
+  get implicitTls(): boolean {
+    return this.conn.secure && !this.#upgraded;
+  }
+
+  /**
+   * PBSZ and PROT back to where a session starts (REIN, RFC 4217 section 13): clear data
+   * connections, except on an implicit-TLS connection, whose data connections are protected
+   * until the client asks for PROT C.
+   */
+  resetTlsState(): void {
+    this.pbsz = this.implicitTls;
+    this.protectData = this.implicitTls;
+  }
+
+  /** What TLS this session's user (or, before login, the server) requires. */
+  tlsRequirements(user: User | undefined = this.user): ResolvedTlsRequirements {
+    return resolveTlsRequirements(this.host.config.requireTls, user);
   }
 
   #newLineReader(): LineReader {
@@ -144,8 +167,9 @@ export class ServerSession {
   async run(): Promise<void> {
     this.emit({ type: "session-open", local: this.local });
     try {
-      await this.reply("220", this.host.config.welcome);
+      // Armed first: on an implicit-TLS connection the greeting waits for the handshake.
       this.#armIdle(this.host.config.idleTimeout);
+      await this.#greet();
       while (!this.#closed) {
         let res;
         try {
@@ -183,6 +207,20 @@ export class ServerSession {
     }
   }
 
+  /**
+   * Send the 220 greeting. On an implicit-TLS connection it is the first TLS record, so it
+   * waits for the handshake: bounded by the handshake timeout, after which the session ends.
+   */
+  async #greet(): Promise<void> {
+    if (!this.conn.secure) return await this.reply("220", this.host.config.welcome);
+    const timer = setTimeout(() => this.close("error"), this.host.config.tlsHandshakeTimeout);
+    try {
+      await this.reply("220", this.host.config.welcome);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async #execute(line: string): Promise<void> {
     // Telnet leftovers (e.g. a lone IAC byte decoded as U+FFFD) before the verb are dropped.
     const { name, arg } = parseCommandLine(line.replace(/^[\uFFFD\s]+/, ""));
@@ -208,6 +246,9 @@ export class ServerSession {
         await this.reply("530", "Please log in with USER and PASS first.");
       } else if (spec.dataChannel && !this.channel) {
         await this.reply("425", "Use PASV, EPSV, PORT or EPRT first.");
+      } else if (spec.dataChannel && !this.protectData && this.tlsRequirements().data) {
+        // RFC 4217 section 9: the data connection cannot be opened with this PROT setting.
+        await this.reply("521", "Data connections must be protected: send PBSZ 0 and PROT P first.");
       } else {
         await spec.run(this, arg);
       }
@@ -322,6 +363,7 @@ export class ServerSession {
     const bound = deadline(this.lifetime.signal, this.host.config.tlsHandshakeTimeout, "AUTH TLS handshake");
     try {
       this.conn = await this.conn.startTls({ ...tls, role: "server" }, { signal: bound.signal });
+      this.#upgraded = true;
     } finally {
       bound.clear();
     }

@@ -11,6 +11,7 @@ import type { FtpEncoding } from "../protocol/encoding.ts";
 import type { PortPool } from "./_port_pool.ts";
 import type { Encode } from "./_reply_writer.ts";
 import type { ServerEvent, SessionEventBase } from "./events.ts";
+import type { ServerTlsPolicy } from "./tls_policy.ts";
 import type { User } from "./user.ts";
 import type { UserManager } from "./user_manager.ts";
 
@@ -37,6 +38,7 @@ export interface SessionConfig {
   readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>);
   readonly disabled: ReadonlySet<string>;
   readonly tls?: ServerTlsOptions;
+  readonly requireTls: ServerTlsPolicy;
 }
 
 /** What a session needs from its server. */

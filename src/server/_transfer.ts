@@ -146,6 +146,11 @@ export class TransferRunner {
           } finally {
             bound.clear();
           }
+          // A client that did not resume the control connection's session may be someone
+          // else from the same address who connected first (where the runtime can tell).
+          if (config.requireTls.sessionReuse && conn.tlsSessionReused?.() === false) {
+            throw new SessionNotResumed();
+          }
         }
       } catch (e) {
         error = e;
@@ -242,9 +247,20 @@ export class TransferRunner {
   }
 }
 
+/** A PROT P data connection did not resume the control connection's TLS session. */
+class SessionNotResumed extends Error {
+  constructor() {
+    super("the data connection did not resume the control connection's TLS session");
+    this.name = "SessionNotResumed";
+  }
+}
+
 /** The 425 text when the data connection did not come, or failed its TLS handshake. */
 function setupFailureText(conn: Conn | undefined, error: unknown): string {
   if (!conn) return "Cannot open data connection (no connection from your address in time).";
+  if (error instanceof SessionNotResumed) {
+    return "Data connection refused: it must resume the TLS session of the control connection.";
+  }
   const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
   return timedOut
     ? "TLS handshake on the data connection did not complete in time: transfer not started."

@@ -35,7 +35,11 @@
  *   session-close, login, login-failed, command (PASS/ACCT censored), reply, transfer (bytes,
  *   duration, direction, final code), data-connection-rejected, error.
  * - AUTH TLS / PBSZ / PROT are wired to the socket adapter's `startTls` when the `tls` option
- *   is given (explicit FTPS); without it AUTH is 502.
+ *   is given (explicit FTPS); without it AUTH is 502. `listen({ implicitTls: true })` adds a
+ *   listener that is TLS from the first byte (implicit FTPS; data connections protected
+ *   unless the client sends `PROT C`). `requireTls` refuses plain-text logins (530) and
+ *   unprotected transfers (521), per server and per user. Every TLS handshake is bounded by
+ *   `tlsHandshakeTimeout` and cut short by ABOR, QUIT, a disconnect and `close()`.
  *
  * @example
  * ```ts
@@ -53,4 +57,5 @@ export { type LoginContext, User, type UserOptions } from "./user.ts";
 export { MemoryUserManager, type UserLookup, type UserManager } from "./user_manager.ts";
 export { type Access, normalizePermissions, type Permission, resolveAccess } from "./permissions.ts";
 export type { SpeedLimits } from "./speed_limits.ts";
+export type { ServerTlsPolicy, TlsRequirements } from "./tls_policy.ts";
 export type * from "./events.ts";

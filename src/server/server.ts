@@ -20,6 +20,7 @@ import type { EventInit, SessionConfig, SessionHost } from "./_session_host.ts";
 import { sleep } from "./_sleep.ts";
 import type { ServerEvent } from "./events.ts";
 import type { SpeedLimits } from "./speed_limits.ts";
+import type { ServerTlsPolicy } from "./tls_policy.ts";
 import type { User, UserOptions } from "./user.ts";
 import { MemoryUserManager, type UserManager } from "./user_manager.ts";
 
@@ -98,8 +99,16 @@ export interface ServerOptions {
   readonly speedLimits?: SpeedLimits;
   /** Commands to switch off (answered 502 and left out of FEAT), e.g. `["MLSD", "MLST"]`. @default [] */
   readonly disabledCommands?: readonly string[];
-  /** Certificate and key for AUTH TLS (explicit FTPS). @default undefined (no TLS) */
+  /**
+   * Certificate and key for FTPS: AUTH TLS on every listener (explicit FTPS) and the
+   * listeners opened with `implicitTls`. @default undefined (no TLS)
+   */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * FTPS requirements for every user (users may override `login` and `data`); needs `tls`.
+   * @default nothing required
+   */
+  readonly requireTls?: ServerTlsPolicy;
   /** How long {@linkcode Server.close} lets running transfers finish. @default 10000 */
   readonly shutdownTimeout?: number;
   /**
@@ -117,6 +126,12 @@ export interface ServerListenOptions {
   readonly port?: number;
   /** Listen backlog. @default 511 */
   readonly backlog?: number;
+  /**
+   * TLS from the first byte (implicit FTPS, port 990 by convention), with the server's `tls`
+   * certificate. A server can listen on several ports, e.g. one explicit and one implicit.
+   * @default false
+   */
+  readonly implicitTls?: boolean;
 }
 
 /** Options for {@linkcode Server.close}. */
@@ -159,8 +174,8 @@ export class Server {
   #options: ServerOptions;
   #config: SessionConfig;
   #net: Net | undefined;
-  #listener: Listener | undefined;
-  #acceptDone: Promise<void> | undefined;
+  #listeners: Listener[] = [];
+  #acceptLoops: Promise<void>[] = [];
   #sessions = new Map<ServerSession, Promise<void>>();
   #perIp = new Map<string, number>();
   #perUser = new Map<string, number>();
@@ -191,6 +206,9 @@ export class Server {
       throw new RangeError(`Server option encoding must be "utf-8" or "latin1", got ${encoding}.`);
     }
     const welcome = options.welcome ?? "anyftp server ready.";
+    if ((options.requireTls?.login || options.requireTls?.data) && !options.tls) {
+      throw new TypeError("Server option requireTls needs the tls option (certificate and key).");
+    }
     this.#config = {
       idleTimeout: positive("idleTimeout", options.idleTimeout, 300_000),
       dataTimeout: positive("dataConnectionTimeout", options.dataConnectionTimeout, 30_000),
@@ -205,6 +223,7 @@ export class Server {
       passiveAddress: options.passiveAddress,
       disabled: new Set((options.disabledCommands ?? []).map((c) => c.toUpperCase())),
       tls: options.tls ? { role: "server", cert: options.tls.cert, key: options.tls.key } : undefined,
+      requireTls: options.requireTls ?? {},
     };
     this.#userManager = options.userManager ??
       new MemoryUserManager(options.users ?? [{ anonymous: true }]);
@@ -218,10 +237,16 @@ export class Server {
     this.#host = this.#makeHost();
   }
 
-  /** The bound address (after {@linkcode Server.listen}). */
+  /** The bound address of the first listener (after {@linkcode Server.listen}). */
   get address(): Addr {
-    if (!this.#listener) throw new Error("The server is not listening: call listen() first.");
-    return this.#listener.addr;
+    const first = this.#listeners[0];
+    if (!first) throw new Error("The server is not listening: call listen() first.");
+    return first.addr;
+  }
+
+  /** Every bound address, in the order `listen` was called. */
+  get addresses(): readonly Addr[] {
+    return this.#listeners.map((l) => l.addr);
   }
 
   /** Number of open sessions. */
@@ -245,16 +270,20 @@ export class Server {
    * ```
    */
   async listen(options: ServerListenOptions = {}): Promise<Addr> {
-    if (this.#listener) throw new Error("The server is already listening.");
     if (this.#shuttingDown) throw new Error("The server is closed.");
-    this.#net = this.#options.net ?? await defaultNet();
+    const tls = this.#config.tls;
+    if (options.implicitTls && !tls) {
+      throw new TypeError("listen({ implicitTls: true }) needs the server's tls option (certificate and key).");
+    }
+    this.#net ??= this.#options.net ?? await defaultNet();
     const listener = this.#net.listen({
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       backlog: options.backlog ?? 511,
+      ...(options.implicitTls ? { tls } : {}),
     });
-    this.#listener = listener;
-    this.#acceptDone = this.#acceptLoop(listener);
+    this.#listeners.push(listener);
+    this.#acceptLoops.push(this.#acceptLoop(listener));
     this.#emit({ type: "listening", address: listener.addr });
     return listener.addr;
   }
@@ -324,8 +353,8 @@ export class Server {
 
   async #close(timeout: number): Promise<void> {
     this.#shuttingDown = true;
-    this.#listener?.close();
-    await this.#acceptDone;
+    for (const listener of this.#listeners) listener.close();
+    await Promise.all(this.#acceptLoops);
     const deadline = performance.now() + timeout;
     await Promise.all([...this.#sessions.keys()].map((s) => this.#shutdownSession(s, deadline)));
     await Promise.all([...this.#sessions.values()]);

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { TlsRequirements } from "./tls_policy.ts";
 import { PathIsNotAbsoluteError } from "../errors.ts";
 import { normalizeVirtualPath } from "../protocol/virtual_path.ts";
 import { type Access, normalizePermissions, type Permission, resolveAccess } from "./permissions.ts";
@@ -62,6 +63,8 @@ export interface UserOptions {
   readonly maxConnections?: number;
   /** This user's bandwidth caps (shared by all their sessions, or per session). @default unlimited */
   readonly speedLimits?: SpeedLimits;
+  /** This user's FTPS requirements, overriding the server's `requireTls`. @default the server's */
+  readonly requireTls?: TlsRequirements;
 }
 
 /**
@@ -89,6 +92,8 @@ export class User {
   readonly maxConnections: number;
   /** Bandwidth caps. */
   readonly speedLimits: SpeedLimits;
+  /** FTPS requirements of this user, if they override the server's. */
+  readonly requireTls: TlsRequirements | undefined;
   #password: string | undefined;
   #verify: UserOptions["verifyPassword"];
 
@@ -117,6 +122,7 @@ export class User {
       ? options.maxConnections
       : Infinity;
     this.speedLimits = options.speedLimits ?? {};
+    this.requireTls = options.requireTls;
     this.#password = options.password;
     this.#verify = options.verifyPassword;
   }
