@@ -1,6 +1,6 @@
 // Deno: deno run --allow-net deno.ts (anyftp comes from JSR). An anonymous server on an
 // in-memory storage, and a client round trip; `await using` closes both.
-import { Client, MemoryPathIO, Server } from "jsr:@anyftp/anyftp";
+import { Client, MemoryPathIO, Server } from "jsr:@anyftp/anyftp@^0.1.0";
 
 await using server = new Server({
   users: [{ anonymous: true, permissions: [{ path: "/", writable: true }] }],

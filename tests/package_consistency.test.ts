@@ -6,7 +6,7 @@
  * version, and the doc check's import map equal to the exports.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -104,18 +104,28 @@ describe("release metadata", () => {
     assert.deepEqual(jsr.publish, deno.publish);
   });
 
+  it("the README and the examples import jsr:@anyftp/anyftp at the current version", () => {
+    const sources = ["README.md", ...readdirSync(join(root, "examples")).map((f) => `examples/${f}`)];
+    const stale = sources.flatMap((name) =>
+      [...text(name).matchAll(/jsr:@anyftp\/anyftp@\^([\w.-]+)/g)]
+        .filter((m) => m[1] !== pkg.version)
+        .map((m) => `${name}: ${m[0]}`)
+    );
+    assert.deepEqual(stale, []);
+  });
+
   it("CHANGELOG.md has an entry for the current version", () => {
     const changelog = text("CHANGELOG.md");
     assert.match(changelog, new RegExp(`^## \\[?${pkg.version.replaceAll(".", "\\.")}\\]?`, "m"));
   });
 
-  it("the doc check maps anyftp/… and jsr:@anyftp/anyftp/… to exactly the exports", () => {
+  it("the doc check maps anyftp/… and jsr:@anyftp/anyftp@^version/… to exactly the exports", () => {
     const expected: Record<string, string> = {};
     for (const [key, source] of Object.entries(jsr.exports as Record<string, string>)) {
       expected["anyftp" + key.slice(1)] = source;
     }
     for (const [key, source] of Object.entries(jsr.exports as Record<string, string>)) {
-      expected["jsr:@anyftp/anyftp" + key.slice(1)] = source;
+      expected[`jsr:@anyftp/anyftp@^${pkg.version}` + key.slice(1)] = source;
     }
     expected["npm:anyftp"] = jsr.exports["."];
     assert.deepEqual(docCheck.imports, expected);
