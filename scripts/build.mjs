@@ -3,9 +3,11 @@
 // (rewriteRelativeImportExtensions) but keeps `.ts` in declarations, which only TypeScript 5+
 // and Deno resolve; `.js` is the form every consumer of an npm package understands.
 // `--clean` removes dist/ first (npm pack and publish, through prepack: no output of a
-// deleted source ships). Node only, no shell.
+// deleted source ships). The package's bin files are made executable: `npx anyftp` in a
+// checkout runs dist/src/cli/main.js through a link npm made once, and a file tsc wrote anew
+// has no execute bit. Node only, no shell.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,3 +33,6 @@ for (const file of declarations(dist)) {
   const rewritten = source.replace(RELATIVE_TS, "$1$2.js$1");
   if (rewritten !== source) writeFileSync(file, rewritten);
 }
+
+const { bin = {} } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+for (const file of Object.values(bin)) chmodSync(join(root, file), 0o755);
