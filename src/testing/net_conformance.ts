@@ -131,6 +131,7 @@ export function netConformance(
 ): void {
   const limits = options;
   const tls = options.tls;
+  // Used only by the TLS cases, which are skipped without `tls`.
   const SERVER_TLS = { role: "server", cert: tls?.cert ?? "", key: tls?.key ?? "" } as const;
   const CLIENT_TLS = { role: "client", caCerts: [tls?.cert ?? ""] } as const;
   /** A case on a fresh adapter from `makeNet`. */
