@@ -280,36 +280,35 @@ export interface AnyftpOptions {
 }
 
 /**
- * Start our own server (anyftp's `Server`) in this process, with a user whose storage is a
- * LocalPathIO on a new temporary directory.
+ * Start our own server (anyftp's `Server`) in this process through `startTestServer` of
+ * `anyftp/testing`, with a user whose storage is a LocalPathIO on a new temporary directory
+ * (the tests look at the files on disk).
  *
  * @param options Disabled commands.
  * @returns The server.
  */
 export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServer> {
-  const { Server } = await import("../src/server/server.ts");
+  const { startTestServer } = await import("../src/testing/mod.ts");
   const { LocalPathIO } = await import("../src/fs/local_path_io.ts");
   const dir = mkdtempSync(join(tmpdir(), "anyftp-own-"));
   const root = join(dir, "root");
   spawnSync("mkdir", ["-p", root]);
-  const server = new Server({
+  const server = await startTestServer({
     users: [{ login: "alice", password: "s3cret" }],
     storage: new LocalPathIO({ root }),
     disabledCommands: options.disable ?? [],
-    loginFailureDelay: 0,
     ...(options.tls ? { tls: options.tls } : {}),
   });
-  const addr = await server.listen({ hostname: "127.0.0.1", port: 0 });
   return {
     name: "anyftp",
-    host: "127.0.0.1",
-    port: addr.port,
+    host: server.hostname,
+    port: server.port,
     user: "alice",
     password: "s3cret",
     root,
-    url: `ftp://alice:s3cret@127.0.0.1:${addr.port}`,
+    url: server.url,
     async close() {
-      await server.close({ timeout: 2000 });
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,24 +1,26 @@
 /**
- * Runs the adapter conformance suite for every adapter the running runtime has:
- * Deno → deno + node, Bun → bun + node, Node → node; memory everywhere.
+ * Runs the exported adapter conformance suite (`anyftp/testing`) for every adapter the
+ * running runtime has: Deno → deno + node, Bun → bun + node, Node → node; memory everywhere.
  */
 import { createMemoryNet } from "../src/net/memory.ts";
 import { nodeNet } from "../src/net/node.ts";
-import { conformance } from "./_net_conformance.ts";
+import { netConformance } from "../src/testing/mod.ts";
+import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
 
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
+const tls = { cert: TEST_CERT, key: TEST_KEY };
 
-conformance("memory", createMemoryNet());
+netConformance("memory", () => createMemoryNet(), { tls });
 
 if (runtime.Deno !== undefined) {
   const { denoNet } = await import("../src/net/deno.ts");
-  conformance("deno", denoNet, { sessionReuse: false });
+  netConformance("deno", () => denoNet, { tls, sessionReuse: false });
   // Deno's node:tls cannot resume TLS sessions.
-  conformance("node (on deno)", nodeNet, { sessionReuse: false, bindErrorCode: false });
+  netConformance("node (on deno)", () => nodeNet, { tls, sessionReuse: false, bindErrorCode: false });
 } else if (runtime.Bun !== undefined) {
   const { bunNet } = await import("../src/net/bun.ts");
-  conformance("bun", bunNet);
-  conformance("node (on bun)", nodeNet, { bindErrorCode: false });
+  netConformance("bun", () => bunNet, { tls });
+  netConformance("node (on bun)", () => nodeNet, { tls, bindErrorCode: false });
 } else {
-  conformance("node", nodeNet);
+  netConformance("node", () => nodeNet, { tls });
 }

@@ -1,10 +1,12 @@
 /**
  * deno.json, jsr.json and package.json agree: name (`anyftp` on npm, `@anyftp/anyftp` on
  * JSR/Deno), version, and exports (`./src/x.ts` ↔ `./dist/src/x.js` + `.d.ts`), and every
- * export target exists.
+ * export target exists. The release metadata holds: an MIT LICENSE, a repository, no install
+ * script in the npm manifest, JSR publishing only the library, a CHANGELOG entry for the
+ * version, and the doc check's import map equal to the exports.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -23,6 +25,8 @@ const json = (name: string) => JSON.parse(readFileSync(join(root, name), "utf8")
 const deno = json("deno.json");
 const jsr = json("jsr.json");
 const pkg = json("package.json");
+const docCheck = json("doc_check.deno.json");
+const text = (name: string) => readFileSync(join(root, name), "utf8");
 
 /** `./src/x.ts` → the npm export it must map to. */
 function npmTarget(source: string): { types: string; default: string } {
@@ -71,5 +75,59 @@ describe("package metadata", () => {
       if (built && !existsSync(join(root, bin))) missing.push(bin);
     }
     assert.deepEqual(missing, []);
+  });
+});
+
+describe("release metadata", () => {
+  it("LICENSE is the MIT license of the anyftp authors, and both manifests say MIT", () => {
+    const license = text("LICENSE");
+    assert.match(license, /^MIT License\n/);
+    assert.match(license, /Copyright \(c\) \d{4} the anyftp authors/);
+    assert.match(license, /THE SOFTWARE IS PROVIDED "AS IS"/);
+    assert.equal(pkg.license, "MIT");
+    assert.ok(pkg.files.includes("LICENSE") && pkg.files.includes("README.md"));
+  });
+
+  it("package.json names a repository and ships no install script", () => {
+    assert.equal(pkg.repository?.type, "git");
+    assert.match(pkg.repository?.url ?? "", /^git\+https:\/\/.+\.git$/);
+    // npm warns about these for a tarball install (prepare runs for non-registry installs).
+    for (const script of ["preinstall", "install", "postinstall", "prepare"]) {
+      assert.equal(pkg.scripts?.[script], undefined, `scripts.${script} would run on install`);
+    }
+    assert.equal(pkg.type, "module");
+  });
+
+  it("JSR publishes exactly mod.ts, src/, README.md and LICENSE (deno.json wins over jsr.json)", () => {
+    const library = ["mod.ts", "src/", "README.md", "LICENSE"];
+    assert.deepEqual(deno.publish, { include: library });
+    assert.deepEqual(jsr.publish, deno.publish);
+  });
+
+  it("the README and the examples import jsr:@anyftp/anyftp at the current version", () => {
+    const sources = ["README.md", ...readdirSync(join(root, "examples")).map((f) => `examples/${f}`)];
+    const stale = sources.flatMap((name) =>
+      [...text(name).matchAll(/jsr:@anyftp\/anyftp@\^([\w.-]+)/g)]
+        .filter((m) => m[1] !== pkg.version)
+        .map((m) => `${name}: ${m[0]}`)
+    );
+    assert.deepEqual(stale, []);
+  });
+
+  it("CHANGELOG.md has an entry for the current version", () => {
+    const changelog = text("CHANGELOG.md");
+    assert.match(changelog, new RegExp(`^## \\[?${pkg.version.replaceAll(".", "\\.")}\\]?`, "m"));
+  });
+
+  it("the doc check maps anyftp/… and jsr:@anyftp/anyftp@^version/… to exactly the exports", () => {
+    const expected: Record<string, string> = {};
+    for (const [key, source] of Object.entries(jsr.exports as Record<string, string>)) {
+      expected["anyftp" + key.slice(1)] = source;
+    }
+    for (const [key, source] of Object.entries(jsr.exports as Record<string, string>)) {
+      expected[`jsr:@anyftp/anyftp@^${pkg.version}` + key.slice(1)] = source;
+    }
+    expected["npm:anyftp"] = jsr.exports["."];
+    assert.deepEqual(docCheck.imports, expected);
   });
 });

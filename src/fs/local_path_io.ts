@@ -147,8 +147,16 @@ export class LocalPathIO implements PathIO {
   #alwaysAsync: boolean;
 
   /**
+   * A storage rooted at `options.root` (resolved against the working directory).
+   *
    * @param options The root directory, the read chunk size, Windows name rules, lookups on
    *   the thread pool.
+   * @example
+   * ```ts
+   * import { LocalPathIO } from "./local_path_io.ts";
+   * const fs = new LocalPathIO({ root: "./srv", asyncLookups: true });
+   * console.log(fs.root);
+   * ```
    */
   constructor(options: LocalPathIOOptions) {
     this.#root = resolve(options.root);

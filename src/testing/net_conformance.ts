@@ -1,28 +1,58 @@
 /**
- * The adapter conformance suite: one `conformance(name, net)` call registers the same cases
- * for any {@linkcode Net}. Every loop is bounded by a byte or round count; nothing asserts
- * on elapsed time (short waits only decide when a writer counts as stalled).
+ * The socket-adapter conformance suite: {@linkcode netConformance} registers, with
+ * `node:test`, the cases every {@linkcode Net} of anyftp passes (`denoNet`, `bunNet`,
+ * `nodeNet`, the memory network): listen and connect on IPv4 and IPv6, 64 MiB each way,
+ * backpressure, half-close, close, refused and aborted connects, listener close and port
+ * reuse, and TLS (implicit, STARTTLS in both roles, a close right after the handshake,
+ * session reuse). Every loop is bounded by a byte or round count; nothing asserts on elapsed
+ * time (short waits only decide when a writer counts as stalled).
+ *
+ * The file imports `node:test` and `node:assert/strict`, which `deno test`, `bun test` and
+ * `node --test` all provide.
+ *
+ * @example
+ * ```ts
+ * // my_net.test.ts — run with deno test, bun test or node --test
+ * import { netConformance } from "anyftp/testing";
+ * import { createMemoryNet } from "anyftp/net/memory";
+ * netConformance("memory", () => createMemoryNet());
+ * ```
  *
  * @module
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConnectError, ConnectionClosedError, UnsupportedError } from "../src/errors.ts";
-import type { Conn, Listener, Net, TlsOptions } from "../src/net/types.ts";
-import { drain, pump, readText, TEST_CERT, TEST_KEY, writeText } from "./_net_fixtures.ts";
+import { ConnectError, ConnectionClosedError, UnsupportedError } from "../errors.ts";
+import type { Conn, Listener, Net, TlsOptions } from "../net/types.ts";
+import { drain, pump, readText, writeText } from "./_bytes.ts";
 
 const MiB = 1 << 20;
-const SERVER_TLS = { role: "server", cert: TEST_CERT, key: TEST_KEY } as const;
-const CLIENT_TLS = { role: "client", caCerts: [TEST_CERT] } as const;
 
-/** What a runtime cannot do: the case then asserts exactly this UnsupportedError. */
-export interface Limits {
-  /** Server-role `startTls` on a connection (Deno.startTls is client-only). */
+/**
+ * Options of {@linkcode netConformance}: TLS material, and what the adapter cannot do (the
+ * case then asserts exactly that `UnsupportedError`, or skips the check).
+ *
+ * @example
+ * ```ts
+ * import type { NetConformanceOptions } from "anyftp/testing";
+ * const options: NetConformanceOptions = { sessionReuse: false, bindErrorCode: false };
+ * ```
+ */
+export interface NetConformanceOptions {
+  /**
+   * A certificate (PEM) valid for `127.0.0.1`, `::1` and `localhost`, and its key; the client
+   * side trusts it as its CA. Without it the TLS cases are skipped.
+   * @default undefined
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** Server-role `startTls` on a connection works. @default true */
   readonly serverStartTls?: boolean;
-  /** `reuseSessionOf` on client TLS. */
+  /** `reuseSessionOf` on client TLS works (else it must reject with UnsupportedError). @default true */
   readonly sessionReuse?: boolean;
-  /** A failed bind says why (`EADDRINUSE`); `node:net` on Deno and Bun reports it too late. */
+  /** A failed bind reports `EADDRINUSE` as its code (`node:net` on Deno and Bun cannot). @default true */
   readonly bindErrorCode?: boolean;
+  /** Listen and connect on `::1` as well as `127.0.0.1`. @default true */
+  readonly ipv6?: boolean;
 }
 
 /** Accept one connection from `listener`. */
@@ -78,16 +108,41 @@ async function upgrade(
 }
 
 /**
- * Register the conformance cases for `net`.
+ * Register the adapter conformance cases for a {@linkcode Net} with `node:test` (one
+ * `describe` block named `net conformance: <name>`). Call it at the top level of a test file;
+ * `deno test -A`, `bun test` and `node --test` run it. The cases use loopback only.
  *
  * @param name Label for the describe block.
- * @param net The adapter under test.
- * @param limits Capabilities the runtime lacks (asserted as UnsupportedError).
+ * @param makeNet Gives the adapter under test; called once per case (return a fresh memory
+ *   network, or the same adapter object each time).
+ * @param options TLS material and the adapter's known limits.
+ *
+ * @example
+ * ```ts
+ * import { netConformance } from "anyftp/testing";
+ * import { nodeNet } from "anyftp/net/node";
+ * netConformance("node", () => nodeNet, { ipv6: false });
+ * ```
  */
-export function conformance(name: string, net: Net, limits: Limits = {}): void {
+export function netConformance(
+  name: string,
+  makeNet: () => Net | Promise<Net>,
+  options: NetConformanceOptions = {},
+): void {
+  const limits = options;
+  const tls = options.tls;
+  // Used only by the TLS cases, which are skipped without `tls`.
+  const SERVER_TLS = { role: "server", cert: tls?.cert ?? "", key: tls?.key ?? "" } as const;
+  const CLIENT_TLS = { role: "client", caCerts: [tls?.cert ?? ""] } as const;
+  /** A case on a fresh adapter from `makeNet`. */
+  const test = (title: string, run: (net: Net) => Promise<void>) =>
+    it(title, async () => await run(await makeNet()));
+  /** A TLS case: skipped without TLS material. */
+  const tlsTest = (title: string, run: (net: Net) => Promise<void>) =>
+    tls ? test(title, run) : it.skip(`${title} (no tls option given)`, () => {});
   describe(`net conformance: ${name}`, () => {
-    for (const hostname of ["127.0.0.1", "::1"]) {
-      it(`listens on ${hostname} port 0, reports the real port, connects`, async () => {
+    for (const hostname of options.ipv6 === false ? ["127.0.0.1"] : ["127.0.0.1", "::1"]) {
+      test(`listens on ${hostname} port 0, reports the real port, connects`, async (net) => {
         const listener = net.listen({ hostname, port: 0 });
         try {
           assert.ok(listener.addr.port > 0);
@@ -112,7 +167,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       });
     }
 
-    it("moves 64 MiB each way concurrently, intact (SHA-256)", async () => {
+    test("moves 64 MiB each way concurrently, intact (same digest)", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
@@ -130,7 +185,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("backpressure: a reader that stops reading stalls the writer with bounded buffering", async () => {
+    test("backpressure: a reader that stops reading stalls the writer with bounded buffering", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
@@ -161,7 +216,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("half-close: writable.close() ends the peer's readable, the other direction still works", async () => {
+    test("half-close: writable.close() ends the peer's readable, the other direction still works", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
@@ -179,7 +234,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("close(): closed settles on both ends, writing after close rejects with ConnectionClosedError", async () => {
+    test("close(): closed settles on both ends, writing after close rejects with ConnectionClosedError", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
@@ -203,7 +258,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("connect to a closed port rejects with ConnectError ECONNREFUSED", async () => {
+    test("connect to a closed port rejects with ConnectError ECONNREFUSED", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       const port = listener.addr.port;
       listener.close();
@@ -212,7 +267,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       assert.equal(error.code, "ECONNREFUSED");
     });
 
-    it("an aborted signal cancels connect", async () => {
+    test("an aborted signal cancels connect", async (net) => {
       const controller = new AbortController();
       controller.abort(new Error("stop"));
       // Non-routable target (TEST-NET-1): without the abort this could hang for minutes.
@@ -231,7 +286,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       );
     });
 
-    it("listener close stops accepting, ends iteration and frees the port", async () => {
+    test("listener close stops accepting, ends iteration and frees the port", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       const port = listener.addr.port;
       const iteration = (async () => {
@@ -264,7 +319,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("TLS: implicit TLS listen + connect", async () => {
+    tlsTest("TLS: implicit TLS listen + connect", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
       try {
         const [client, server] = await connectPair(net, listener, CLIENT_TLS);
@@ -281,7 +336,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("TLS: upgrade an open connection (dialler = client role, as AUTH TLS)", async () => {
+    tlsTest("TLS: upgrade an open connection (dialler = client role, as AUTH TLS)", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
@@ -315,7 +370,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("TLS: upgrade with the dialler as server role (active-mode data connection)", async () => {
+    tlsTest("TLS: upgrade with the dialler as server role (active-mode data connection)", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [dialler, accepted] = await connectPair(net, listener);
@@ -338,7 +393,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("TLS: a server that half-closes right after startTls, with 0 bytes, ends the client's stream cleanly (50 rounds)", async () => {
+    tlsTest("TLS: a server that half-closes right after startTls, with 0 bytes, ends the client's stream cleanly (50 rounds)", async (net) => {
       if (limits.serverStartTls === false) return;
       const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
@@ -371,7 +426,7 @@ export function conformance(name: string, net: Net, limits: Limits = {}): void {
       }
     });
 
-    it("TLS: data connection reusing the control connection's session", async () => {
+    tlsTest("TLS: data connection reusing the control connection's session", async (net) => {
       const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
       try {
         const [control, serverControl] = await connectPair(net, listener, CLIENT_TLS);
