@@ -154,7 +154,7 @@ export class LocalPathIO implements PathIO {
    * @example
    * ```ts
    * import { LocalPathIO } from "./local_path_io.ts";
-   * const fs = new LocalPathIO({ root: "./srv", asyncLookups: true });
+   * const fs = new LocalPathIO({ root: "./srv", alwaysAsync: true });
    * console.log(fs.root);
    * ```
    */
