@@ -22,15 +22,16 @@
  * @module
  */
 
-import * as fs from "node:fs";
 import { constants, type Stats } from "node:fs";
 import * as fsp from "node:fs/promises";
-import { Buffer } from "node:buffer";
 import { join, relative, resolve, sep } from "node:path";
 import { platform } from "node:process";
-import { PathIOError, type PathIOErrorKind } from "../errors.ts";
+import { PathIOError } from "../errors.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import { toPathIOError } from "./_errno.ts";
+import { checkOffset, fail } from "./_checks.ts";
+import { type Lookups, POOL_LOOKUPS, SYNC_LOOKUPS } from "./_local_lookups.ts";
+import { bytesStream, readableOf, readSmall, writableOf } from "./_local_streams.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
 
 /**
@@ -72,57 +73,7 @@ export interface LocalPathIOOptions {
 }
 
 /** The lookups a LocalPathIO makes, synchronous or through the thread pool. */
-interface Lookups {
-  realpath(path: string): Promise<string>;
-  stat(path: string): Promise<Stats>;
-  lstat(path: string): Promise<Stats>;
-  readlink(path: string): Promise<string>;
-  /** Entry names of a directory, read in batches of about `batch`; `null` at the end. */
-  opendir(path: string, batch: number): Promise<{ read(): Promise<string | null>; close(): Promise<void> }>;
-}
-
-/** Run a synchronous call, its result or throw as a settled promise. */
-function settled<T>(call: () => T): Promise<T> {
-  try {
-    return Promise.resolve(call());
-  } catch (e) {
-    return Promise.reject(e);
-  }
-}
-
-// Synchronous system calls behind the async interface (a throw becomes a rejection), so the
-// callers are the same for both; awaiting a settled promise costs a microtask, not a thread hop.
-const SYNC_LOOKUPS: Lookups = {
-  realpath: (path) => settled(() => fs.realpathSync.native(path)),
-  stat: (path) => settled(() => fs.statSync(path)),
-  lstat: (path) => settled(() => fs.lstatSync(path)),
-  readlink: (path) => settled(() => fs.readlinkSync(path)),
-  opendir: (path, batch) =>
-    settled(() => {
-      const dir = fs.opendirSync(path, { bufferSize: batch });
-      return {
-        read: () => settled(() => dir.readSync()?.name ?? null),
-        close: () => settled(() => dir.closeSync()),
-      };
-    }),
-};
-
-const POOL_LOOKUPS: Lookups = {
-  realpath: (path) => fsp.realpath(path),
-  stat: (path) => fsp.stat(path),
-  lstat: (path) => fsp.lstat(path),
-  readlink: (path) => fsp.readlink(path),
-  opendir: async (path, batch) => {
-    const dir = await fsp.opendir(path, { bufferSize: batch });
-    return {
-      read: async () => (await dir.read())?.name ?? null,
-      close: () => dir.close(),
-    };
-  },
-};
-
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
-const MIN_READ = 64 * 1024;
 /** Files up to this size are read whole, synchronously, when opened (unless alwaysAsync). */
 const SMALL_FILE = 64 * 1024;
 const LIST_BATCH = 64;
@@ -590,131 +541,3 @@ function statOf(st: Stats): FileStat {
   };
 }
 
-function checkOffset(operation: string, path: string, offset: number | undefined): number {
-  const value = offset ?? 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    fail(operation, path, "io", new RangeError(`offset must be a non-negative integer, got ${offset}`));
-  }
-  return value;
-}
-
-function fail(operation: string, path: string, kind: PathIOErrorKind, cause?: unknown): never {
-  throw new PathIOError(operation, path, { kind, cause });
-}
-
-/**
- * Read a small file's bytes from `start` synchronously: open, one read of `expected + 1`
- * bytes, close. `undefined` when the read filled the buffer (the file grew meanwhile).
- */
-function readSmall(real: string, start: number, expected: number): Uint8Array | undefined {
-  const fd = fs.openSync(real, constants.O_RDONLY | NOFOLLOW);
-  try {
-    const buffer = new Uint8Array(Math.max(0, expected) + 1);
-    const n = fs.readSync(fd, buffer, 0, buffer.byteLength, start);
-    return n < buffer.byteLength ? buffer.subarray(0, n) : undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** A stream of bytes already in memory (one chunk, none when empty). */
-function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (bytes.byteLength > 0) controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
-
-function readableOf(
-  handle: fsp.FileHandle,
-  path: string,
-  start: number,
-  sizeHint: number,
-  chunk: number,
-): ReadableStream<Uint8Array> {
-  let position = start;
-  let closed = false;
-  const release = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close().catch(() => {});
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        // Size the buffer by what is left plus one byte, so the read that gets the last
-        // bytes also shows the end (a short read) and a small file costs neither a whole
-        // chunk nor a second call; past the expected size (the file grew), MIN_READ.
-        const want = Math.min(chunk, position < sizeHint ? sizeHint - position + 1 : MIN_READ);
-        // allocUnsafeSlow: never pooled (a consumer may keep or transfer the buffer), not zeroed.
-        const buffer = Buffer.allocUnsafeSlow(want);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        position += bytesRead;
-        if (bytesRead > 0) {
-          controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead));
-        }
-        // A short read of a regular file means end of file: close without one more call.
-        // The reader hears of the end first; the file closes right after (a thread-pool
-        // round trip the transfer need not wait for).
-        if (bytesRead < want) {
-          controller.close();
-          void release();
-        }
-      } catch (e) {
-        await release();
-        controller.error(toPathIOError("read", path, e));
-      }
-    },
-    async cancel() {
-      await release();
-    },
-  }, { highWaterMark: 1 });
-}
-
-function writableOf(
-  handle: fsp.FileHandle,
-  path: string,
-  start: number | null,
-): WritableStream<Uint8Array> {
-  let position = start;
-  let closed = false;
-  const release = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
-  return new WritableStream<Uint8Array>({
-    async write(bytes) {
-      try {
-        if (!(bytes instanceof Uint8Array)) throw new TypeError("chunks must be Uint8Array");
-        let done = 0;
-        while (done < bytes.byteLength) {
-          const { bytesWritten } = await handle.write(
-            bytes,
-            done,
-            bytes.byteLength - done,
-            position,
-          );
-          done += bytesWritten;
-          if (position !== null) position += bytesWritten;
-        }
-      } catch (e) {
-        // The sink's close/abort are not called after a failed write: close the file here.
-        await release().catch(() => {});
-        throw toPathIOError("write", path, e);
-      }
-    },
-    async close() {
-      try {
-        await release();
-      } catch (e) {
-        throw toPathIOError("close", path, e); // e.g. a deferred ENOSPC on network file systems
-      }
-    },
-    async abort() {
-      await release().catch(() => {});
-    },
-  });
-}

@@ -1,0 +1,134 @@
+/**
+ * LocalPathIO's file streams: a small file read whole, a pull-based read stream over a file
+ * handle (buffers sized by what is left), and a write stream that writes every byte.
+ *
+ * @module
+ */
+
+import * as fs from "node:fs";
+import { constants } from "node:fs";
+import type * as fsp from "node:fs/promises";
+import { Buffer } from "node:buffer";
+import { toPathIOError } from "./_errno.ts";
+
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const MIN_READ = 64 * 1024;
+
+/**
+ * Read a small file's bytes from `start` synchronously: open, one read of `expected + 1`
+ * bytes, close. `undefined` when the read filled the buffer (the file grew meanwhile).
+ */
+export function readSmall(real: string, start: number, expected: number): Uint8Array | undefined {
+  const fd = fs.openSync(real, constants.O_RDONLY | NOFOLLOW);
+  try {
+    const buffer = new Uint8Array(Math.max(0, expected) + 1);
+    const n = fs.readSync(fd, buffer, 0, buffer.byteLength, start);
+    return n < buffer.byteLength ? buffer.subarray(0, n) : undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A stream of bytes already in memory (one chunk, none when empty). */
+export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** A read stream over `handle` from `start`, `sizeHint` bytes expected, chunks up to `chunk`. */
+export function readableOf(
+  handle: fsp.FileHandle,
+  path: string,
+  start: number,
+  sizeHint: number,
+  chunk: number,
+): ReadableStream<Uint8Array> {
+  let position = start;
+  let closed = false;
+  const release = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close().catch(() => {});
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        // Size the buffer by what is left plus one byte, so the read that gets the last
+        // bytes also shows the end (a short read) and a small file costs neither a whole
+        // chunk nor a second call; past the expected size (the file grew), MIN_READ.
+        const want = Math.min(chunk, position < sizeHint ? sizeHint - position + 1 : MIN_READ);
+        // allocUnsafeSlow: never pooled (a consumer may keep or transfer the buffer), not zeroed.
+        const buffer = Buffer.allocUnsafeSlow(want);
+        const { bytesRead } = await handle.read(buffer, 0, want, position);
+        position += bytesRead;
+        if (bytesRead > 0) {
+          controller.enqueue(new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead));
+        }
+        // A short read of a regular file means end of file: close without one more call.
+        // The reader hears of the end first; the file closes right after (a thread-pool
+        // round trip the transfer need not wait for).
+        if (bytesRead < want) {
+          controller.close();
+          void release();
+        }
+      } catch (e) {
+        await release();
+        controller.error(toPathIOError("read", path, e));
+      }
+    },
+    async cancel() {
+      await release();
+    },
+  }, { highWaterMark: 1 });
+}
+
+/** A write stream over `handle` at `start` (`null`: append). */
+export function writableOf(
+  handle: fsp.FileHandle,
+  path: string,
+  start: number | null,
+): WritableStream<Uint8Array> {
+  let position = start;
+  let closed = false;
+  const release = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return new WritableStream<Uint8Array>({
+    async write(bytes) {
+      try {
+        if (!(bytes instanceof Uint8Array)) throw new TypeError("chunks must be Uint8Array");
+        let done = 0;
+        while (done < bytes.byteLength) {
+          const { bytesWritten } = await handle.write(
+            bytes,
+            done,
+            bytes.byteLength - done,
+            position,
+          );
+          done += bytesWritten;
+          if (position !== null) position += bytesWritten;
+        }
+      } catch (e) {
+        // The sink's close/abort are not called after a failed write: close the file here.
+        await release().catch(() => {});
+        throw toPathIOError("write", path, e);
+      }
+    },
+    async close() {
+      try {
+        await release();
+      } catch (e) {
+        throw toPathIOError("close", path, e); // e.g. a deferred ENOSPC on network file systems
+      }
+    },
+    async abort() {
+      await release().catch(() => {});
+    },
+  });
+}
