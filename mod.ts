@@ -32,10 +32,3 @@ export {
   throttleStream,
   type ThrottleStreamOptions,
 } from "./src/streams/throttle.ts";
-export {
-  InvalidPathError,
-  isVirtualPathInside,
-  joinVirtualPath,
-  normalizeVirtualPath,
-  resolveVirtualPath,
-} from "./src/protocol/virtual_path.ts";

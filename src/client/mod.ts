@@ -28,6 +28,3 @@ export type {
 } from "./options.ts";
 export type { ListLineParser, ParsedEntry, RemoteEntryType } from "../protocol/list_entry.ts";
 export type { Reply } from "../protocol/reply.ts";
-export { parseDosListLine, parseListLine, parseUnixListLine } from "../protocol/list_parse.ts";
-export type { ListParseOptions } from "../protocol/list_parse.ts";
-export { isMlsxSelfOrParent, parseMlsxLine, parseMlsxTime } from "../protocol/mlsx_parse.ts";

@@ -15,36 +15,10 @@
  * @module
  */
 
-import { PathIOError } from "../errors.ts";
+import { InvalidPathError } from "../errors.ts";
 
-/**
- * A path contains a character no path may hold (NUL). It is a {@linkcode PathIOError} of kind
- * `"io"` so storage callers handle it like any other, and its own class so a server can tell it
- * apart and answer 501.
- *
- * @example
- * ```ts
- * import { InvalidPathError, normalizeVirtualPath } from "./virtual_path.ts";
- * try {
- *   normalizeVirtualPath("/a\0b");
- * } catch (e) {
- *   console.log(e instanceof InvalidPathError); // true
- * }
- * ```
- */
-export class InvalidPathError extends PathIOError {
-  /**
-   * Create an InvalidPathError.
-   *
-   * @param path The offending path.
-   * @param reason Why it is invalid.
-   */
-  constructor(path: string, reason = "it contains a NUL character") {
-    super("resolve", path, { kind: "io" });
-    this.message = `Path ${JSON.stringify(path)} is invalid: ${reason}. ` +
-      "Remove control characters from the path.";
-  }
-}
+/** Paths with NUL are refused with this error (defined with the other public errors). */
+export { InvalidPathError };
 
 /**
  * Throw {@linkcode InvalidPathError} when the path holds a NUL character.
