@@ -8,17 +8,17 @@ import { conformance } from "./_net_conformance.ts";
 
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
 
-conformance("memory", createMemoryNet());
+conformance("memory", createMemoryNet(), { handshake: false });
 
 if (runtime.Deno !== undefined) {
   const { denoNet } = await import("../src/net/deno.ts");
   conformance("deno", denoNet, { sessionReuse: false });
   // Deno's node:tls cannot resume TLS sessions.
-  conformance("node (on deno)", nodeNet, { sessionReuse: false, bindErrorCode: false });
+  conformance("node (on deno)", nodeNet, { sessionReuse: false });
 } else if (runtime.Bun !== undefined) {
   const { bunNet } = await import("../src/net/bun.ts");
   conformance("bun", bunNet);
-  conformance("node (on bun)", nodeNet, { bindErrorCode: false });
+  conformance("node (on bun)", nodeNet);
 } else {
   conformance("node", nodeNet);
 }

@@ -188,7 +188,7 @@ export interface ListenOptions {
  * @example
  * ```ts
  * import { nodeNet } from "anyftp/net/node";
- * const listener = nodeNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await nodeNet.listen({ hostname: "127.0.0.1", port: 0 });
  * const conn = await nodeNet.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * conn.close();
  * listener.close();
@@ -199,6 +199,9 @@ export interface Net {
   readonly name: string;
   /** Open a connection. Rejects with {@linkcode ConnectError} (refused, unreachable) or the abort reason. */
   connect(options: ConnectOptions): Promise<Conn>;
-  /** Bind and listen. Throws {@linkcode ConnectError} when the address is in use. */
-  listen(options: ListenOptions): Listener;
+  /**
+   * Bind and listen. Rejects with {@linkcode ConnectError} when the address cannot be bound,
+   * with the system `code` (`EADDRINUSE` when it is in use).
+   */
+  listen(options: ListenOptions): Promise<Listener>;
 }

@@ -246,11 +246,15 @@ export class Server {
     if (this.#listener) throw new Error("The server is already listening.");
     if (this.#shuttingDown) throw new Error("The server is closed.");
     this.#net = this.#options.net ?? await defaultNet();
-    const listener = this.#net.listen({
+    const listener = await this.#net.listen({
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       backlog: options.backlog ?? 511,
     });
+    if (this.#listener || this.#shuttingDown) {
+      listener.close(); // listen() again or close() while this one was binding
+      throw new Error(this.#listener ? "The server is already listening." : "The server is closed.");
+    }
     this.#listener = listener;
     this.#acceptDone = this.#acceptLoop(listener);
     this.#emit({ type: "listening", address: listener.addr });

@@ -2,17 +2,17 @@
  * {@linkcode Conn} over a `Deno.TcpConn` / `Deno.TlsConn`, built on `read`/`write`/`closeWrite`
  * rather than the conn's own `readable`/`writable`: those close the whole resource when either
  * one ends, which rules out half-close (STOR's end of data, then the reply). Writes are
- * pipelined (see `_write_pump.ts`); as with the other adapters, do not modify a chunk after
+ * pipelined (see `../_core/write_pump.ts`); as with the other adapters, do not modify a chunk after
  * writing it.
  *
  * @module
  */
-import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
-import { toAddr } from "./_addr.ts";
-import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_deno_types.ts";
-import { WritePump } from "./_write_pump.ts";
-import { abortable } from "./_abortable.ts";
-import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "./types.ts";
+import { ConnectionClosedError, UnsupportedError } from "../../errors.ts";
+import { abortable } from "../_core/abortable.ts";
+import { toAddr } from "../_core/addr.ts";
+import { WritePump } from "../_core/write_pump.ts";
+import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
+import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_types.ts";
 
 /** Bytes asked for per read: large reads keep bulk transfers cheap. */
 const READ_SIZE = 256 * 1024;
@@ -136,8 +136,8 @@ export class DenoConn implements Conn {
       // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams,
       // which from here on carry TLS only and so may read ahead.
       this.#eager = true;
-      const { tlsOverConn } = await import("./_tls_over_conn.ts");
-      return await tlsOverConn(this, options, init);
+      const { tlsViaNode } = await import("./_via_node.ts");
+      return await tlsViaNode(this, options, init);
     }
     checkClientOptions(options);
     if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
