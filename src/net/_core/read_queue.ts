@@ -72,6 +72,15 @@ export class ReadQueue {
     }, { highWaterMark: 0 });
   }
 
+  /** Bytes that may wait unread before the source is paused; may be raised later (STARTTLS done). */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  set limit(limit: number) {
+    this.#limit = limit;
+  }
+
   /** Chunks received and not read yet. */
   get length(): number {
     return this.#chunks.length;
