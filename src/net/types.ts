@@ -1,7 +1,11 @@
 /**
  * The socket-adapter contract. The protocol core (client, server, storage) talks to the
  * network only through these interfaces, so the same code runs on Deno, Bun and Node, and in
- * tests over an in-memory pair. One adapter per runtime lives next to this file.
+ * tests over an in-memory pair. One adapter per runtime lives next to this file: its entry
+ * point (`node.ts`, `deno.ts`, `bun.ts`, `memory.ts`) and its folder of internals; what they
+ * share (the read queue behind every callback-based socket, the accept queue, `deferred` and
+ * `once`, address helpers, the write pump, abortable handshakes) is in `_core/`.
+ * tests/architecture.test.ts keeps adapters from importing each other.
  *
  * @module
  */
