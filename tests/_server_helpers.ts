@@ -223,7 +223,7 @@ export class Control {
 
   /** Listen for an active data connection and send PORT/EPRT for it. */
   async active(command: "PORT" | "EPRT" = "EPRT"): Promise<{ listener: Listener; accept: Promise<Conn> }> {
-    const listener = this.net.listen({ hostname: this.hostname, port: 0 });
+    const listener = await this.net.listen({ hostname: this.hostname, port: 0 });
     const p = listener.addr.port;
     const arg = command === "PORT"
       ? `${this.hostname.replaceAll(".", ",")},${p >> 8},${p & 255}`

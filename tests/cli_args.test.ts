@@ -337,7 +337,6 @@ describe("runCli in process", () => {
     try {
       const f = fakeIO(["--memory", "--port", String(port)]);
       assert.equal(await runServe(f.io.args, f.io), 1);
-      // (the Node adapter names the code EADDRINUSE; Deno and Bun adapters currently say EUNKNOWN)
       assert.match(f.err.join("\n"), new RegExp(`anyftp serve: .*127\\.0\\.0\\.1:${port}`));
       assert.equal(f.listeners, 0);
     } finally {

@@ -10,17 +10,17 @@ import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
 const tls = { cert: TEST_CERT, key: TEST_KEY };
 
-netConformance("memory", () => createMemoryNet(), { tls });
+netConformance("memory", () => createMemoryNet(), { tls, handshake: false });
 
 if (runtime.Deno !== undefined) {
   const { denoNet } = await import("../src/net/deno.ts");
   netConformance("deno", () => denoNet, { tls, sessionReuse: false });
   // Deno's node:tls cannot resume TLS sessions.
-  netConformance("node (on deno)", () => nodeNet, { tls, sessionReuse: false, bindErrorCode: false });
+  netConformance("node (on deno)", () => nodeNet, { tls, sessionReuse: false });
 } else if (runtime.Bun !== undefined) {
   const { bunNet } = await import("../src/net/bun.ts");
   netConformance("bun", () => bunNet, { tls });
-  netConformance("node (on bun)", () => nodeNet, { tls, bindErrorCode: false });
+  netConformance("node (on bun)", () => nodeNet, { tls });
 } else {
   netConformance("node", () => nodeNet, { tls });
 }

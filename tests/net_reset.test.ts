@@ -57,7 +57,7 @@ async function readAll(conn: Conn): Promise<{ bytes: number; error?: unknown }> 
 }
 
 async function run(net: Net, mode: "plain" | "tls" | "tls-notify") {
-  const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+  const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
   try {
     const child = spawn(
       PYTHON,

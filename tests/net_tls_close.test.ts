@@ -126,7 +126,7 @@ function strictClose(name: string, net: Net): void {
         for (const implicit of [false, true]) {
           const how = implicit ? "implicit TLS listener" : "server role";
           it(`${how}: ${size} bytes then writable.close() reach OpenSSL as data + close_notify (${ROUNDS} rounds)`, async () => {
-            const listener = net.listen({
+            const listener = await net.listen({
               hostname: "127.0.0.1",
               port: 0,
               tls: implicit ? SERVER_TLS : undefined,

@@ -85,7 +85,7 @@ async function serve(conn: Conn): Promise<string> {
 function urgent(name: string, net: Net): void {
   describe(`TCP urgent data: ${name}`, { skip: skipUnless(PYTHON, ["--version"]) }, () => {
     it(`bytes behind an urgent mark arrive without more data from the peer (lftp's ABOR, ${ROUNDS} rounds)`, async () => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const child = spawn(PYTHON, ["-c", PEER, String(listener.addr.port), String(ROUNDS)], {
           stdio: ["ignore", "pipe", "inherit"],

@@ -5,10 +5,10 @@
  * `src/testing/` may import `node:test` and `node:assert` (nothing else of the runtime).
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative, sep } from "node:path";
 import { describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
+import { srcDir, tsFiles } from "./_source_tree.ts";
 
 /**
  * Paths (relative to `src/`, `/`-separated) allowed to touch the runtime. The CLI's process
@@ -50,24 +50,6 @@ export function runtimeReferences(source: string, options: { testApi?: boolean }
     for (const [name, pattern] of RULES) if (pattern.test(line)) hits.push(`line ${i + 1}: ${name}`);
   });
   return hits;
-}
-
-/** `src/` of the checkout: next to `tests/` (Deno, Bun) or two up from `dist/tests/` (Node). */
-function srcDir(): string {
-  for (const base of ["../src/", "../../src/"]) {
-    const dir = fileURLToPath(new URL(base, import.meta.url));
-    if (existsSync(join(dir, "net", "types.ts"))) return dir;
-  }
-  throw new Error("src/ with .ts sources not found");
-}
-
-/** All `.ts` files under `dir` (bounded by the tree). */
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return tsFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
 }
 
 describe("runtime-free core", () => {

@@ -704,8 +704,8 @@ describe("server: encoding and socket options", () => {
     const spy = {
       name: "spy",
       connect: real.connect.bind(real),
-      listen(options: Parameters<typeof real.listen>[0]) {
-        const listener = real.listen(options);
+      async listen(options: Parameters<typeof real.listen>[0]) {
+        const listener = await real.listen(options);
         return {
           get addr() {
             return listener.addr;

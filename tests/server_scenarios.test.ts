@@ -151,14 +151,14 @@ describe("server scenario 5: MLSD/MLST disabled", () => {
 async function freePortPair(): Promise<number> {
   const net = await defaultNet();
   for (let i = 0; i < 50; i++) {
-    const a = net.listen({ hostname: "127.0.0.1", port: 0 });
+    const a = await net.listen({ hostname: "127.0.0.1", port: 0 });
     const p = a.addr.port;
     a.close();
     if (p >= 65535) continue;
     try {
-      const b = net.listen({ hostname: "127.0.0.1", port: p + 1 });
+      const b = await net.listen({ hostname: "127.0.0.1", port: p + 1 });
       b.close();
-      const c = net.listen({ hostname: "127.0.0.1", port: p });
+      const c = await net.listen({ hostname: "127.0.0.1", port: p });
       c.close();
       return p;
     } catch {

@@ -238,50 +238,50 @@ describe("permissions and users", () => {
 });
 
 describe("passive port pool", () => {
-  it("hands out each port of the range once and takes them back", () => {
+  it("hands out each port of the range once and takes them back", async () => {
     const net = createMemoryNet();
     const pool = new PortPool({ min: 40000, max: 40002 });
-    const a = pool.open(net, "127.0.0.1");
-    const b = pool.open(net, "127.0.0.1");
-    const c = pool.open(net, "127.0.0.1");
+    const a = await pool.open(net, "127.0.0.1");
+    const b = await pool.open(net, "127.0.0.1");
+    const c = await pool.open(net, "127.0.0.1");
     assert.deepEqual([a, b, c].map((x) => x.listener.addr.port).sort(), [40000, 40001, 40002]);
-    assert.throws(() => pool.open(net, "127.0.0.1"), NoAvailablePortError);
+    await assert.rejects(pool.open(net, "127.0.0.1"), NoAvailablePortError);
     b.release();
     b.release();
-    const d = pool.open(net, "127.0.0.1");
+    const d = await pool.open(net, "127.0.0.1");
     assert.equal(d.listener.addr.port, b.listener.addr.port);
     for (const x of [a, c, d]) x.release();
     assert.equal(pool.inUse, 0);
     assert.throws(() => new PortPool({ min: 10, max: 5 }), RangeError);
   });
 
-  it("without a range, ports from the OS are reused in rotation, oldest freed first", () => {
+  it("without a range, ports from the OS are reused in rotation, oldest freed first", async () => {
     const net = createMemoryNet();
     const pool = new PortPool();
     // Fresh ports until a few dozen were freed, so TIME_WAIT spreads over many ports.
     const first: number[] = [];
     for (let i = 0; i < 32; i++) {
-      const p = pool.open(net, "127.0.0.1");
+      const p = await pool.open(net, "127.0.0.1");
       assert.ok(!first.includes(p.listener.addr.port));
       first.push(p.listener.addr.port);
       p.release();
     }
-    const again = pool.open(net, "127.0.0.1");
+    const again = await pool.open(net, "127.0.0.1");
     assert.equal(again.listener.addr.port, first[0]);
     // Fewer than 32 left to rotate: a fresh one (and two open at once never share a port).
-    const fresh = pool.open(net, "127.0.0.1");
+    const fresh = await pool.open(net, "127.0.0.1");
     assert.ok(!first.includes(fresh.listener.addr.port));
     again.release();
     fresh.release();
     // A remembered port someone else took meanwhile is skipped, and forgotten.
-    const squatter = net.listen({ hostname: "127.0.0.1", port: first[1]!, backlog: 1 });
-    const third = pool.open(net, "127.0.0.1");
+    const squatter = await net.listen({ hostname: "127.0.0.1", port: first[1]!, backlog: 1 });
+    const third = await pool.open(net, "127.0.0.1");
     assert.equal(third.listener.addr.port, first[2]);
     squatter.close();
     third.release();
     const seen = new Set<number>();
     for (let i = 0; i < 40; i++) {
-      const p = pool.open(net, "127.0.0.1");
+      const p = await pool.open(net, "127.0.0.1");
       assert.notEqual(p.listener.addr.port, first[1]);
       seen.add(p.listener.addr.port);
       p.release();

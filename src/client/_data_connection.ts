@@ -119,7 +119,7 @@ async function openPassive(s: Session): Promise<Conn> {
 
 async function openActive(s: Session): Promise<Listener> {
   const host = s.options.activeHost ?? unmapIPv4(s.control.conn.localAddr.hostname);
-  const listener = s.listen(host);
+  const listener = await s.listen(host);
   const addr = { hostname: host, port: listener.addr.port };
   try {
     await firstAccepted(s, s.options.activeCommands, {

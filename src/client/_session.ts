@@ -178,7 +178,7 @@ export class Session {
    * @param hostname The local address.
    * @returns The listener, on a free port.
    */
-  listen(hostname: string): Listener {
+  listen(hostname: string): Promise<Listener> {
     return this.#net!.listen({ hostname, port: 0, backlog: 4 });
   }
 

@@ -8,25 +8,9 @@
  * @module
  */
 
-/** What {@linkcode PathIO.stat} reports. */
-export interface FileStat {
-  /** Kind of entry. Symlinks are followed by `stat`, so this is `"symlink"` only in listings of dangling links. */
-  readonly type: "file" | "dir" | "symlink" | "other";
-  /** Size in bytes (0 for directories where unknown). */
-  readonly size: number;
-  /** Last modification time. */
-  readonly mtime: Date;
-  /** Unix permission bits when the storage has them (e.g. `0o644`). */
-  readonly mode?: number;
-  /** Number of hard links, for LIST. @default 1 */
-  readonly nlink?: number;
-  /** Owner name or id, for LIST. */
-  readonly owner?: string;
-  /** Group name or id, for LIST. */
-  readonly group?: string;
-  /** Target of a symbolic link, when the entry is one (LIST shows `name -> target`). */
-  readonly linkTarget?: string;
-}
+import type { FileStat } from "../protocol/file_stat.ts";
+
+export type { FileStat };
 
 /** One entry of {@linkcode PathIO.list}. */
 export interface DirEntry {

@@ -60,8 +60,7 @@ export async function connect(options: ConnectOptions): Promise<Conn> {
 }
 
 /**
- * Listen with the running runtime's adapter. Asynchronous only because the adapter is loaded
- * on first use; {@linkcode Net.listen} itself is synchronous.
+ * Listen with the running runtime's adapter (loaded on first use).
  *
  * @param options Address, port (0 = any free one), optional implicit TLS and backlog.
  * @returns The bound listener.
@@ -75,5 +74,5 @@ export async function connect(options: ConnectOptions): Promise<Conn> {
  * ```
  */
 export async function listen(options: ListenOptions): Promise<Listener> {
-  return (await defaultNet()).listen(options);
+  return await (await defaultNet()).listen(options);
 }

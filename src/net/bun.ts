@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { bunNet } from "anyftp/net/bun";
- * const listener = bunNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await bunNet.listen({ hostname: "127.0.0.1", port: 0 });
  * const conn = await bunNet.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * conn.close();
  * listener.close();
@@ -14,10 +14,10 @@
  * @module
  */
 import { ConnectError, UnsupportedError } from "../errors.ts";
-import { AcceptQueue, QueueListener } from "./_accept_queue.ts";
-import { toAddr } from "./_addr.ts";
-import { BunConn, clientTls, handlers } from "./_bun_conn.ts";
-import { type BunHandlers, type BunListenerLike, bunNamespace } from "./_bun_types.ts";
+import { AcceptQueue, QueueListener } from "./_core/accept_queue.ts";
+import { toAddr } from "./_core/addr.ts";
+import { BunConn, clientTls, handlers } from "./bun/_conn.ts";
+import { type BunHandlers, type BunListenerLike, bunNamespace } from "./bun/_types.ts";
 import type { Conn, ConnectOptions, Listener, ListenOptions, Net } from "./types.ts";
 
 /** Wrap a Bun socket error as {@linkcode ConnectError} when it carries a system code. */
@@ -84,8 +84,9 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   return conn;
 }
 
-/** A {@linkcode Listener} over `Bun.listen`. */
-function listenBun(options: ListenOptions): Listener {
+/** A {@linkcode Listener} over `Bun.listen` (which binds synchronously). */
+// deno-lint-ignore require-await
+async function listenBun(options: ListenOptions): Promise<Listener> {
   const { hostname, port, tls } = options;
   const queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
   const role = tls === undefined ? undefined : "server";
@@ -124,7 +125,7 @@ function listenBun(options: ListenOptions): Listener {
  * @example
  * ```ts
  * import { bunNet } from "anyftp/net/bun";
- * const listener = bunNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await bunNet.listen({ hostname: "127.0.0.1", port: 0 });
  * console.log(listener.addr.port);
  * listener.close();
  * ```

@@ -7,7 +7,7 @@
  * ```ts
  * import { createMemoryNet } from "anyftp/net/memory";
  * const net = createMemoryNet();
- * const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
  * const client = await net.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * client.close();
  * listener.close();
@@ -15,109 +15,14 @@
  *
  * @module
  */
-import { ConnectError, ConnectionClosedError } from "../errors.ts";
-import { AcceptQueue, QueueListener } from "./_accept_queue.ts";
-import { toAddr } from "./_addr.ts";
-import { Pipe } from "./_memory_pipe.ts";
-import type {
-  Addr,
-  Conn,
-  ConnectOptions,
-  Listener,
-  ListenOptions,
-  Net,
-  StartTlsOptions,
-  TlsOptions,
-} from "./types.ts";
+import { ConnectError } from "../errors.ts";
+import { AcceptQueue, QueueListener } from "./_core/accept_queue.ts";
+import { toAddr } from "./_core/addr.ts";
+import { pair } from "./memory/_conn.ts";
+import type { Conn, ConnectOptions, Listener, ListenOptions, Net } from "./types.ts";
 
 /** First port handed out for `port: 0` (and for the client ends of connections). */
 const FIRST_EPHEMERAL_PORT = 40000;
-
-/** One end of an in-memory connection. */
-class MemoryConn implements Conn {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  readonly localAddr: Addr;
-  readonly remoteAddr: Addr;
-  readonly closed: Promise<void>;
-  readonly secure: boolean;
-  #in: Pipe;
-  #out: Pipe;
-  #shared: { close: () => void; closed: Promise<void> };
-
-  constructor(
-    pipes: { in: Pipe; out: Pipe },
-    addrs: { local: Addr; remote: Addr },
-    shared: { close: () => void; closed: Promise<void> },
-    secure: boolean,
-  ) {
-    this.#in = pipes.in;
-    this.#out = pipes.out;
-    this.#shared = shared;
-    this.localAddr = addrs.local;
-    this.remoteAddr = addrs.remote;
-    this.closed = shared.closed;
-    this.secure = secure;
-    const input = pipes.in;
-    const output = pipes.out;
-    this.readable = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const chunk = await input.read();
-        if (chunk) controller.enqueue(chunk);
-        else controller.close();
-      },
-      cancel: () => input.destroy(),
-    }, { highWaterMark: 0 });
-    this.writable = new WritableStream<Uint8Array>({
-      write: (chunk) => output.write(chunk),
-      close: () => {
-        if (output.writeClosed) throw new ConnectionClosedError("close");
-        output.end();
-      },
-      abort: () => shared.close(),
-    });
-  }
-
-  setNoDelay(_noDelay: boolean): void {}
-
-  close(): void {
-    this.#shared.close();
-  }
-
-  startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
-    if (init.signal?.aborted) return Promise.reject(init.signal.reason);
-    if (this.#out.writeClosed) return Promise.reject(new ConnectionClosedError("TLS upgrade"));
-    if (options.role === "client" && options.reuseSessionOf && !options.reuseSessionOf.secure) {
-      return Promise.reject(new TypeError("reuseSessionOf must be a secured connection"));
-    }
-    const shared = this.#shared;
-    const addrs = { local: this.localAddr, remote: this.remoteAddr };
-    return Promise.resolve(new MemoryConn({ in: this.#in, out: this.#out }, addrs, shared, true));
-  }
-}
-
-/** Two connected {@linkcode MemoryConn}s sharing one close. */
-function pair(client: Addr, server: Addr, secure: boolean): [Conn, Conn] {
-  const up = new Pipe();
-  const down = new Pipe();
-  let markClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  const close = () => {
-    up.destroy();
-    down.destroy();
-    markClosed();
-  };
-  // Both directions finished (FIN both ways): the connection is closed, as with TCP.
-  let done = 0;
-  const oneDone = () => ++done === 2 && markClosed();
-  up.onDone = oneDone;
-  down.onDone = oneDone;
-  const shared = { close, closed };
-  return [
-    new MemoryConn({ in: down, out: up }, { local: client, remote: server }, shared, secure),
-    new MemoryConn({ in: up, out: down }, { local: server, remote: client }, shared, secure),
-  ];
-}
 
 /**
  * Create an isolated in-memory network. `listen` and `connect` match by port only (any
@@ -130,7 +35,7 @@ function pair(client: Addr, server: Addr, secure: boolean): [Conn, Conn] {
  * ```ts
  * import { createMemoryNet } from "anyftp/net/memory";
  * const net = createMemoryNet();
- * const listener = net.listen({ hostname: "127.0.0.1", port: 2121 });
+ * const listener = await net.listen({ hostname: "127.0.0.1", port: 2121 });
  * const client = await net.connect({ hostname: "127.0.0.1", port: 2121 });
  * for await (const server of listener) {
  *   const writer = server.writable.getWriter();
@@ -156,7 +61,8 @@ export function createMemoryNet(): Net {
 
   return {
     name: "memory",
-    listen(options: ListenOptions): Listener {
+    // deno-lint-ignore require-await
+    async listen(options: ListenOptions): Promise<Listener> {
       const port = options.port === 0 ? freePort() : options.port;
       if (listeners.has(port)) {
         throw new ConnectError(options.hostname, port, { code: "EADDRINUSE" });

@@ -1,7 +1,11 @@
 /**
  * The socket-adapter contract. The protocol core (client, server, storage) talks to the
  * network only through these interfaces, so the same code runs on Deno, Bun and Node, and in
- * tests over an in-memory pair. One adapter per runtime lives next to this file.
+ * tests over an in-memory pair. One adapter per runtime lives next to this file: its entry
+ * point (`node.ts`, `deno.ts`, `bun.ts`, `memory.ts`) and its folder of internals; what they
+ * share (the read queue behind every callback-based socket, the accept queue, `deferred` and
+ * `once`, address helpers, the write pump, abortable handshakes) is in `_core/`.
+ * tests/architecture.test.ts keeps adapters from importing each other.
  *
  * @module
  */
@@ -195,7 +199,7 @@ export interface ListenOptions {
  * @example
  * ```ts
  * import { nodeNet } from "anyftp/net/node";
- * const listener = nodeNet.listen({ hostname: "127.0.0.1", port: 0 });
+ * const listener = await nodeNet.listen({ hostname: "127.0.0.1", port: 0 });
  * const conn = await nodeNet.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * conn.close();
  * listener.close();
@@ -206,6 +210,9 @@ export interface Net {
   readonly name: string;
   /** Open a connection. Rejects with {@linkcode ConnectError} (refused, unreachable) or the abort reason. */
   connect(options: ConnectOptions): Promise<Conn>;
-  /** Bind and listen. Throws {@linkcode ConnectError} when the address is in use. */
-  listen(options: ListenOptions): Listener;
+  /**
+   * Bind and listen. Rejects with {@linkcode ConnectError} when the address cannot be bound,
+   * with the system `code` (`EADDRINUSE` when it is in use).
+   */
+  listen(options: ListenOptions): Promise<Listener>;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { FileStat } from "../fs/path_io.ts";
+import type { FileStat } from "./file_stat.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 /** `ls` shows the year instead of the time for entries older than about six months. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FileStat } from "../fs/path_io.ts";
+import type { FileStat } from "./file_stat.ts";
 
 /** Every fact this formatter can produce, in the order they are written. */
 export const MLSX_FACTS = [

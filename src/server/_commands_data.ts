@@ -28,7 +28,7 @@ async function openPassive(s: ServerSession): Promise<PassiveChannel | undefined
   s.channel?.close();
   s.channel = undefined;
   try {
-    const pooled = s.host.portPool.open(s.host.net, unmapIPv4(s.local.hostname));
+    const pooled = await s.host.portPool.open(s.host.net, unmapIPv4(s.local.hostname));
     const channel = new PassiveChannel(pooled, s.remote.hostname, (from) => {
       s.emit({ type: "data-connection-rejected", from });
     });

@@ -69,21 +69,21 @@ export class PortPool {
    * @returns The listener and its release function.
    * @throws {NoAvailablePortError} When every port of the range is taken or cannot be bound.
    */
-  open(net: Net, hostname: string): PooledListener {
+  open(net: Net, hostname: string): Promise<PooledListener> {
     return this.#ranged ? this.#openInRange(net, hostname) : this.#openAny(net, hostname);
   }
 
-  #openAny(net: Net, hostname: string): PooledListener {
+  async #openAny(net: Net, hostname: string): Promise<PooledListener> {
     const freed = this.#freed.get(hostname);
     let listener: Listener | undefined;
     for (let tries = 0; !listener && freed && freed.length >= REUSE_MIN && tries < REUSE_TRIES; tries++) {
       try {
-        listener = net.listen({ hostname, port: freed.shift()!, backlog: 16 });
+        listener = await net.listen({ hostname, port: freed.shift()!, backlog: 16 });
       } catch (e) {
         if (!(e instanceof ConnectError)) throw e; // taken by someone else: forget it
       }
     }
-    listener ??= net.listen({ hostname, port: 0, backlog: 16 });
+    listener ??= await net.listen({ hostname, port: 0, backlog: 16 });
     const bound = listener;
     let done = false;
     return {
@@ -107,20 +107,21 @@ export class PortPool {
     if (freed.length < REUSE_MAX) freed.push(port);
   }
 
-  #openInRange(net: Net, hostname: string): PooledListener {
+  async #openInRange(net: Net, hostname: string): Promise<PooledListener> {
     const size = this.#max - this.#min + 1;
     for (let tries = 0; tries < size; tries++) {
       const port = this.#next;
       this.#next = port >= this.#max ? this.#min : port + 1;
       if (this.#used.has(port)) continue;
       let listener: Listener;
+      this.#used.add(port); // before the bind: a concurrent open skips it meanwhile
       try {
-        listener = net.listen({ hostname, port, backlog: 16 });
+        listener = await net.listen({ hostname, port, backlog: 16 });
       } catch (e) {
+        this.#used.delete(port);
         if (e instanceof ConnectError) continue; // in use by someone else: try the next one
         throw e;
       }
-      this.#used.add(port);
       let done = false;
       return {
         listener,

@@ -276,12 +276,16 @@ export class Server {
       throw new TypeError("listen({ implicitTls: true }) needs the server's tls option (certificate and key).");
     }
     this.#net ??= this.#options.net ?? await defaultNet();
-    const listener = this.#net.listen({
+    const listener = await this.#net.listen({
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       backlog: options.backlog ?? 511,
       ...(options.implicitTls ? { tls } : {}),
     });
+    if (this.#shuttingDown) {
+      listener.close(); // close() ran while this listener was binding
+      throw new Error("The server is closed.");
+    }
     this.#listeners.push(listener);
     this.#acceptLoops.push(this.#acceptLoop(listener));
     this.#emit({ type: "listening", address: listener.addr });

@@ -49,8 +49,13 @@ export interface NetConformanceOptions {
   readonly serverStartTls?: boolean;
   /** `reuseSessionOf` on client TLS works (else it must reject with UnsupportedError). @default true */
   readonly sessionReuse?: boolean;
-  /** A failed bind reports `EADDRINUSE` as its code (`node:net` on Deno and Bun cannot). @default true */
+  /** A failed bind reports `EADDRINUSE` as its code (every adapter of anyftp does). @default true */
   readonly bindErrorCode?: boolean;
+  /**
+   * `startTls` runs a real handshake, which a silent peer holds up until its signal aborts it
+   * (the memory adapter only marks the Conn secure). @default true
+   */
+  readonly handshake?: boolean;
   /** Listen and connect on `::1` as well as `127.0.0.1`. @default true */
   readonly ipv6?: boolean;
 }
@@ -143,7 +148,7 @@ export function netConformance(
   describe(`net conformance: ${name}`, () => {
     for (const hostname of options.ipv6 === false ? ["127.0.0.1"] : ["127.0.0.1", "::1"]) {
       test(`listens on ${hostname} port 0, reports the real port, connects`, async (net) => {
-        const listener = net.listen({ hostname, port: 0 });
+        const listener = await net.listen({ hostname, port: 0 });
         try {
           assert.ok(listener.addr.port > 0);
           assert.equal(listener.addr.hostname, hostname);
@@ -168,7 +173,7 @@ export function netConformance(
     }
 
     test("moves 64 MiB each way concurrently, intact (same digest)", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
         const [up, down, gotUp, gotDown] = await Promise.all([
@@ -186,7 +191,7 @@ export function netConformance(
     });
 
     test("backpressure: a reader that stops reading stalls the writer with bounded buffering", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
         const writer = client.writable.getWriter();
@@ -217,7 +222,7 @@ export function netConformance(
     });
 
     test("half-close: writable.close() ends the peer's readable, the other direction still works", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
         await writeText(client, "QUIT\r\n");
@@ -235,7 +240,7 @@ export function netConformance(
     });
 
     test("close(): closed settles on both ends, writing after close rejects with ConnectionClosedError", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
         const peerWriter = server.writable.getWriter();
@@ -259,7 +264,7 @@ export function netConformance(
     });
 
     test("connect to a closed port rejects with ConnectError ECONNREFUSED", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       const port = listener.addr.port;
       listener.close();
       const error = await net.connect({ hostname: "127.0.0.1", port }).catch((e) => e);
@@ -287,7 +292,7 @@ export function netConformance(
     });
 
     test("listener close stops accepting, ends iteration and frees the port", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       const port = listener.addr.port;
       const iteration = (async () => {
         let n = 0;
@@ -302,16 +307,11 @@ export function netConformance(
       listener.close();
       listener.close(); // idempotent
       assert.ok((await iteration) <= 1);
-      const again = net.listen({ hostname: "127.0.0.1", port });
+      const again = await net.listen({ hostname: "127.0.0.1", port });
       try {
         assert.equal(again.addr.port, port);
-        const error = (() => {
-          try {
-            net.listen({ hostname: "127.0.0.1", port }).close();
-          } catch (e) {
-            return e;
-          }
-        })();
+        const error = await net.listen({ hostname: "127.0.0.1", port })
+          .then((taken) => taken.close(), (e) => e);
         assert.ok(error instanceof ConnectError, `got ${error}`);
         if (limits.bindErrorCode !== false) assert.equal(error.code, "EADDRINUSE");
       } finally {
@@ -320,7 +320,7 @@ export function netConformance(
     });
 
     tlsTest("TLS: implicit TLS listen + connect", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
       try {
         const [client, server] = await connectPair(net, listener, CLIENT_TLS);
         assert.equal(client.secure, true);
@@ -337,7 +337,7 @@ export function netConformance(
     });
 
     tlsTest("TLS: upgrade an open connection (dialler = client role, as AUTH TLS)", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [client, server] = await connectPair(net, listener);
         await writeText(client, "AUTH TLS\r\n");
@@ -371,7 +371,7 @@ export function netConformance(
     });
 
     tlsTest("TLS: upgrade with the dialler as server role (active-mode data connection)", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         const [dialler, accepted] = await connectPair(net, listener);
         if (limits.serverStartTls === false) {
@@ -393,9 +393,49 @@ export function netConformance(
       }
     });
 
+    for (const role of ["client", "server"] as const) {
+      tlsTest(`TLS: a ${role}-role startTls whose peer never answers is rejected by its signal, and the connection is freed`, async (net) => {
+        const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
+        try {
+          // Client role: the dialler sends AUTH TLS's ClientHello, the accepted end stays
+          // silent. Server role: the accepted end waits for a ClientHello that never comes.
+          const [dialler, accepted] = await connectPair(net, listener);
+          const [conn, peer] = role === "client" ? [dialler, accepted] : [accepted, dialler];
+          const options = role === "client" ? CLIENT_TLS : SERVER_TLS;
+          const early = new AbortController();
+          early.abort(new Error("aborted before the handshake"));
+          await assert.rejects(conn.startTls(options, { signal: early.signal }), (e) => e === early.signal.reason);
+          if (limits.handshake === false) {
+            conn.close();
+            peer.close();
+            return;
+          }
+          const controller = new AbortController();
+          const handshake = conn.startTls(options, { signal: controller.signal });
+          assert.ok(await pendingAfterWait(handshake), "startTls settled although the peer never answered");
+          controller.abort(new Error("handshake timeout"));
+          await assert.rejects(
+            withinBound(handshake, "startTls after its signal aborted"),
+            (e) => e === controller.signal.reason,
+          );
+          // Freed: the peer's writes fail (a reset), which a half-closed or leaked socket would
+          // not do; bounded rounds, since the first writes may be buffered.
+          const writer = peer.writable.getWriter();
+          let error: unknown;
+          for (let round = 0; round < 4096 && error === undefined; round++) {
+            await withinBound(writer.write(new Uint8Array(64 * 1024)), "peer write").catch((e) => (error = e));
+          }
+          assert.ok(error instanceof ConnectionClosedError, `peer write failed with ${error}`);
+          await withinBound(peer.closed, "peer closed");
+        } finally {
+          listener.close();
+        }
+      });
+    }
+
     tlsTest("TLS: a server that half-closes right after startTls, with 0 bytes, ends the client's stream cleanly (50 rounds)", async (net) => {
       if (limits.serverStartTls === false) return;
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0 });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
       try {
         // Bounded: 50 rounds. The client starts its handshake a little late in some rounds
         // (as lftp does after reading 150), so a server whose startTls resolved before its
@@ -427,7 +467,7 @@ export function netConformance(
     });
 
     tlsTest("TLS: data connection reusing the control connection's session", async (net) => {
-      const listener = net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
+      const listener = await net.listen({ hostname: "127.0.0.1", port: 0, tls: SERVER_TLS });
       try {
         const [control, serverControl] = await connectPair(net, listener, CLIENT_TLS);
         // TLS 1.3 tickets arrive after the handshake: one round trip makes sure they are in.

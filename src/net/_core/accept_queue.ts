@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Addr, Conn, Listener } from "./types.ts";
+import type { Addr, Conn, Listener } from "../types.ts";
 
 /**
  * Accepted items waiting for `next()`. Bounded: when nobody iterates and `limit` items wait,

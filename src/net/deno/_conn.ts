@@ -2,21 +2,22 @@
  * {@linkcode Conn} over a `Deno.TcpConn` / `Deno.TlsConn`, built on `read`/`write`/`closeWrite`
  * rather than the conn's own `readable`/`writable`: those close the whole resource when either
  * one ends, which rules out half-close (STOR's end of data, then the reply). Writes are
- * pipelined (see `_write_pump.ts`); as with the other adapters, do not modify a chunk after
+ * pipelined (see `../_core/write_pump.ts`); as with the other adapters, do not modify a chunk after
  * writing it.
  *
  * @module
  */
-import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
-import { toAddr } from "./_addr.ts";
-import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_deno_types.ts";
-import { WritePump } from "./_write_pump.ts";
-import { abortable } from "./_abortable.ts";
-import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "./types.ts";
+import { ConnectionClosedError, UnsupportedError } from "../../errors.ts";
+import { abortable } from "../_core/abortable.ts";
+import { toAddr } from "../_core/addr.ts";
+import { type Flow, ReadQueue } from "../_core/read_queue.ts";
+import { WritePump } from "../_core/write_pump.ts";
+import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
+import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_types.ts";
 
 /** Bytes asked for per read: large reads keep bulk transfers cheap. */
 const READ_SIZE = 256 * 1024;
-/** Bytes a TLS connection reads ahead of its reader (see DenoConn.#startAhead). */
+/** Bytes a TLS connection reads ahead of its reader (see {@linkcode DenoConn.readAhead}). */
 const READ_AHEAD = 1 << 20;
 /** Reads shorter than this are copied out so a small chunk does not pin a large buffer. */
 const COPY_BELOW = 32 * 1024;
@@ -63,16 +64,12 @@ export class DenoConn implements Conn {
   #writeDone = false;
   #reading = false;
   #handedOver = false;
-  #reader!: ReadableStreamDefaultController<Uint8Array>;
+  #queue: ReadQueue;
   #writer!: WritableStreamDefaultController;
   #pump = new WritePump((bytes) => this.#send(bytes));
-  #eager = false;
+  /** Whether the read loop should stop after its current read (the queue paused it). */
+  #paused = false;
   #filling = false;
-  #ahead: Uint8Array[] = [];
-  #aheadBytes = 0;
-  #aheadDone = false;
-  #aheadError: unknown = undefined;
-  #wake: (() => void) | null = null;
 
   /**
    * @param conn An open Deno connection.
@@ -84,17 +81,25 @@ export class DenoConn implements Conn {
     this.localAddr = toAddr(conn.localAddr.hostname, conn.localAddr.port);
     this.remoteAddr = toAddr(conn.remoteAddr.hostname, conn.remoteAddr.port);
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-    if (secure) this.#eager = true; // starts reading on the first pull (after any handshake)
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#reader = controller;
-      },
-      pull: (controller) => this.#pull(controller),
-      cancel: () => {
+    // Plain: one read per pull, nothing ahead of the reader (a later STARTTLS must see every
+    // byte). TLS reads ahead from the first pull on (after any handshake), see readAhead.
+    this.#queue = new ReadQueue({
+      limit: secure ? READ_AHEAD : 0,
+      onCancel: () => {
+        this.#paused = true;
         this.#readDone = true;
         this.#settle();
       },
-    }, { highWaterMark: 0 });
+    });
+    this.readable = this.#queue.readable;
+    const flow: Flow = {
+      pause: () => void (this.#paused = true),
+      resume: () => {
+        this.#paused = false;
+        void this.#fill();
+      },
+    };
+    this.#queue.attach(flow);
     this.writable = new WritableStream<Uint8Array>({
       start: (controller) => {
         this.#writer = controller;
@@ -121,12 +126,8 @@ export class DenoConn implements Conn {
     try {
       this.#writer.error(closed);
     } catch { /* stream already closed */ }
-    if (!this.#reading && !this.#readDone) {
-      this.#readDone = true;
-      try {
-        this.#reader.close();
-      } catch { /* already closed */ }
-    }
+    this.#readDone = true;
+    this.#queue.end(); // what was received stays readable
     this.#markClosed();
   }
 
@@ -135,20 +136,21 @@ export class DenoConn implements Conn {
     if (options.role === "server") {
       // Deno.startTls is client-only (denoland/deno#18451): node:tls over this Conn's streams,
       // which from here on carry TLS only and so may read ahead.
-      this.#eager = true;
-      const { tlsOverConn } = await import("./_tls_over_conn.ts");
-      return await tlsOverConn(this, options, init);
+      this.readAhead();
+      const { tlsViaNode } = await import("./_via_node.ts");
+      return await tlsViaNode(this, options, init);
     }
     checkClientOptions(options);
     if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
     if (this.#reading) throw new TypeError("startTls while a read is pending: release the reader first");
+    if (this.#queue.length > 0) {
+      throw new TypeError("startTls with unread bytes: the peer sent data before the handshake");
+    }
     await this.#pump.flush(); // e.g. a "234" reply still on its way
     this.#handedOver = true;
     const gone = new ConnectionClosedError("use of a connection after startTls");
     this.#writer.error(gone);
-    try {
-      this.#reader.close();
-    } catch { /* already closed */ }
+    this.#queue.handOver();
     let secured: DenoConnLike | undefined;
     const handshake = (async () => {
       secured = await denoNamespace().startTls(this.#conn, {
@@ -175,7 +177,17 @@ export class DenoConn implements Conn {
     }
   }
 
-  /** Next chunk from the socket, `null` at its end; real failures reject as closed. */
+  /**
+   * Read ahead of the reader, up to {@link READ_AHEAD} bytes. Used once a connection is TLS
+   * (nothing can be read ahead of a later handshake any more): clients that close with
+   * unread bytes (TLS 1.3 session tickets) send a reset, which discards whatever they had not
+   * sent yet; draining their window promptly keeps uploads whole.
+   */
+  readAhead(): void {
+    this.#queue.limit = READ_AHEAD;
+  }
+
+  /** Next chunk from the socket, `null` at its end; real failures reject with their cause. */
   async #readOnce(): Promise<Uint8Array | null> {
     const buffer = new Uint8Array(READ_SIZE);
     let n: number | null;
@@ -187,8 +199,7 @@ export class DenoConn implements Conn {
       // A TLS peer that closes without close_notify ends the data like TCP would: FTP servers
       // and clients commonly do it, and FTP marks the end of a file by the close itself.
       if (closedLocally(error) || name === "UnexpectedEof") return null;
-      this.close();
-      throw new ConnectionClosedError("read", { cause: error });
+      throw error;
     } finally {
       this.#reading = false;
     }
@@ -196,72 +207,31 @@ export class DenoConn implements Conn {
     return n < COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n);
   }
 
-  async #pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    if (this.#readDone) return;
-    let chunk: Uint8Array | null;
-    try {
-      chunk = this.#eager ? await this.#takeAhead() : await this.#readOnce();
-    } catch (error) {
-      this.#readDone = true;
-      controller.error(error);
-      return;
-    }
-    if (chunk) {
-      controller.enqueue(chunk);
-      return;
-    }
-    this.#readDone = true;
-    controller.close();
-    this.#settle();
-  }
-
   /**
-   * Read eagerly, up to {@link READ_AHEAD} bytes ahead of the reader. Used once a connection is
-   * TLS (nothing can be read ahead of a later handshake any more): clients that close with
-   * unread bytes (TLS 1.3 session tickets) send a reset, which discards whatever they had not
-   * sent yet; draining their window promptly keeps uploads whole.
+   * The read loop feeding the queue: reads while the queue wants bytes (one read per pull
+   * for plain conns, up to READ_AHEAD for TLS), then stops until it resumes the loop.
    */
-  #startAhead(): void {
-    this.#eager = true;
-    if (this.#filling || this.#aheadDone) return;
+  async #fill(): Promise<void> {
+    if (this.#filling) return;
     this.#filling = true;
-    void (async () => {
-      try {
-        // Bounded by READ_AHEAD; resumes from #takeAhead when the reader catches up.
-        while (this.#aheadBytes < READ_AHEAD && !this.#isClosed) {
-          const chunk = await this.#readOnce();
-          if (!chunk) break;
-          this.#ahead.push(chunk);
-          this.#aheadBytes += chunk.byteLength;
-          this.#wake?.();
+    try {
+      // Bounded: the queue pauses the loop once its limit is reached; the end stops it.
+      while (!this.#paused && !this.#readDone) {
+        const chunk = await this.#readOnce();
+        if (!chunk) {
+          this.#readDone = true;
+          this.#queue.end();
+          this.#settle();
+          return;
         }
-        if (this.#aheadBytes < READ_AHEAD) this.#aheadDone = true;
-      } catch (error) {
-        this.#aheadError = error;
-        this.#aheadDone = true;
-      } finally {
-        this.#filling = false;
-        this.#wake?.();
+        this.#queue.push(chunk);
       }
-    })();
-  }
-
-  async #takeAhead(): Promise<Uint8Array | null> {
-    // Bounded: each round either takes a chunk, ends, or waits for the filler to add one.
-    for (;;) {
-      const chunk = this.#ahead.shift();
-      if (chunk) {
-        this.#aheadBytes -= chunk.byteLength;
-        this.#startAhead();
-        return chunk;
-      }
-      if (this.#aheadDone) {
-        if (this.#aheadError !== undefined) throw this.#aheadError;
-        return null;
-      }
-      this.#startAhead();
-      await new Promise<void>((resolve) => (this.#wake = resolve));
-      this.#wake = null;
+    } catch (error) {
+      // Bytes already received stay readable; then the readable fails as closed.
+      this.#queue.fail(error);
+      this.close();
+    } finally {
+      this.#filling = false;
     }
   }
 

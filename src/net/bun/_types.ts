@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UnsupportedError } from "../errors.ts";
+import { UnsupportedError } from "../../errors.ts";
 
 /** Bun's TLS options, as far as the adapter sets them. */
 export interface BunTlsOptions {

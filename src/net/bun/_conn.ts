@@ -1,16 +1,18 @@
 /**
- * {@linkcode Conn} over a callback-based `Bun.Socket`: `data` events feed a pull-based
- * ReadableStream (the socket is paused whenever no read is pending, so bytes stay in the
- * kernel until asked for, which STARTTLS needs: Bun cannot give bytes back), and writes
- * resume partial `socket.write` results on `drain`.
+ * {@linkcode Conn} over a callback-based `Bun.Socket`: `data` events feed the shared read
+ * queue (a plain socket is paused whenever no read is pending, so bytes stay in the kernel
+ * until asked for, which STARTTLS needs: Bun cannot give bytes back), and writes resume
+ * partial `socket.write` results on `drain`.
  *
  * @module
  */
-import { ConnectionClosedError, UnsupportedError } from "../errors.ts";
-import { toAddr } from "./_addr.ts";
-import type { BunHandlers, BunSocketLike, BunTlsOptions } from "./_bun_types.ts";
-import { abortable } from "./_abortable.ts";
-import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "./types.ts";
+import { ConnectionClosedError, UnsupportedError } from "../../errors.ts";
+import { abortable } from "../_core/abortable.ts";
+import { toAddr } from "../_core/addr.ts";
+import { type Deferred, deferred } from "../_core/deferred.ts";
+import { ReadQueue } from "../_core/read_queue.ts";
+import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
+import type { BunHandlers, BunSocketLike, BunTlsOptions } from "./_types.ts";
 
 type Socket = BunSocketLike<BunConn>;
 
@@ -39,16 +41,6 @@ export function clientTls(options: ClientTlsOptions, hostname: string): BunTlsOp
   };
 }
 
-/** A deferred promise. */
-function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
-  const promise = new Promise<T>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  return { promise, resolve, reject };
-}
-
 /** A Bun socket as a {@linkcode Conn}. Create it first, pass it as the socket's `data`. */
 export class BunConn implements Conn {
   readonly readable: ReadableStream<Uint8Array>;
@@ -68,15 +60,10 @@ export class BunConn implements Conn {
   #handshaken: boolean;
   #markClosed!: () => void;
   #isClosed = false;
-  #chunks: Uint8Array[] = [];
-  #buffered = 0;
-  #wanted = false;
-  #ended = false;
-  #readDone = false;
+  #queue: ReadQueue;
   #handedOver = false;
   #error: Error | undefined;
-  #pending: { chunk: Uint8Array; at: number; done: ReturnType<typeof deferred<void>> } | null = null;
-  #reader!: ReadableStreamDefaultController<Uint8Array>;
+  #pending: { chunk: Uint8Array; at: number; done: Deferred<void> } | null = null;
   #writer!: WritableStreamDefaultController;
 
   /**
@@ -102,18 +89,14 @@ export class BunConn implements Conn {
     if (this.#handshaken) this.#ready.resolve();
     this.ready.catch(() => {}); // observed by whoever awaits it; never unhandled
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-    this.readable = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        this.#reader = controller;
-      },
-      pull: () => this.#pull(),
-      cancel: () => {
-        this.#readDone = true;
-        this.#chunks = [];
-        this.#buffered = 0;
-        this.#socket?.resume(); // drop what comes, so the peer is never stuck
-      },
-    }, { highWaterMark: 0 });
+    // Plain: keep bytes in the kernel until read (see the module comment). TLS can never be
+    // upgraded again, so it reads ahead (bounded), which drains a client's window before it
+    // resets the connection (see DenoConn's read-ahead).
+    this.#queue = new ReadQueue({
+      limit: this.secure ? READ_AHEAD : 0,
+      onCancel: () => this.#socket?.resume(), // drop what comes, so the peer is never stuck
+    });
+    this.readable = this.#queue.readable;
     this.writable = new WritableStream<Uint8Array>({
       start: (controller) => {
         this.#writer = controller;
@@ -147,22 +130,12 @@ export class BunConn implements Conn {
     }
     if (this.#session !== undefined) socket.setSession(this.#session);
     // A TLS socket paused before its handshake never completes it: pause after the handshake.
-    if (!this.#wanted && !this.secure) socket.pause();
+    this.#queue.attach(socket, !this.secure);
   }
 
   onData(socket: Socket, chunk: Uint8Array): void {
-    if (socket !== this.#socket || this.#handedOver || this.#readDone) return;
-    if (this.#wanted) {
-      this.#wanted = false;
-      this.#reader.enqueue(chunk);
-    } else {
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.byteLength;
-    }
-    // Plain: keep further bytes in the kernel until the next read (see the module comment).
-    // TLS can never be upgraded again, so it reads ahead (bounded), which drains a client's
-    // window before it resets the connection (see DenoConn's read-ahead).
-    if (!this.#wanted && (!this.secure || this.#buffered >= READ_AHEAD)) socket.pause();
+    if (socket !== this.#socket || this.#handedOver) return;
+    this.#queue.push(chunk);
   }
 
   onDrain(socket: Socket): void {
@@ -172,14 +145,14 @@ export class BunConn implements Conn {
 
   onEnd(socket: Socket): void {
     if (socket !== this.#socket || this.#handedOver) return;
-    this.#ended = true;
-    if (this.#chunks.length === 0) this.#closeReadable();
+    this.#queue.end();
   }
 
   onError(socket: Socket, error: Error): void {
     if (socket !== this.#socket && this.#socket !== undefined) return;
     // After the peer's end (FIN, or close_notify) an error concerns writing only.
-    if (!this.#ended) this.#error = error;
+    if (!this.#queue.ended) this.#error = error;
+    this.#queue.fail(error);
     this.#ready.reject(error);
   }
 
@@ -193,7 +166,7 @@ export class BunConn implements Conn {
     } else {
       this.#handshaken = true;
       this.#ready.resolve();
-      if (!this.#wanted && this.#buffered >= READ_AHEAD) socket.pause();
+      this.#queue.pauseIfFull();
     }
   }
 
@@ -222,7 +195,7 @@ export class BunConn implements Conn {
     init.signal?.throwIfAborted();
     const socket = this.#socket;
     if (this.#isClosed || !socket) throw new ConnectionClosedError("TLS upgrade");
-    if (this.#chunks.length > 0) {
+    if (this.#queue.length > 0) {
       throw new TypeError("startTls with unread bytes: the peer sent data before the handshake");
     }
     let conn: BunConn;
@@ -251,10 +224,7 @@ export class BunConn implements Conn {
     this.#handedOver = true;
     const gone = new ConnectionClosedError("use of a connection after startTls");
     this.#writer.error(gone);
-    if (!this.#readDone) {
-      this.#readDone = true;
-      this.#reader.close();
-    }
+    this.#queue.handOver();
     const [, secured] = socket.upgradeTLS({
       data: conn,
       tls,
@@ -274,37 +244,6 @@ export class BunConn implements Conn {
       socket.terminate();
       conn.close();
     });
-  }
-
-  #pull(): void {
-    const chunk = this.#chunks.shift();
-    if (chunk) {
-      this.#buffered -= chunk.byteLength;
-      if (this.secure && this.#buffered < READ_AHEAD) this.#socket?.resume();
-      this.#reader.enqueue(chunk);
-      if (this.#chunks.length === 0 && this.#ended) this.#closeReadable();
-      return;
-    }
-    if (this.#ended || this.#isClosed) {
-      this.#closeReadable();
-      return;
-    }
-    this.#wanted = true;
-    this.#socket?.resume();
-  }
-
-  #closeReadable(): void {
-    if (this.#readDone) return;
-    this.#readDone = true;
-    this.#wanted = false;
-    const error = this.#error;
-    // Any failure but our own failed write (EPIPE) must not pass for a clean end: a reset in
-    // the middle of an upload is not the end of the file.
-    if (error && (error as { code?: string }).code !== "EPIPE") {
-      this.#reader.error(new ConnectionClosedError("read", { cause: error }));
-    } else {
-      this.#reader.close();
-    }
   }
 
   #write(chunk: Uint8Array): Promise<void> | void {
@@ -361,10 +300,9 @@ export class BunConn implements Conn {
   #closeAll(error: Error | undefined): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    if (error && !this.#ended) this.#error = error;
-    this.#ended = true;
+    if (error && !this.#queue.ended) this.#error = error;
     // Bytes already received stay readable: the readable ends, or fails, after them.
-    if (this.#chunks.length === 0) this.#closeReadable();
+    this.#queue.close(error);
     const closed = new ConnectionClosedError("write", { cause: error ?? this.#error });
     this.#pending?.done.reject(closed);
     this.#pending = null;

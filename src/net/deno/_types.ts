@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UnsupportedError } from "../errors.ts";
+import { UnsupportedError } from "../../errors.ts";
 
 /** `Deno.NetAddr`. */
 export interface DenoNetAddr {

@@ -9,33 +9,21 @@
  */
 import { Duplex } from "node:stream";
 import * as tls from "node:tls";
-import { abortable } from "./_abortable.ts";
-import type { Conn, StartTlsOptions, TlsOptions } from "./types.ts";
-import {
-  clientTlsOptions,
-  type Flow,
-  NodeConn,
-  serverContext,
-  sessionReady,
-  trackSession,
-} from "./_node_conn.ts";
+import { abortable } from "../_core/abortable.ts";
+import { once } from "../_core/deferred.ts";
+import type { Flow } from "../_core/read_queue.ts";
+import type { Conn, StartTlsOptions, TlsOptions } from "../types.ts";
+import { clientTlsOptions, serverContext, sessionReady, trackSession } from "./_tls.ts";
 
-/** Resolve once `socket` emits `event`; reject on `'error'` or `'close'` first. */
-function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const fail = (error?: unknown) => {
-      socket.off(event, ok);
-      reject(error ?? new Error("connection closed during the TLS handshake"));
-    };
-    const ok = () => {
-      socket.off("error", fail);
-      socket.off("close", fail);
-      resolve();
-    };
-    socket.once(event, ok);
-    socket.once("error", fail);
-    socket.once("close", fail);
-  });
+/** TLS running over another {@linkcode Conn} instead of a socket handle. */
+export interface Over {
+  /**
+   * The ciphertext source to pause for backpressure, in place of the TLS socket: Deno's
+   * node:tls loses end-of-stream on a paused TLS socket.
+   */
+  readonly flow: Flow;
+  /** The connection carrying the ciphertext (addresses, no-delay). */
+  readonly conn: Conn;
 }
 
 /**
@@ -44,9 +32,16 @@ function handshake(socket: tls.TLSSocket, event: string): Promise<void> {
  * @param raw An open plain connection nobody is reading or writing.
  * @param options Role and certificates.
  * @param init `signal` aborts the handshake (and closes `raw`).
+ * @param wrap Makes the secured Conn of the finished TLS socket (the Node adapter's NodeConn,
+ *   passed in so this module does not import it back).
  * @returns The TLS connection; closing it closes `raw`.
  */
-export async function tlsOverConn(raw: Conn, options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
+export async function tlsOverConn(
+  raw: Conn,
+  options: TlsOptions,
+  init: StartTlsOptions,
+  wrap: (secured: tls.TLSSocket, over: Over) => Conn,
+): Promise<Conn> {
   if (options.role === "client") await sessionReady(options.reuseSessionOf);
   const reader = raw.readable.getReader();
   const writer = raw.writable.getWriter();
@@ -90,7 +85,6 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions, init: StartTls
       paused = false;
       if (wanted) pull();
     },
-    isPaused: () => paused,
   };
   let socket: tls.TLSSocket | undefined;
   if (options.role === "server") {
@@ -106,11 +100,11 @@ export async function tlsOverConn(raw: Conn, options: TlsOptions, init: StartTls
     socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
   }
   const secured = socket;
-  // Until NodeConn takes the TLS socket over, its errors must not go unheard.
+  // Until the wrapper takes the TLS socket over, its errors must not go unheard.
   const ignore = () => {};
   secured.on("error", ignore);
-  const done = handshake(secured, options.role === "server" ? "secure" : "secureConnect")
-    .then(() => new NodeConn(secured, true, { over: { flow, conn: raw } }), (error) => {
+  const done = once(secured, options.role === "server" ? "secure" : "secureConnect")
+    .then(() => wrap(secured, { flow, conn: raw }), (error) => {
       secured.destroy();
       raw.close();
       throw error;

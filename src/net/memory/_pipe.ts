@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ConnectionClosedError } from "../errors.ts";
+import { ConnectionClosedError } from "../../errors.ts";
 
 /** Bytes a pipe holds before `write` waits for the reader (a socket buffer's order of size). */
 export const PIPE_CAPACITY = 256 * 1024;

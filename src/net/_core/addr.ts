@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Addr } from "./types.ts";
+import type { Addr } from "../types.ts";
 
 /**
  * Build an {@linkcode Addr}, unwrapping IPv4-mapped IPv6 (`::ffff:1.2.3.4`, as seen on dual-stack

@@ -1,0 +1,88 @@
+/**
+ * {@linkcode Listener} over a `node:net` server: accepted sockets become {@linkcode NodeConn}s
+ * in the shared accept queue. Used by the Node adapter, and by the Deno adapter for plain
+ * listeners (see `src/net/deno/_via_node.ts`).
+ *
+ * @module
+ */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { ConnectError } from "../../errors.ts";
+import { AcceptQueue, QueueListener } from "../_core/accept_queue.ts";
+import { toAddr } from "../_core/addr.ts";
+import type { Conn, Listener, ListenOptions } from "../types.ts";
+import { NodeConn } from "./_conn.ts";
+import { onDeno, serverContext } from "./_tls.ts";
+
+/**
+ * Bind `server` and wait until it listens. A bind error (`EADDRINUSE`…) arrives as the
+ * server's `'error'` event, on Node, Deno and Bun alike: it becomes a {@linkcode ConnectError}.
+ */
+async function bind(server: net.Server, options: ListenOptions, backlog: number): Promise<void> {
+  const { hostname, port } = options;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const listening = () => {
+        server.off("error", reject);
+        resolve();
+      };
+      server.once("error", reject);
+      server.once("listening", listening);
+      server.listen({ host: hostname, port, backlog });
+    });
+  } catch (error) {
+    server.close();
+    const code = (error as { code?: unknown } | null)?.code;
+    throw new ConnectError(hostname, port, {
+      code: typeof code === "string" ? code : "EUNKNOWN",
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Listen with `node:net` on a numeric address.
+ *
+ * @param options Address, port (0 = any free one), implicit TLS and backlog.
+ * @returns The bound listener; rejects with {@linkcode ConnectError} when binding fails.
+ */
+export async function listenNode(options: ListenOptions): Promise<Listener> {
+  if (!net.isIP(options.hostname)) {
+    throw new TypeError(
+      `listen needs a numeric address such as "127.0.0.1" or "::", not "${options.hostname}"`,
+    );
+  }
+  const backlog = options.backlog ?? 511;
+  const queue = new AcceptQueue<Conn>(backlog, (conn) => conn.close());
+  const tlsOptions = options.tls;
+  // Implicit TLS wraps each accepted socket like startTls does (not tls.Server), so control
+  // and data connections share one secure context and can resume each other's sessions.
+  // The handshake runs lazily under the first read/write: no slow client blocks accept.
+  const context = tlsOptions ? serverContext(tlsOptions) : undefined;
+  // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, (socket) => {
+    socket.on("error", () => {}); // errors before the Conn exists are the peer's business
+    if (queue.closed) {
+      socket.destroy();
+    } else if (context && onDeno()) {
+      new NodeConn(socket, false).startTls(tlsOptions!).then(
+        (conn) => queue.push(conn),
+        () => socket.destroy(), // a failed handshake only concerns that client
+      );
+    } else if (context) {
+      const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+      queue.push(new NodeConn(secured, true, { handshaking: true }));
+    } else {
+      queue.push(new NodeConn(socket, false));
+    }
+  });
+  await bind(server, options, backlog);
+  const bound = server.address() as net.AddressInfo;
+  const listener = new QueueListener(
+    toAddr(bound.address, bound.port),
+    queue,
+    () => server.close(),
+  );
+  server.on("error", () => listener.close());
+  return listener;
+}

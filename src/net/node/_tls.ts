@@ -1,0 +1,133 @@
+/**
+ * The TLS state of the Node adapter that outlives one socket: cached secure contexts (one per
+ * certificate, so data connections can resume the control connection's session) and the
+ * session tickets of client sockets, for `reuseSessionOf`.
+ *
+ * @module
+ */
+import * as net from "node:net";
+import * as tls from "node:tls";
+import { UnsupportedError } from "../../errors.ts";
+import type { ClientTlsOptions, Conn, ServerTlsOptions } from "../types.ts";
+
+/** The TLS socket behind each secured conn, for `reuseSessionOf`. */
+const tlsSockets = new WeakMap<Conn, tls.TLSSocket>();
+
+/** Latest session ticket per client TLS socket (see {@linkcode trackSession}). */
+const latestSession = new WeakMap<net.Socket, Buffer>();
+
+/** One secure context per cert+key, so data connections can resume the control session. */
+const serverContexts = new Map<string, tls.SecureContext>();
+/** One client context per extra-CA set (building one from the root store costs milliseconds). */
+const clientContexts = new Map<string, tls.SecureContext>();
+
+/** Whether we run on Deno, whose node:tls needs the workarounds noted where this is used. */
+export function onDeno(): boolean {
+  return (globalThis as { Deno?: unknown }).Deno !== undefined;
+}
+
+/** Remember that `conn` runs over the TLS socket `socket` (see {@linkcode clientTlsOptions}). */
+export function registerTlsSocket(conn: Conn, socket: tls.TLSSocket): void {
+  tlsSockets.set(conn, socket);
+}
+
+/**
+ * Record the session tickets of a client TLS socket. Call it right after `tls.connect`:
+ * Node only turns its session callbacks on for listeners added before the tickets arrive
+ * (TLS 1.3 sends them after the handshake), and `getSession()` alone then returns a
+ * ticketless session that no server resumes.
+ */
+export function trackSession(socket: tls.TLSSocket): tls.TLSSocket {
+  socket.on("session", (session: Buffer) => latestSession.set(socket, session));
+  return socket;
+}
+
+/**
+ * Wait until `conn` (a TLS 1.3 client conn) has its session ticket, which servers send after
+ * the handshake and Node reports a moment after the first data. Bounded: a server that
+ * sends no ticket costs at most 250 ms, then the data connection does a full handshake.
+ */
+export async function sessionReady(conn: Conn | undefined): Promise<void> {
+  const socket = conn && tlsSockets.get(conn);
+  if (!socket || latestSession.has(socket) || socket.getProtocol() !== "TLSv1.3") return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.off("session", done);
+      resolve();
+    };
+    const timer = setTimeout(done, 250);
+    socket.once("session", done);
+  });
+}
+
+/**
+ * Server-role secure context for a cert+key (and highest TLS version), cached.
+ *
+ * @param options Certificate and key.
+ * @param maxVersion Highest TLS version to offer. @default Node's ("TLSv1.3")
+ */
+export function serverContext(
+  options: ServerTlsOptions,
+  maxVersion?: tls.SecureVersion,
+): tls.SecureContext {
+  const key = options.cert + "\0" + options.key + "\0" + (maxVersion ?? "");
+  let context = serverContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ cert: options.cert, key: options.key, maxVersion });
+    if (serverContexts.size > 32) serverContexts.clear();
+    serverContexts.set(key, context);
+  }
+  return context;
+}
+
+/** Client-role secure context trusting the root store plus `caCerts`, cached. */
+function clientContext(caCerts: readonly string[] | undefined): tls.SecureContext | undefined {
+  if (!caCerts?.length) return undefined;
+  const key = caCerts.join("\0");
+  let context = clientContexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
+    if (clientContexts.size > 32) clientContexts.clear();
+    clientContexts.set(key, context);
+  }
+  return context;
+}
+
+/**
+ * `tls.connect` options for the client role. IP addresses are not valid SNI, so they go in
+ * `host` (which Node then checks against the certificate's IP SANs).
+ */
+export function clientTlsOptions(
+  options: ClientTlsOptions,
+  hostname: string,
+): tls.ConnectionOptions {
+  const name = options.serverName ?? hostname;
+  const result: tls.ConnectionOptions = {
+    host: name,
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    secureContext: clientContext(options.caCerts),
+  };
+  if (!net.isIP(name)) result.servername = name;
+  if (options.reuseSessionOf) {
+    if (onDeno()) {
+      // Deno's node:tls accepts `session` but never resumes (checked with Deno 2.9): say so.
+      throw new UnsupportedError(
+        "deno",
+        "TLS session reuse (node:tls ignores `session` there)",
+        "run the client on Node or Bun for servers that require TLS session reuse " +
+          "(vsftpd require_ssl_reuse), or turn that requirement off on the server",
+      );
+    }
+    const socket = tlsSockets.get(options.reuseSessionOf);
+    if (!socket) {
+      throw new UnsupportedError(
+        "node",
+        "TLS session reuse of a connection that is not a TLS client connection of the node adapter",
+        "pass the secured control connection returned by this adapter",
+      );
+    }
+    result.session = latestSession.get(socket) ?? socket.getSession();
+  }
+  return result;
+}
