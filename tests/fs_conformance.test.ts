@@ -1,5 +1,5 @@
 // The same PathIO behaviour, checked on every storage implementation.
-import { after, describe, it } from "node:test";
+import { after, before, describe, it as itAll } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,13 +9,35 @@ import { LocalPathIO } from "../src/fs/local_path_io.ts";
 import type { PathIO } from "../src/fs/path_io.ts";
 import { PathIOError, type PathIOErrorKind } from "../src/errors.ts";
 import { InvalidPathError } from "../src/protocol/virtual_path.ts";
+import { S3PathIO } from "../src/fs/s3/s3_path_io.ts";
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
 
 const temps: string[] = [];
 after(() => {
   for (const t of temps) rmSync(t, { recursive: true, force: true });
 });
 
-const storages: [string, () => PathIO][] = [
+// S3PathIO on a real S3 server (OpenStack Swift's s3api), one fresh key prefix per test.
+// Where object storage cannot behave like a file system (no MFMT/CHMOD, appenders that do
+// not see each other, aborted writes that leave nothing), the differences are asserted in
+// tests/fs_s3.test.ts instead.
+const S3_DIFFERS = [
+  "append goes to the current end even with several writers",
+  "setMtime and chmod",
+  "writing updates mtime",
+  "a cancelled read and an aborted write leave the storage consistent",
+];
+const skipS3 = skipUnlessS3();
+let s3: S3Server | undefined;
+let s3Tests = 0;
+before(async () => {
+  if (skipS3) return;
+  s3 = await startS3Server();
+  await s3.createBucket("conformance");
+});
+after(() => s3?.close());
+
+const storages: [string, () => PathIO, { skip?: string | false; differs?: string[] }?][] = [
   ["MemoryPathIO", () => new MemoryPathIO()],
   ["LocalPathIO", () => {
     const root = mkdtempSync(join(tmpdir(), "anyftp-conf-"));
@@ -27,6 +49,13 @@ const storages: [string, () => PathIO][] = [
     temps.push(root);
     return new LocalPathIO({ root, asyncLookups: true });
   }],
+  ["S3PathIO", () =>
+    new S3PathIO({
+      endpoint: s3!.endpoint,
+      bucket: "conformance",
+      prefix: `t${++s3Tests}`,
+      credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+    }), { skip: skipS3, differs: S3_DIFFERS }],
 ];
 
 const enc = new TextEncoder();
@@ -75,8 +104,10 @@ async function names(fs: PathIO, path: string): Promise<string[]> {
   return out.sort();
 }
 
-for (const [label, make] of storages) {
-  describe(`${label} conformance`, () => {
+for (const [label, make, quirks = {}] of storages) {
+  const it = (name: string, fn: () => Promise<void>) =>
+    itAll(name, { skip: quirks.differs?.includes(name) && "differs by design: asserted in its own test file" }, fn);
+  describe(`${label} conformance`, { skip: quirks.skip ?? false }, () => {
     it("mkdir, stat, exists, isFile, isDir", async () => {
       const fs = make();
       assert.equal(await fs.isDir("/"), true);

@@ -83,22 +83,27 @@ export class Upload {
    * @returns When added.
    */
   async copy(from: string, start: number, end: number): Promise<void> {
-    while (this.#fill === 0 && end - start >= MIN_PART) {
-      let n = Math.min(end - start, COPY_PART);
-      if (end - start - n < MIN_PART) n = end - start; // never leave a too-small middle part
-      await this.#inflight;
-      const part = this.#nextPart();
-      const id = await this.#id();
-      this.#etags[part - 1] = await this.#client.uploadPartCopy(this.#key, id, part, from, [start, start + n - 1]);
+    while (start < end) {
+      if (this.#fill === 0 && end - start >= MIN_PART) {
+        let n = Math.min(end - start, COPY_PART);
+        if (end - start - n < MIN_PART) n = end - start; // never leave a too-small middle part
+        await this.#inflight;
+        const part = this.#nextPart();
+        const id = await this.#id();
+        this.#etags[part - 1] = await this.#client.uploadPartCopy(this.#key, id, part, from, [start, start + n - 1]);
+        start += n;
+        continue;
+      }
+      // Read through the buffer: up to the next part boundary, or the whole small rest.
+      const n = this.#fill === 0 ? end - start : Math.min(end - start, this.#partSize - this.#fill);
+      const res = await this.#client.getRange(from, start, start + n - 1);
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await this.write(value);
+      }
       start += n;
-    }
-    if (start >= end) return;
-    const res = await this.#client.getRange(from, start, end - 1);
-    const reader = res.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      await this.write(value);
     }
   }
 

@@ -70,6 +70,8 @@ export interface S3PathIOOptions {
   readonly maxAttempts?: number;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
   readonly retryDelayMs?: number;
+  /** Keys per ListObjectsV2 page (1 to 1000). @default 1000 */
+  readonly listPageSize?: number;
   /** Copies or deletes in flight while renaming a directory. @default 8 */
   readonly concurrency?: number;
   /** The `fetch` to use (for proxies or tests). @default globalThis.fetch */
@@ -79,7 +81,6 @@ export interface S3PathIOOptions {
 type Found = { type: "file"; info: ObjectInfo } | { type: "dir"; mtime: Date };
 
 const EPOCH = new Date(0);
-const PAGE = 1000;
 
 /**
  * Storage on an S3 bucket implementing {@linkcode PathIO}. One instance can back many sessions,
@@ -101,6 +102,7 @@ export class S3PathIO implements PathIO {
   readonly #prefix: string;
   readonly #partSize: number;
   readonly #concurrency: number;
+  readonly #page: number;
 
   /** @param options Bucket, prefix, endpoint, region, credentials, addressing, part size, retries. */
   constructor(options: S3PathIOOptions) {
@@ -119,6 +121,7 @@ export class S3PathIO implements PathIO {
     this.#prefix = prefix === "" ? "" : `${prefix}/`;
     this.#partSize = options.partSize ?? 8 * 1024 * 1024;
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#page = Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000)));
   }
 
   /** The bucket. */
@@ -276,7 +279,7 @@ export class S3PathIO implements PathIO {
   }
 
   /**
-   * Entries of a directory, read page by page from ListObjectsV2 (1000 keys per request) as
+   * Entries of a directory, read page by page from ListObjectsV2 (`listPageSize` keys per request) as
    * the caller iterates.
    *
    * @param path Virtual path of a directory.
@@ -296,7 +299,7 @@ export class S3PathIO implements PathIO {
         let token: string | undefined;
         for (let pages = 0; pages < Number.MAX_SAFE_INTEGER; pages++) {
           const page = await self.#run("list", path, () =>
-            self.#client.list({ prefix: dir, delimiter: "/", maxKeys: PAGE, token }));
+            self.#client.list({ prefix: dir, delimiter: "/", maxKeys: self.#page, token }));
           for (const p of page.prefixes) {
             const name = p.slice(dir.length, -1);
             if (name !== "") yield { name, stat: { type: "dir", size: 0, mtime: EPOCH, mode: 0o755 } };
@@ -473,14 +476,14 @@ export class S3PathIO implements PathIO {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await this.#client.list({ prefix: from, maxKeys: PAGE, token });
+      const page = await this.#client.list({ prefix: from, maxKeys: this.#page, token });
       await this.#each(page.objects, (o) => this.#copyObject(o.key, to + o.key.slice(from.length), o.size));
       token = page.next;
       pages++;
     } while (token !== undefined);
     // Always the first page again: what was listed is deleted, so the rest moves up.
     for (let i = 0; i <= pages + 1; i++) {
-      const page = await this.#client.list({ prefix: from, maxKeys: PAGE });
+      const page = await this.#client.list({ prefix: from, maxKeys: this.#page });
       if (page.objects.length === 0) return;
       await this.#each(page.objects, (o) => this.#client.delete(o.key));
     }
