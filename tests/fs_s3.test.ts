@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { PathIOError } from "../src/errors.ts";
+import type { PathIO } from "../src/fs/path_io.ts";
 import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
 import { S3Error } from "../src/fs/s3/s3_error.ts";
 import { s3OptionsFromEnv } from "../src/fs/s3/s3_env.ts";
@@ -51,7 +52,12 @@ async function write(fs: S3PathIO, path: string, data: Uint8Array | string, opti
 
 async function read(fs: S3PathIO, path: string, offset?: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  for await (const c of await fs.openRead(path, { offset })) chunks.push(c);
+  const reader = (await fs.openRead(path, { offset })).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
   const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
   let at = 0;
   for (const c of chunks) {
@@ -85,7 +91,7 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
   after(() => s3?.close());
 
   it("differs by design: no setMtime/chmod (MFMT, SITE CHMOD answer 502)", () => {
-    const fs = storage();
+    const fs: PathIO = storage();
     assert.equal(fs.setMtime, undefined);
     assert.equal(fs.chmod, undefined);
   });
