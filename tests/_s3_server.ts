@@ -19,7 +19,10 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { S3Client } from "../src/fs/s3/_s3_client.ts";
+import { S3PathIO } from "../src/fs/s3/s3_path_io.ts";
+import { Server, type ServerOptions } from "../src/server/mod.ts";
 import { IN_CI, PYTHON, removeDir, tempDir } from "./_interop_harness.ts";
+import { PASSWORD, USER } from "./_interop_server.ts";
 
 /** The Debian packages the server needs (the same list is in `.ci/run`). */
 export const SWIFT_PACKAGES = [
@@ -279,4 +282,56 @@ export async function startS3Server(): Promise<S3Server> {
     },
     close,
   };
+}
+
+/** Options for {@linkcode startS3FtpServer}. */
+export interface S3FtpServerOptions {
+  /** Bucket to serve. */
+  readonly bucket: string;
+  /** Key prefix served as `/`. @default "" */
+  readonly prefix?: string;
+  /** Part size of uploads. @default 8 MiB */
+  readonly partSize?: number;
+  /** More server options (passive address and ports, …). @default none */
+  readonly serverOptions?: Omit<ServerOptions, "users" | "storage">;
+}
+
+/** Our FTP server on S3PathIO, listening on 127.0.0.1. */
+export interface S3FtpServer {
+  /** The server. */
+  readonly server: Server;
+  /** The storage every session shares. */
+  readonly storage: S3PathIO;
+  /** Its control port. */
+  readonly port: number;
+  /** `ftp://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** Stop the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start our server (in this runtime) with one user on an S3PathIO of `s3`.
+ *
+ * @param s3 The running S3 server.
+ * @param options Bucket, prefix, part size, server options.
+ * @returns The server; call `close()` in teardown.
+ * @example
+ * ```ts
+ * const ftp = await startS3FtpServer(s3, { bucket: "b" });
+ * await ftp.close();
+ * ```
+ */
+export async function startS3FtpServer(s3: S3Server, options: S3FtpServerOptions): Promise<S3FtpServer> {
+  const storage = new S3PathIO({
+    endpoint: s3.endpoint,
+    bucket: options.bucket,
+    prefix: options.prefix,
+    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+    ...(options.partSize ? { partSize: options.partSize } : {}),
+  });
+  const server = new Server({ users: [{ login: USER, password: PASSWORD }], storage, ...options.serverOptions });
+  await server.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = server.address.port;
+  return { server, storage, port, url: `ftp://127.0.0.1:${port}`, close: () => server.close() };
 }
