@@ -103,16 +103,26 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Five consecutive free ports in 20000–32767 (below Linux's ephemeral range). */
-async function freePorts(): Promise<number[]> {
+/**
+ * `count` consecutive free ports in 20000–32767 (below Linux's ephemeral range, so that no
+ * outgoing connection takes one before it is bound).
+ *
+ * @param count How many.
+ * @returns The ports, ascending.
+ * @example
+ * ```ts
+ * const ports = await freePorts(10); // e.g. a passive range ports[0]-ports[9]
+ * ```
+ */
+export async function freePorts(count: number): Promise<number[]> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 2500) * 5;
-    const ports = [0, 1, 2, 3, 4].map((i) => base + i);
+    const base = 20000 + Math.floor(Math.random() * Math.floor(12000 / count)) * count;
+    const ports = Array.from({ length: count }, (_, i) => base + i);
     let ok = true;
-    for (const p of ports) if (!(await portFree(p))) ok = false;
+    for (const p of ports) if (ok && !(await portFree(p))) ok = false;
     if (ok) return ports;
   }
-  throw new Error("no five free ports below 32768");
+  throw new Error(`no ${count} free ports below 32768`);
 }
 
 function serverConf(name: string, port: number, dir: string): string {
@@ -208,7 +218,7 @@ process.on("exit", () => {
 export async function startS3Server(): Promise<S3Server> {
   if (!ensureSwift()) throw new Error("OpenStack Swift is not installed: apt-get install " + SWIFT_PACKAGES.join(" "));
   const dir = await tempDir("swift");
-  const [proxyPort, accountPort, containerPort, objectPort, memcachePort] = await freePorts();
+  const [proxyPort, accountPort, containerPort, objectPort, memcachePort] = await freePorts(5);
   const ports = { account: accountPort!, container: containerPort!, object: objectPort!, proxy: proxyPort! };
   await mkdir(join(dir, "srv", "d1"), { recursive: true });
   for (const name of SERVERS) {
@@ -292,11 +302,13 @@ export interface S3FtpServerOptions {
   readonly prefix?: string;
   /** Part size of uploads. @default 8 MiB */
   readonly partSize?: number;
+  /** Address to listen on. @default "127.0.0.1" */
+  readonly hostname?: string;
   /** More server options (passive address and ports, …). @default none */
   readonly serverOptions?: Omit<ServerOptions, "users" | "storage">;
 }
 
-/** Our FTP server on S3PathIO, listening on 127.0.0.1. */
+/** Our FTP server on S3PathIO, listening on loopback. */
 export interface S3FtpServer {
   /** The server. */
   readonly server: Server;
@@ -304,7 +316,7 @@ export interface S3FtpServer {
   readonly storage: S3PathIO;
   /** Its control port. */
   readonly port: number;
-  /** `ftp://127.0.0.1:PORT`. */
+  /** `ftp://HOST:PORT`. */
   readonly url: string;
   /** Stop the server. */
   close(): Promise<void>;
@@ -331,7 +343,8 @@ export async function startS3FtpServer(s3: S3Server, options: S3FtpServerOptions
     ...(options.partSize ? { partSize: options.partSize } : {}),
   });
   const server = new Server({ users: [{ login: USER, password: PASSWORD }], storage, ...options.serverOptions });
-  await server.listen({ hostname: "127.0.0.1", port: 0 });
+  const hostname = options.hostname ?? "127.0.0.1";
+  await server.listen({ hostname, port: 0 });
   const port = server.address.port;
-  return { server, storage, port, url: `ftp://127.0.0.1:${port}`, close: () => server.close() };
+  return { server, storage, port, url: `ftp://${hostname}:${port}`, close: () => server.close() };
 }
