@@ -16,6 +16,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, openSync, closeSync, writeFileSync, chmodSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { S3Client } from "../src/fs/s3/_s3_client.ts";
@@ -130,7 +131,7 @@ function serverConf(name: string, port: number, dir: string): string {
 bind_ip = 127.0.0.1
 bind_port = ${port}
 workers = 0
-user = ${process.env.USER ?? "root"}
+user = ${userInfo().username}
 swift_dir = ${dir}
 devices = ${join(dir, "srv")}
 mount_check = false
@@ -155,7 +156,7 @@ function proxyConf(port: number, memcachePort: number, dir: string): string {
 bind_ip = 127.0.0.1
 bind_port = ${port}
 workers = 0
-user = ${process.env.USER ?? "root"}
+user = ${userInfo().username}
 swift_dir = ${dir}
 log_level = WARNING
 
