@@ -28,7 +28,8 @@ import * as fsp from "node:fs/promises";
 import { Buffer } from "node:buffer";
 import { join, relative, resolve, sep } from "node:path";
 import { platform } from "node:process";
-import { PathIOError, type PathIOErrorKind } from "../errors.ts";
+import { PathIOError } from "../errors.ts";
+import { checkOffset, fail } from "./_fail.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import { toPathIOError } from "./_errno.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
@@ -570,18 +571,6 @@ function statOf(st: Stats): FileStat {
     owner: String(st.uid),
     group: String(st.gid),
   };
-}
-
-function checkOffset(operation: string, path: string, offset: number | undefined): number {
-  const value = offset ?? 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    fail(operation, path, "io", new RangeError(`offset must be a non-negative integer, got ${offset}`));
-  }
-  return value;
-}
-
-function fail(operation: string, path: string, kind: PathIOErrorKind, cause?: unknown): never {
-  throw new PathIOError(operation, path, { kind, cause });
 }
 
 function readableOf(

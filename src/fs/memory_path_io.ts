@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PathIOError, type PathIOErrorKind } from "../errors.ts";
+import { checkOffset, fail } from "./_fail.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
 
@@ -462,16 +462,4 @@ function statOf(node: Node): FileStat {
   let subdirs = 0;
   for (const child of node.children.values()) if (child.kind === "dir") subdirs++;
   return { type: "dir", size: 0, mtime: new Date(node.mtime), mode: node.mode, nlink: 2 + subdirs };
-}
-
-function checkOffset(operation: string, path: string, offset: number | undefined): number {
-  const value = offset ?? 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    fail(operation, path, "io", new RangeError(`offset must be a non-negative integer, got ${offset}`));
-  }
-  return value;
-}
-
-function fail(operation: string, path: string, kind: PathIOErrorKind, cause?: unknown): never {
-  throw new PathIOError(operation, path, { kind, cause });
 }

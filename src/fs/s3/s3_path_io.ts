@@ -25,6 +25,7 @@
  */
 
 import { PathIOError, type PathIOErrorKind } from "../../errors.ts";
+import { checkOffset, fail } from "../_fail.ts";
 import { virtualPathSegments } from "../../protocol/virtual_path.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "../path_io.ts";
 import { type FetchLike, type ObjectInfo, S3Client } from "./_s3_client.ts";
@@ -541,16 +542,4 @@ function toPathIOError(operation: string, path: string, e: unknown): PathIOError
   if (e instanceof PathIOError) return e;
   const kind = e instanceof S3Error ? KINDS[e.code] ?? "io" : "io";
   return new PathIOError(operation, path, { kind, cause: e });
-}
-
-function checkOffset(operation: string, path: string, offset: number | undefined): number {
-  const value = offset ?? 0;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    fail(operation, path, "io", new RangeError(`offset must be a non-negative integer, got ${offset}`));
-  }
-  return value;
-}
-
-function fail(operation: string, path: string, kind: PathIOErrorKind, cause?: unknown): never {
-  throw new PathIOError(operation, path, { kind, cause });
 }
