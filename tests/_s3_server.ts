@@ -283,6 +283,7 @@ export async function startS3Server(): Promise<S3Server> {
       fetch,
       maxAttempts: 10,
       retryDelayMs: 100,
+      timeoutMs: 60_000,
     });
   return {
     endpoint,

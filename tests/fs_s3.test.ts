@@ -271,6 +271,23 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     });
   });
 
+  it("a server that never answers is a bounded wait: timeout, retry, then kind io", async () => {
+    let attempts = 0;
+    const silent = (_url: URL, init: RequestInit) =>
+      new Promise<Response>((_, reject) => {
+        attempts++;
+        init.signal!.addEventListener("abort", () => reject(new Error("aborted")));
+      });
+    const fs = storage({ fetch: silent, requestTimeoutMs: 20, retryDelayMs: 1, maxAttempts: 2 });
+    await assert.rejects(fs.openRead("/x"), (e: unknown) => {
+      assert.ok(e instanceof PathIOError);
+      assert.equal(e.kind, "io");
+      assert.equal((e.cause as S3Error).code, "Timeout");
+      return true;
+    });
+    assert.equal(attempts, 2);
+  });
+
   it("s3OptionsFromEnv reads the standard AWS variables", () => {
     const o = s3OptionsFromEnv({
       AWS_ACCESS_KEY_ID: "AK",

@@ -31,6 +31,8 @@ export interface S3ClientConfig {
   readonly maxAttempts: number;
   /** First backoff delay in ms (doubles per retry, with jitter). */
   readonly retryDelayMs: number;
+  /** Longest wait for the response headers of one attempt, in ms. */
+  readonly timeoutMs: number;
 }
 
 /** Metadata of an object. */
@@ -136,12 +138,31 @@ export class S3Client {
       credentials: this.#config.credentials,
       now: new Date(),
     });
-    return await this.#config.fetch(url, {
-      method: req.method,
-      headers,
-      body: req.body as BodyInit | undefined,
-      redirect: "manual",
-    });
+    // Bounded until the headers arrive; a body then streams as long as it is read (the FTP
+    // server's data timeout covers a stalled transfer).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.#config.timeoutMs);
+    try {
+      return await this.#config.fetch(url, {
+        method: req.method,
+        headers,
+        body: req.body as BodyInit | undefined,
+        redirect: "manual",
+        signal: abort.signal,
+      });
+    } catch (e) {
+      if (!abort.signal.aborted) throw e;
+      throw new S3Error({
+        status: 0,
+        code: "Timeout",
+        message: `no response within ${this.#config.timeoutMs} ms`,
+        method: req.method,
+        key: req.key,
+        cause: e,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #errorOf(req: Request, res: Response): Promise<S3Error> {

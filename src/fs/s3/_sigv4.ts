@@ -71,6 +71,20 @@ async function hmac(key: ArrayBuffer | Uint8Array, text: string): Promise<ArrayB
   return crypto.subtle.sign("HMAC", k, enc.encode(text));
 }
 
+/** The last derived signing key (it changes once a day per secret and region). */
+let cached: { id: string; key: ArrayBuffer } | undefined;
+
+async function signingKey(secret: string, day: string, region: string): Promise<ArrayBuffer> {
+  const id = `${day}\n${region}\n${secret}`;
+  if (cached?.id === id) return cached.key;
+  let key = await hmac(enc.encode(`AWS4${secret}`), day);
+  key = await hmac(key, region);
+  key = await hmac(key, "s3");
+  key = await hmac(key, "aws4_request");
+  cached = { id, key };
+  return key;
+}
+
 /** What {@linkcode signRequest} signs. */
 export interface SignInput {
   /** HTTP method. */
@@ -133,11 +147,7 @@ export async function signRequest(input: SignInput): Promise<Record<string, stri
   ].join("\n");
   const scope = `${day}/${region}/s3/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${await sha256Hex(canonical)}`;
-  let key = await hmac(enc.encode(`AWS4${credentials.secretAccessKey}`), day);
-  key = await hmac(key, region);
-  key = await hmac(key, "s3");
-  key = await hmac(key, "aws4_request");
-  const signature = hex(await hmac(key, toSign));
+  const signature = hex(await hmac(await signingKey(credentials.secretAccessKey, day, region), toSign));
   headers.authorization =
     `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(";")}, Signature=${signature}`;
   return headers;

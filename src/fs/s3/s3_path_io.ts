@@ -71,6 +71,8 @@ export interface S3PathIOOptions {
   readonly maxAttempts?: number;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
   readonly retryDelayMs?: number;
+  /** Longest wait for a response's headers, per attempt, in ms (then retried). @default 120000 */
+  readonly requestTimeoutMs?: number;
   /** Keys per ListObjectsV2 page (1 to 1000). @default 1000 */
   readonly listPageSize?: number;
   /** Copies or deletes in flight while renaming a directory. @default 8 */
@@ -117,6 +119,7 @@ export class S3PathIO implements PathIO {
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
       maxAttempts: Math.max(1, options.maxAttempts ?? 4),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 200),
+      timeoutMs: Math.max(1, options.requestTimeoutMs ?? 120_000),
     });
     const prefix = (options.prefix ?? "").split("/").filter((s) => s !== "").join("/");
     this.#prefix = prefix === "" ? "" : `${prefix}/`;
