@@ -20,7 +20,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { S3Client } from "../src/fs/s3/_s3_client.ts";
-import { S3PathIO } from "../src/fs/s3/s3_path_io.ts";
+import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
 import { Server, type ServerOptions } from "../src/server/mod.ts";
 import { IN_CI, PYTHON, removeDir, tempDir } from "./_interop_harness.ts";
 import { PASSWORD, USER } from "./_interop_server.ts";
@@ -306,6 +306,8 @@ export interface S3FtpServerOptions {
   readonly partSize?: number;
   /** Address to listen on. @default "127.0.0.1" */
   readonly hostname?: string;
+  /** More storage options (credentials, fetch, retries, …). @default none */
+  readonly storageOptions?: Partial<S3PathIOOptions>;
   /** More server options (passive address and ports, …). @default none */
   readonly serverOptions?: Omit<ServerOptions, "users" | "storage">;
 }
@@ -343,6 +345,7 @@ export async function startS3FtpServer(s3: S3Server, options: S3FtpServerOptions
     prefix: options.prefix,
     credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
     ...(options.partSize ? { partSize: options.partSize } : {}),
+    ...options.storageOptions,
   });
   const server = new Server({ users: [{ login: USER, password: PASSWORD }], storage, ...options.serverOptions });
   const hostname = options.hostname ?? "127.0.0.1";

@@ -83,6 +83,30 @@ async function bucketState(fs: S3PathIO): Promise<{ keys: string[]; uploads: num
   };
 }
 
+describe("S3PathIO addressing (no server)", () => {
+  it("path style puts the bucket in the path, virtual-hosted in the host name; keys are encoded once", async () => {
+    const seen: { url: string; auth: string }[] = [];
+    const record = (url: URL, init: RequestInit) => {
+      const headers = init.headers as Record<string, string>;
+      seen.push({ url: url.href, auth: headers.authorization ?? "" });
+      return Promise.resolve(new Response(null, { status: 404 }));
+    };
+    const options = {
+      endpoint: "https://s3.example.test:9000",
+      bucket: "bkt",
+      prefix: "/p/",
+      credentials: { accessKeyId: "AK", secretAccessKey: "SK" },
+      region: "eu-west-3",
+      fetch: record,
+    };
+    await new S3PathIO(options).openRead("/a b/ü+(1).txt").catch(() => {});
+    await new S3PathIO({ ...options, pathStyle: false }).openRead("/x").catch(() => {});
+    assert.equal(seen[0]!.url, "https://s3.example.test:9000/bkt/p/a%20b/%C3%BC%2B%281%29.txt");
+    assert.match(seen[0]!.auth, /^AWS4-HMAC-SHA256 Credential=AK\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    assert.ok(seen.some((s) => s.url === "https://bkt.s3.example.test:9000/p/x"), seen.map((s) => s.url).join(" "));
+  });
+});
+
 describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
   before(async () => {
     s3 = await startS3Server();

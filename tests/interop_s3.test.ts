@@ -3,7 +3,8 @@
  * server (OpenStack Swift's s3api): curl moves 256 MiB both ways checked by hash and resumes
  * a download (REST + RETR as a ranged GET) and an upload; lftp mirrors a tree both ways and
  * renames a directory; ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
- * and that an upload aborted halfway leaves no object and no multipart parts in the bucket.
+ * that an upload aborted halfway leaves no object and no multipart parts in the bucket, and
+ * that S3 refusals answer 550 and an unavailable S3 451.
  */
 
 import { after, before, describe, it } from "node:test";
@@ -171,5 +172,49 @@ print(json.dumps(out))
     }
     assert.equal(state.keys.includes("srv/aborted.bin"), false);
     assert.equal(state.uploads, 0);
+  });
+
+  it("ftplib: S3 refusals answer 550, an unavailable S3 (503 after retries) answers 451", async () => {
+    const denied = await startS3FtpServer(s3, {
+      bucket: BUCKET,
+      storageOptions: { credentials: { accessKeyId: "test:tester", secretAccessKey: "wrong" } },
+    });
+    const down = await startS3FtpServer(s3, {
+      bucket: BUCKET,
+      storageOptions: { fetch: () => Promise.resolve(new Response("", { status: 503 })), retryDelayMs: 5 },
+    });
+    try {
+      const script = `
+import ftplib, json, sys
+cfg = json.loads(sys.argv[1])
+out = {}
+for name in ("denied", "down"):
+    ftp = ftplib.FTP()
+    ftp.connect("127.0.0.1", cfg[name], timeout=30)
+    ftp.login(cfg["user"], cfg["password"])
+    for cmd in ("SIZE f.bin", "MKD newdir", "DELE f.bin"):
+        try:
+            out[name + " " + cmd] = ftp.sendcmd(cmd)[:3]
+        except ftplib.Error as e:
+            out[name + " " + cmd] = str(e)[:3]
+    ftp.quit()
+print(json.dumps(out))
+`;
+      const r = await runTool(PYTHON, ["-c", script, JSON.stringify({ denied: denied.port, down: down.port, user: USER, password: PASSWORD })], {
+        timeoutMs: 60_000,
+      });
+      ok(r, "ftplib");
+      assert.deepEqual(JSON.parse(r.out), {
+        "denied SIZE f.bin": "550",
+        "denied MKD newdir": "550",
+        "denied DELE f.bin": "550",
+        "down SIZE f.bin": "451",
+        "down MKD newdir": "451",
+        "down DELE f.bin": "451",
+      });
+    } finally {
+      await denied.close();
+      await down.close();
+    }
   });
 });
