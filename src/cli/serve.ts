@@ -273,7 +273,13 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
       for await (const _ of storage.list("/")) break; // wrong bucket, endpoint or keys: say so now
     } catch (e) {
       const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : "";
-      io.err(`anyftp serve: cannot use S3 bucket ${config.s3.bucket}: ${e instanceof Error ? e.message : e}${cause}`);
+      const kind = (e as { kind?: string }).kind;
+      const hint = e instanceof TypeError ? "" : kind === "permission"
+        ? "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        : kind === "not-found"
+        ? "; check the bucket name"
+        : "; check --s3-endpoint and that the S3 server is up";
+      io.err(`anyftp serve: cannot use S3 bucket ${config.s3.bucket}: ${e instanceof Error ? e.message : e}${cause}${hint}`);
       return 1;
     }
     what = `s3://${config.s3.bucket}/${config.s3.prefix}`;
