@@ -43,6 +43,7 @@ export function processIO(): CliIO {
     stdout: () => Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
     cwd: () => process.cwd(),
     isDirectory: (path) => stat(path).then((s) => s.isDirectory(), () => false),
+    env: () => process.env,
   };
 }
 

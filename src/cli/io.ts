@@ -36,4 +36,6 @@ export interface CliIO {
   cwd(): string;
   /** Whether a local path is an existing directory. */
   isDirectory(path: string): Promise<boolean>;
+  /** The environment variables (for `serve --s3` credentials). @default none */
+  env?(): Readonly<Record<string, string | undefined>>;
 }

@@ -36,6 +36,11 @@ otherwise. Stop with Ctrl-C: running transfers get a few seconds to finish.
 
 Options:
   --memory                 serve an empty in-memory file system instead of DIR
+  --s3 BUCKET[/PREFIX]     serve an S3 bucket (or a key prefix in it) instead of DIR;
+                           credentials and region from AWS_ACCESS_KEY_ID,
+                           AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION
+  --s3-endpoint URL        S3-compatible server to use (default AWS_ENDPOINT_URL_S3,
+                           AWS_ENDPOINT_URL, else AWS S3), path-style addressing
   --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)
   -p, --port PORT          port to listen on (default 2121; 0 picks a free one and prints it)
   -w, --write              allow uploads, deletes, renames and new directories
@@ -65,6 +70,8 @@ export interface ServeConfig {
   readonly root: string;
   /** Serve a MemoryPathIO instead of `root`. */
   readonly memory: boolean;
+  /** Serve an S3 bucket (`--s3 BUCKET[/PREFIX]`, `--s3-endpoint URL`) instead of `root`. */
+  readonly s3?: { readonly bucket: string; readonly prefix: string; readonly endpoint?: string };
   /** Address to bind. */
   readonly hostname: string;
   /** Port to bind (0 = any free port). */
@@ -95,6 +102,8 @@ export interface ServeConfig {
 
 const SPECS = {
   memory: { type: "boolean" },
+  s3: { type: "string" },
+  "s3-endpoint": { type: "string" },
   host: { type: "string" },
   port: { type: "string", short: "p" },
   write: { type: "boolean", short: "w" },
@@ -134,6 +143,12 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
     throw new UsageError("give either DIR or --memory, not both");
   }
   const str = (name: string) => v[name] as string | undefined;
+  const s3 = str("s3");
+  if (s3 !== undefined && (v.memory || positionals.length === 1)) {
+    throw new UsageError("give one of DIR, --memory or --s3");
+  }
+  if (s3 !== undefined && !/^[^/]+/.test(s3)) throw new UsageError(`--s3 must look like BUCKET[/PREFIX], got "${s3}"`);
+  if (s3 === undefined && str("s3-endpoint") !== undefined) throw new UsageError("--s3-endpoint needs --s3");
   const users = ((v.user ?? []) as readonly string[]).map((spec) => {
     const colon = spec.indexOf(":");
     const login = colon < 0 ? spec : spec.slice(0, colon);
@@ -156,6 +171,15 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
   return {
     root: positionals[0] ?? cwd,
     memory: v.memory === true,
+    ...(s3 !== undefined
+      ? {
+        s3: {
+          bucket: s3.split("/")[0]!,
+          prefix: s3.split("/").slice(1).join("/"),
+          ...(str("s3-endpoint") !== undefined ? { endpoint: str("s3-endpoint") } : {}),
+        },
+      }
+      : {}),
     hostname: str("host") ?? "127.0.0.1",
     port: parsePort(str("port") ?? "2121", "--port"),
     write: v.write === true,
@@ -240,7 +264,26 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
   }
   let storage: PathIO;
   let what: string;
-  if (config.memory) {
+  if (config.s3) {
+    try {
+      // Loaded only here: users who never serve S3 never load it.
+      const { S3PathIO, s3OptionsFromEnv } = await import("../fs/s3/mod.ts");
+      const { bucket, prefix, endpoint } = config.s3;
+      storage = new S3PathIO({ ...s3OptionsFromEnv(io.env?.() ?? {}), ...(endpoint ? { endpoint } : {}), bucket, prefix });
+      for await (const _ of storage.list("/")) break; // wrong bucket, endpoint or keys: say so now
+    } catch (e) {
+      const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : "";
+      const kind = (e as { kind?: string }).kind;
+      const hint = e instanceof TypeError ? "" : kind === "permission"
+        ? "; check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        : kind === "not-found"
+        ? "; check the bucket name"
+        : "; check --s3-endpoint and that the S3 server is up";
+      io.err(`anyftp serve: cannot use S3 bucket ${config.s3.bucket}: ${e instanceof Error ? e.message : e}${cause}${hint}`);
+      return 1;
+    }
+    what = `s3://${config.s3.bucket}/${config.s3.prefix}`;
+  } else if (config.memory) {
     storage = new MemoryPathIO();
     what = "memory";
   } else {

@@ -29,7 +29,7 @@ import { platform } from "node:process";
 import { PathIOError } from "../errors.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import { toPathIOError } from "./_errno.ts";
-import { checkOffset, fail } from "./_checks.ts";
+import { checkOffset, fail } from "./_fail.ts";
 import { type Lookups, POOL_LOOKUPS, SYNC_LOOKUPS } from "./_local_lookups.ts";
 import { bytesStream, readableOf, readSmall, writableOf } from "./_local_streams.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkOffset, fail } from "./_checks.ts";
+import { checkOffset, fail } from "./_fail.ts";
 import { virtualPathSegments } from "../protocol/virtual_path.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts";
 

@@ -24,4 +24,4 @@
  */
 export { startTestServer, type TestServer, type TestServerOptions } from "./test_server.ts";
 export { netConformance, type NetConformanceOptions } from "./net_conformance.ts";
-export { pathIOConformance } from "./path_io_conformance.ts";
+export { pathIOConformance, type PathIOConformanceOptions } from "./path_io_conformance.ts";

@@ -20,7 +20,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it as nodeIt } from "node:test";
 import { PathIOError, type PathIOErrorKind } from "../errors.ts";
 import type { OpenWriteOptions, PathIO } from "../fs/path_io.ts";
 import { InvalidPathError } from "../protocol/virtual_path.ts";
@@ -69,6 +69,14 @@ async function names(fs: PathIO, path: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Options of {@linkcode pathIOConformance}. */
+export interface PathIOConformanceOptions {
+  /** Skip every case, with this reason (or `true`). @default false */
+  readonly skip?: string | boolean;
+  /** Titles of cases to skip because the storage documents another behaviour. @default [] */
+  readonly except?: readonly string[];
+}
+
 /**
  * Register the storage conformance cases for a {@linkcode PathIO} with `node:test` (one
  * `describe` block named `<name> conformance`). Call it at the top level of a test file;
@@ -81,6 +89,9 @@ async function names(fs: PathIO, path: string): Promise<string[]> {
  *
  * @param name Label for the describe block.
  * @param makeStorage Gives a new, empty storage (a fresh temporary root for a disk storage).
+ * @param options `skip`: skip every case (e.g. a server the storage needs is missing);
+ *   `except`: titles of cases this storage is documented to behave differently in (object
+ *   storage, say), which are skipped here and belong asserted in the storage's own tests.
  *
  * @example
  * ```ts
@@ -89,8 +100,17 @@ async function names(fs: PathIO, path: string): Promise<string[]> {
  * pathIOConformance("MemoryPathIO", () => new MemoryPathIO());
  * ```
  */
-export function pathIOConformance(name: string, makeStorage: () => PathIO | Promise<PathIO>): void {
+export function pathIOConformance(
+  name: string,
+  makeStorage: () => PathIO | Promise<PathIO>,
+  options: PathIOConformanceOptions = {},
+): void {
   const make = makeStorage;
+  const except = new Set(options.except ?? []);
+  const it = (title: string, fn: () => Promise<void>) => {
+    const skip = options.skip || (except.has(title) && `${name} differs here by design`);
+    nodeIt(title, { skip: skip || false }, fn);
+  };
   describe(`${name} conformance`, () => {
     it("mkdir, stat, exists, isFile, isDir", async () => {
       const fs = await make();

@@ -1,0 +1,42 @@
+/**
+ * S3 settings from the standard AWS environment variables, for programs that pass their
+ * environment in (the storage itself reads no runtime globals).
+ *
+ * @module
+ */
+
+import type { S3PathIOOptions } from "./s3_path_io.ts";
+
+/**
+ * Credentials, region and endpoint from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+ * `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`) and `AWS_ENDPOINT_URL_S3` (or
+ * `AWS_ENDPOINT_URL`). Throws a `TypeError` naming what is missing when there is no key pair.
+ *
+ * @param env The environment, e.g. `process.env` or `Deno.env.toObject()`.
+ * @returns Options to spread into {@linkcode S3PathIOOptions} (with `bucket` added).
+ *
+ * @example
+ * ```ts
+ * import { s3OptionsFromEnv } from "./s3_env.ts";
+ * import { S3PathIO } from "./s3_path_io.ts";
+ * const env = { AWS_ACCESS_KEY_ID: "AK", AWS_SECRET_ACCESS_KEY: "SK", AWS_REGION: "eu-west-1" };
+ * const fs = new S3PathIO({ ...s3OptionsFromEnv(env), bucket: "ftp" });
+ * ```
+ */
+export function s3OptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Omit<S3PathIOOptions, "bucket"> {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new TypeError("S3 credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.");
+  }
+  const sessionToken = env.AWS_SESSION_TOKEN || undefined;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  return {
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    ...(region ? { region } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+}

@@ -1,0 +1,330 @@
+/**
+ * S3PathIO on a real S3 server (OpenStack Swift's s3api, started by tests/_s3_server.ts):
+ * what the conformance suite leaves out — the documented differences from a file system,
+ * multipart uploads with bounded buffers, append and offset writes composed from part copies,
+ * aborted uploads that leave nothing, paginated listings and directory renames, directories
+ * without markers, prefixes, and S3 errors as PathIOErrors (retried when throttled).
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { PathIOError } from "../src/errors.ts";
+import type { PathIO } from "../src/fs/path_io.ts";
+import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
+import { S3Error } from "../src/fs/s3/s3_error.ts";
+import { s3OptionsFromEnv } from "../src/fs/s3/s3_env.ts";
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+
+const BUCKET = "fs-s3";
+const MiB = 1024 * 1024;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+let s3: S3Server;
+let n = 0;
+
+function storage(options: Partial<S3PathIOOptions> = {}): S3PathIO {
+  return new S3PathIO({
+    endpoint: s3.endpoint,
+    bucket: BUCKET,
+    prefix: `case${++n}`,
+    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+    partSize: 5 * MiB,
+    ...options,
+  });
+}
+
+function pattern(size: number, seed = 1): Uint8Array {
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = (i * 31 + seed * 7 + (i >> 13)) & 0xff;
+  return data;
+}
+
+function sha(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+async function write(fs: S3PathIO, path: string, data: Uint8Array | string, options = {}): Promise<void> {
+  const w = (await fs.openWrite(path, options)).getWriter();
+  const bytes = typeof data === "string" ? enc.encode(data) : data;
+  for (let i = 0; i < bytes.length || i === 0; i += 256 * 1024) await w.write(bytes.subarray(i, i + 256 * 1024));
+  await w.close();
+}
+
+async function read(fs: S3PathIO, path: string, offset?: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const reader = (await fs.openRead(path, { offset })).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+async function names(fs: S3PathIO, path: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const e of fs.list(path)) out.push(e.name);
+  return out.sort();
+}
+
+/** Keys and unfinished uploads under the storage's prefix, straight from the bucket. */
+async function bucketState(fs: S3PathIO): Promise<{ keys: string[]; uploads: number }> {
+  const client = s3.client(BUCKET);
+  const page = await client.list({ prefix: fs.prefix });
+  return {
+    keys: page.objects.map((o) => o.key.slice(fs.prefix.length)).sort(),
+    uploads: (await client.listMultipart(fs.prefix)).length,
+  };
+}
+
+describe("S3PathIO addressing (no server)", () => {
+  it("path style puts the bucket in the path, virtual-hosted in the host name; keys are encoded once", async () => {
+    const seen: { url: string; auth: string }[] = [];
+    const record = (url: URL, init: RequestInit) => {
+      const headers = init.headers as Record<string, string>;
+      seen.push({ url: url.href, auth: headers.authorization ?? "" });
+      return Promise.resolve(new Response(null, { status: 404 }));
+    };
+    const options = {
+      endpoint: "https://s3.example.test:9000",
+      bucket: "bkt",
+      prefix: "/p/",
+      credentials: { accessKeyId: "AK", secretAccessKey: "SK" },
+      region: "eu-west-3",
+      fetch: record,
+    };
+    await new S3PathIO(options).openRead("/a b/ü+(1).txt").catch(() => {});
+    await new S3PathIO({ ...options, pathStyle: false }).openRead("/x").catch(() => {});
+    assert.equal(seen[0]!.url, "https://s3.example.test:9000/bkt/p/a%20b/%C3%BC%2B%281%29.txt");
+    assert.match(seen[0]!.auth, /^AWS4-HMAC-SHA256 Credential=AK\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/);
+    assert.ok(seen.some((s) => s.url === "https://bkt.s3.example.test:9000/p/x"), seen.map((s) => s.url).join(" "));
+  });
+});
+
+describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
+  before(async () => {
+    s3 = await startS3Server();
+    await s3.createBucket(BUCKET);
+  });
+  after(() => s3?.close());
+
+  it("differs by design: no setMtime/chmod (MFMT, SITE CHMOD answer 502)", () => {
+    const fs: PathIO = storage();
+    assert.equal(fs.setMtime, undefined);
+    assert.equal(fs.chmod, undefined);
+  });
+
+  it("differs by design: concurrent appenders do not see each other; the last to close wins", async () => {
+    const fs = storage();
+    await write(fs, "/log", "");
+    const a = (await fs.openWrite("/log", { append: true })).getWriter();
+    const b = (await fs.openWrite("/log", { append: true })).getWriter();
+    await a.write(enc.encode("1"));
+    await b.write(enc.encode("2"));
+    await a.write(enc.encode("3"));
+    await a.close();
+    assert.equal(dec.decode(await read(fs, "/log")), "13");
+    await b.close();
+    assert.equal(dec.decode(await read(fs, "/log")), "2");
+  });
+
+  it("differs by design: an aborted write leaves no object and no parts, and the old object intact", async () => {
+    const fs = storage();
+    const small = (await fs.openWrite("/g")).getWriter();
+    await small.write(enc.encode("partial"));
+    await small.abort(new Error("client went away"));
+    assert.equal(await fs.exists("/g"), false);
+    await write(fs, "/old", "old content");
+    const big = (await fs.openWrite("/old")).getWriter();
+    await big.write(pattern(12 * MiB)); // two parts are on the server by now
+    assert.equal((await bucketState(fs)).uploads, 1);
+    await big.abort(new Error("ABOR"));
+    assert.deepEqual(await bucketState(fs), { keys: ["old"], uploads: 0 });
+    assert.equal(dec.decode(await read(fs, "/old")), "old content");
+  });
+
+  it("a multipart upload keeps at most one part on the wire and parts of partSize", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    let biggestBody = 0;
+    let parts = 0;
+    const fs = storage({
+      fetch: async (url, init) => {
+        const isPart = url.searchParams.has("partNumber");
+        if (isPart) {
+          parts++;
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          biggestBody = Math.max(biggestBody, (init.body as Uint8Array).byteLength);
+        }
+        try {
+          return await fetch(url, init);
+        } finally {
+          if (isPart) inFlight--;
+        }
+      },
+    });
+    const data = pattern(23 * MiB + 17);
+    await write(fs, "/big.bin", data);
+    assert.equal(parts, 5);
+    assert.equal(maxInFlight, 1);
+    assert.equal(biggestBody, 5 * MiB);
+    assert.equal((await fs.stat("/big.bin")).size, data.length);
+    assert.equal(sha(await read(fs, "/big.bin")), sha(data));
+    assert.equal(sha(await read(fs, "/big.bin", 7 * MiB + 3)), sha(data.subarray(7 * MiB + 3)));
+    assert.equal((await bucketState(fs)).uploads, 0);
+  });
+
+  it("append and offset writes on large objects are composed from server-side part copies", async () => {
+    const copies: string[] = [];
+    const fs = storage({
+      fetch: (url, init) => {
+        const range = (init.headers as Record<string, string>)["x-amz-copy-source-range"];
+        if (range) copies.push(range);
+        return fetch(url, init);
+      },
+    });
+    const base = pattern(11 * MiB, 2);
+    await write(fs, "/f", base);
+    const tail = pattern(3 * MiB, 3);
+    await write(fs, "/f", tail, { append: true });
+    assert.deepEqual(copies, [`bytes=0-${11 * MiB - 1}`]);
+    const appended = new Uint8Array([...base, ...tail]);
+    assert.equal(sha(await read(fs, "/f")), sha(appended));
+    // Overwrite 1 MiB in the middle: prefix copied, new bytes, tail copied.
+    copies.length = 0;
+    const patch = pattern(MiB, 4);
+    await write(fs, "/f", patch, { offset: 6 * MiB });
+    const expected = appended.slice();
+    expected.set(patch, 6 * MiB);
+    assert.equal(sha(await read(fs, "/f")), sha(expected));
+    // The tail is read up to the next part boundary (4 MiB), the 3 MiB left are too small
+    // to be a middle part: read too.
+    assert.deepEqual(copies, [`bytes=0-${6 * MiB - 1}`]);
+    // Past the end pads with NUL.
+    await write(fs, "/short", "ab");
+    await write(fs, "/short", "Z", { offset: 5 });
+    assert.equal(dec.decode(await read(fs, "/short")), "ab\0\0\0Z");
+    assert.equal((await bucketState(fs)).uploads, 0);
+  });
+
+  it("listings are paginated and directory renames move every key, page by page", async () => {
+    const fs = storage({ listPageSize: 7 });
+    await fs.mkdir("/tree/sub/deeper", { parents: true });
+    const expected: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      await write(fs, `/tree/f${String(i).padStart(2, "0")}`, `file ${i}`);
+      expected.push(`f${String(i).padStart(2, "0")}`);
+    }
+    await write(fs, "/tree/sub/deeper/x", "x");
+    assert.deepEqual(await names(fs, "/tree"), [...expected, "sub"].sort());
+    await fs.rename("/tree", "/moved");
+    assert.equal(await fs.exists("/tree"), false);
+    assert.deepEqual(await names(fs, "/moved"), [...expected, "sub"].sort());
+    assert.equal(dec.decode(await read(fs, "/moved/sub/deeper/x")), "x");
+    assert.equal(dec.decode(await read(fs, "/moved/f22")), "file 22");
+    assert.equal((await bucketState(fs)).keys.filter((k) => k.startsWith("tree")).length, 0);
+  });
+
+  it("prefixes made by other tools are directories; emptying one keeps it", async () => {
+    const fs = storage();
+    await s3.client(BUCKET).put(`${fs.prefix}ext/a/b.txt`, enc.encode("from elsewhere"));
+    assert.equal(await fs.isDir("/ext"), true);
+    assert.equal(await fs.isDir("/ext/a"), true);
+    assert.deepEqual(await names(fs, "/ext"), ["a"]);
+    assert.equal((await fs.stat("/ext/a")).mtime.getTime(), 0);
+    await fs.unlink("/ext/a/b.txt");
+    assert.equal(await fs.isDir("/ext/a"), true);
+    assert.deepEqual(await names(fs, "/ext/a"), []);
+    await fs.rmdir("/ext/a");
+    assert.deepEqual(await names(fs, "/ext"), []);
+  });
+
+  it("the prefix is the root: nothing outside it is seen or reached", async () => {
+    const a = storage();
+    const b = storage();
+    await write(a, "/secret", "a's");
+    assert.deepEqual(await names(b, "/"), []);
+    assert.equal(await b.exists("/../" + a.prefix + "secret"), false);
+    await write(b, "/../../x", "b's");
+    assert.deepEqual((await bucketState(b)).keys, ["x"]);
+  });
+
+  it("S3 errors become PathIOErrors with the S3Error as cause", async () => {
+    const wrongKey = storage({ credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: "wrong" } });
+    await assert.rejects(wrongKey.stat("/x"), (e: unknown) => {
+      assert.ok(e instanceof PathIOError);
+      assert.equal(e.kind, "permission");
+      assert.ok(e.cause instanceof S3Error);
+      assert.equal(e.cause.status, 403);
+      return true;
+    });
+    const noBucket = storage({ bucket: "no-such-bucket" });
+    await assert.rejects(noBucket.openWrite("/x").then((s) => s.getWriter().close()), (e: unknown) => {
+      assert.ok(e instanceof PathIOError);
+      assert.equal(e.kind, "not-found");
+      assert.equal((e.cause as S3Error).code, "NoSuchBucket");
+      return true;
+    });
+  });
+
+  it("SlowDown and 503 are retried with backoff, then reported as kind io", async () => {
+    let refusals = 2;
+    const flaky = (url: URL, init: RequestInit) => {
+      if (refusals-- > 0) {
+        const body = "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+        return Promise.resolve(new Response(body, { status: 503 }));
+      }
+      return fetch(url, init);
+    };
+    const fs = storage({ fetch: flaky, retryDelayMs: 1 });
+    await write(fs, "/ok", "survived");
+    assert.equal(dec.decode(await read(fs, "/ok")), "survived");
+    const always = storage({ fetch: () => Promise.resolve(new Response("", { status: 503 })), retryDelayMs: 1, maxAttempts: 3 });
+    await assert.rejects(always.stat("/x"), (e: unknown) => {
+      assert.ok(e instanceof PathIOError);
+      assert.equal(e.kind, "io");
+      assert.equal((e.cause as S3Error).status, 503);
+      return true;
+    });
+  });
+
+  it("a server that never answers is a bounded wait: timeout, retry, then kind io", async () => {
+    let attempts = 0;
+    const silent = (_url: URL, init: RequestInit) =>
+      new Promise<Response>((_, reject) => {
+        attempts++;
+        init.signal!.addEventListener("abort", () => reject(new Error("aborted")));
+      });
+    const fs = storage({ fetch: silent, requestTimeoutMs: 20, retryDelayMs: 1, maxAttempts: 2 });
+    await assert.rejects(fs.openRead("/x"), (e: unknown) => {
+      assert.ok(e instanceof PathIOError);
+      assert.equal(e.kind, "io");
+      assert.equal((e.cause as S3Error).code, "Timeout");
+      return true;
+    });
+    assert.equal(attempts, 2);
+  });
+
+  it("s3OptionsFromEnv reads the standard AWS variables", () => {
+    const o = s3OptionsFromEnv({
+      AWS_ACCESS_KEY_ID: "AK",
+      AWS_SECRET_ACCESS_KEY: "SK",
+      AWS_SESSION_TOKEN: "T",
+      AWS_DEFAULT_REGION: "eu-west-3",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+    });
+    assert.deepEqual(o, {
+      credentials: { accessKeyId: "AK", secretAccessKey: "SK", sessionToken: "T" },
+      region: "eu-west-3",
+      endpoint: "http://127.0.0.1:1",
+    });
+    assert.throws(() => s3OptionsFromEnv({ AWS_ACCESS_KEY_ID: "AK" }), /AWS_SECRET_ACCESS_KEY/);
+  });
+});
