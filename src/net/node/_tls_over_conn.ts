@@ -43,6 +43,11 @@ export async function tlsOverConn(
   wrap: (secured: tls.TLSSocket, over: Over) => Conn,
 ): Promise<Conn> {
   if (options.role === "client") await sessionReady(options.reuseSessionOf);
+  // Everything that can refuse the options (session reuse on Deno is UnsupportedError) runs
+  // before the streams are taken: the caller may then retry on the same connection.
+  const connectOptions = options.role === "client"
+    ? clientTlsOptions(options, raw.remoteAddr.hostname)
+    : undefined;
   const reader = raw.readable.getReader();
   const writer = raw.writable.getWriter();
   let paused = false;
@@ -96,7 +101,6 @@ export async function tlsOverConn(
     const context = serverContext(options, "TLSv1.2");
     socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: context });
   } else {
-    const connectOptions = clientTlsOptions(options, raw.remoteAddr.hostname);
     socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
   }
   const secured = socket;
