@@ -7,8 +7,9 @@
  * behind TCP urgent data, which stalls a `Deno.Conn` read (see `deno/_via_node.ts`).
  * Dialled connections, which FTP peers never send urgent data to, keep `Deno.connect`.
  *
- * Limits (each an {@linkcode UnsupportedError}): TLS session reuse (`reuseSessionOf`),
- * `localAddress`, and `rejectUnauthorized: false` without `caCerts`.
+ * Limits (each an {@linkcode UnsupportedError}): TLS session reuse (`reuseSessionOf`) and
+ * `localAddress`. Client handshakes that need a client certificate, a minimum version or no
+ * verification run on Deno's `node:tls` over the connection (`Deno.startTls` has none).
  *
  * @example
  * ```ts

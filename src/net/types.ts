@@ -37,11 +37,16 @@ export interface ClientTlsOptions {
   /** Extra trusted CA certificates, PEM. @default the runtime's trust store */
   readonly caCerts?: readonly string[];
   /**
-   * Verify the server certificate. Deno can only turn this off process-wide
-   * (`--unsafely-ignore-certificate-errors`), so there `false` is an {@linkcode UnsupportedError}
-   * unless `caCerts` is given. @default true
+   * Verify the server certificate (chain and name). `false` accepts any certificate: only
+   * for tests and servers you reach over a trusted path. @default true
    */
   readonly rejectUnauthorized?: boolean;
+  /** Client certificate chain, PEM, for servers that ask for one (mutual TLS). @default none */
+  readonly cert?: string;
+  /** The private key of `cert`, PEM. @default none */
+  readonly key?: string;
+  /** Lowest TLS version to accept. @default "TLSv1.2" */
+  readonly minVersion?: "TLSv1.2" | "TLSv1.3";
   /**
    * Resume the TLS session of this (control) connection, which FTPS servers such as vsftpd
    * with `require_ssl_reuse` demand on data connections. Adapters that cannot do it throw

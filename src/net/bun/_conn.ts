@@ -38,8 +38,15 @@ export function clientTls(options: ClientTlsOptions, hostname: string): BunTlsOp
     ca: options.caCerts ? [...options.caCerts] : undefined,
     serverName: options.serverName ?? hostname,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
+    ...(options.cert !== undefined ? { cert: options.cert, key: options.key } : {}),
+    // Bun's TLS options have no minimum version: switch TLS 1.2 off instead (TLS 1.0/1.1
+    // are off already).
+    ...(options.minVersion === "TLSv1.3" ? { secureOptions: SSL_OP_NO_TLSv1_2 } : {}),
   };
 }
+
+/** BoringSSL's (and OpenSSL's) option bit that disables TLS 1.2. */
+const SSL_OP_NO_TLSv1_2 = 0x08000000;
 
 /** A Bun socket as a {@linkcode Conn}. Create it first, pass it as the socket's `data`. */
 export class BunConn implements Conn {

@@ -13,6 +13,8 @@ export interface BunTlsOptions {
   key?: string;
   serverName?: string;
   rejectUnauthorized?: boolean;
+  /** OpenSSL `SSL_OP_*` bits (BoringSSL in Bun). */
+  secureOptions?: number;
 }
 
 /** A `Bun.Socket`, reduced to the calls the adapter makes. `data` holds the adapter's state. */

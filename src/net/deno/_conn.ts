@@ -28,7 +28,7 @@ function closedLocally(error: unknown): boolean {
   return name === "BadResource" || name === "Interrupted";
 }
 
-/** `reuseSessionOf` and unverified TLS are what Deno.startTls cannot do: say so up front. */
+/** `reuseSessionOf` is what no TLS stack on Deno can do: say so up front. */
 function checkClientOptions(options: ClientTlsOptions): void {
   if (options.reuseSessionOf) {
     throw new UnsupportedError(
@@ -38,14 +38,15 @@ function checkClientOptions(options: ClientTlsOptions): void {
         "FileZilla Server), or turn that requirement off on the server",
     );
   }
-  if (options.rejectUnauthorized === false && !options.caCerts?.length) {
-    throw new UnsupportedError(
-      "deno",
-      "TLS without certificate verification per connection",
-      "pass the server's certificate in caCerts, or run Deno with " +
-        "--unsafely-ignore-certificate-errors",
-    );
-  }
+}
+
+/**
+ * Whether a client handshake needs more than `Deno.startTls` offers (it takes CA certificates
+ * and a host name only): a client certificate, a minimum version, or no verification. Those
+ * run on Deno's `node:tls` over the connection, which has them.
+ */
+function needsNodeTls(options: ClientTlsOptions): boolean {
+  return options.cert !== undefined || options.minVersion !== undefined || options.rejectUnauthorized === false;
 }
 
 /** A Deno connection as a {@linkcode Conn}. */
@@ -141,6 +142,10 @@ export class DenoConn implements Conn {
       return await tlsViaNode(this, options, init);
     }
     checkClientOptions(options);
+    if (needsNodeTls(options)) {
+      const { tlsViaNode } = await import("./_via_node.ts");
+      return await tlsViaNode(this, options, init);
+    }
     if (this.#isClosed) throw new ConnectionClosedError("TLS upgrade");
     if (this.#reading) throw new TypeError("startTls while a read is pending: release the reader first");
     if (this.#queue.length > 0) {

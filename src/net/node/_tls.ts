@@ -81,15 +81,20 @@ export function serverContext(
   return context;
 }
 
-/** Client-role secure context trusting the root store plus `caCerts`, cached. */
-function clientContext(caCerts: readonly string[] | undefined): tls.SecureContext | undefined {
-  if (!caCerts?.length) return undefined;
-  const key = caCerts.join("\0");
-  let context = clientContexts.get(key);
+/** Client-role secure context: the root store plus `caCerts`, a client certificate, a minimum version; cached. */
+function clientContext(options: ClientTlsOptions): tls.SecureContext | undefined {
+  const { caCerts, cert, key, minVersion } = options;
+  if (!caCerts?.length && cert === undefined && minVersion === undefined) return undefined;
+  const id = [...(caCerts ?? []), "\0", cert ?? "", "\0", key ?? "", "\0", minVersion ?? ""].join("\0");
+  let context = clientContexts.get(id);
   if (!context) {
-    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...caCerts] });
+    context = tls.createSecureContext({
+      ...(caCerts?.length ? { ca: [...tls.rootCertificates, ...caCerts] } : {}),
+      ...(cert !== undefined ? { cert, key } : {}),
+      ...(minVersion ? { minVersion } : {}),
+    });
     if (clientContexts.size > 32) clientContexts.clear();
-    clientContexts.set(key, context);
+    clientContexts.set(id, context);
   }
   return context;
 }
@@ -106,7 +111,7 @@ export function clientTlsOptions(
   const result: tls.ConnectionOptions = {
     host: name,
     rejectUnauthorized: options.rejectUnauthorized ?? true,
-    secureContext: clientContext(options.caCerts),
+    secureContext: clientContext(options),
   };
   if (!net.isIP(name)) result.servername = name;
   if (options.reuseSessionOf) {
