@@ -356,6 +356,12 @@ export async function runClientCommand(
   const url = new URL(c.server);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   let client: Client | undefined;
+  // Ctrl-C: drop the connection (the server sees the transfer cut off) and exit 130.
+  let interrupted = false;
+  const off = io.onSignal(() => {
+    interrupted = true;
+    client?.close();
+  });
   try {
     const { user, password } = await resolveCredentials({
       host,
@@ -382,15 +388,22 @@ export async function runClientCommand(
     const summary = await run(client, c, io, bar);
     bar.clear();
     await client.quit().catch(() => {});
-    if (!c.quiet && summary) io.err(`anyftp: ${summary}`);
+    if (interrupted) throw new DOMException("Interrupted", "AbortError");
+    if (!c.quiet && summary) io.err(`anyftp: ${escapeControl(summary)}`);
     return EXIT.ok;
   } catch (e) {
     bar.clear();
     client?.close();
     if (isBrokenPipe(e)) return EXIT.ok;
+    if (interrupted) {
+      io.err(`anyftp ${command}: interrupted`);
+      return EXIT.interrupted;
+    }
     const failure = describeFailure(e, { remotePath: c.remotePath, host: url.host });
     io.err(`anyftp ${command}: ${escapeControl(failure.message)}`);
     return failure.code;
+  } finally {
+    off();
   }
 }
 
