@@ -10,7 +10,7 @@ import process from "node:process";
 import { realpathSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { Buffer } from "node:buffer";
-import { Readable, Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { CliIO } from "./io.ts";
 
@@ -66,10 +66,40 @@ export function processIO(): CliIO {
       };
     },
     stdin: () => Readable.toWeb(process.stdin) as unknown as ReadableStream<Uint8Array>,
-    stdout: () => Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
+    stdout: () => stdoutStream(),
     cwd: () => process.cwd(),
     isDirectory: (path) => stat(path).then((s) => s.isDirectory(), () => false),
   };
+}
+
+/**
+ * Standard output as a byte sink with backpressure that never ends the process's stdout
+ * (`Writable.toWeb` would, and later log lines would then hang or fail).
+ */
+function stdoutStream(): WritableStream<Uint8Array> {
+  const out = process.stdout;
+  return new WritableStream<Uint8Array>({
+    write(chunk) {
+      return new Promise<void>((resolve, reject) => {
+        // The callback may run before write() returns (Bun), or after "drain" (Node).
+        let written = false;
+        let drained = true;
+        const settle = () => written && drained && resolve();
+        const ok = out.write(chunk, (e) => {
+          if (e) return reject(e);
+          written = true;
+          settle();
+        });
+        if (!ok) {
+          drained = false;
+          out.once("drain", () => {
+            drained = true;
+            settle();
+          });
+        }
+      });
+    },
+  });
 }
 
 /** Read a line from the terminal without echoing it. */
@@ -113,7 +143,14 @@ function promptHidden(question: string): Promise<string> {
  * await exitAfterFlush(0);
  * ```
  */
-export async function exitAfterFlush(code: number): Promise<void> {
+export function exitAfterFlush(code: number): Promise<void> {
+  exiting ??= flushAndExit(code);
+  return exiting;
+}
+
+let exiting: Promise<void> | undefined;
+
+async function flushAndExit(code: number): Promise<void> {
   const flush = (s: NodeJS.WriteStream) =>
     new Promise<void>((resolve) => {
       if (!s.write("", () => resolve())) s.once("drain", () => resolve());
