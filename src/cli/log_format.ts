@@ -231,8 +231,10 @@ export class ServerLog {
     let denial: string | undefined;
     if (event.type === "reply" && FAILURE_REPLY.test(event.code)) {
       const command = this.#lastCommand.get(event.sessionId) ?? "";
-      // A failed transfer gets its own transfer event; PASS replies are login-failed events.
-      if (!/^(RETR|STOR|APPE|STOU|PASS|USER)\b/.test(command)) {
+      // A transfer that failed once started has its own transfer event (and a 451 or 426
+      // reply); PASS replies are login-failed events.
+      const transferFailure = /^(RETR|STOR|APPE|STOU)\b/.test(command) && event.code === "451";
+      if (!transferFailure && !/^(PASS|USER)\b/.test(command)) {
         failure = true;
         const who = `#${event.sessionId} ${addr(event.remote)}${event.user ? " " + event.user : ""}`;
         denial = `${new Date(event.time).toISOString()} ${who} refused ${command}: ${event.code} ${

@@ -286,10 +286,15 @@ export class BunConn implements Conn {
     const error = this.#error;
     // Any failure but our own failed write (EPIPE) must not pass for a clean end: a reset in
     // the middle of an upload is not the end of the file.
-    if (error && (error as { code?: string }).code !== "EPIPE") {
-      this.#reader.error(new ConnectionClosedError("read", { cause: error }));
-    } else {
-      this.#reader.close();
+    try {
+      if (error && (error as { code?: string }).code !== "EPIPE") {
+        this.#reader.error(new ConnectionClosedError("read", { cause: error }));
+      } else {
+        this.#reader.close();
+      }
+    } catch {
+      // The readable was already cancelled (e.g. handed over to a TLS upgrade that then
+      // failed): nothing left to end, and close() must not throw over the real error.
     }
   }
 
