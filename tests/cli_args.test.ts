@@ -89,9 +89,10 @@ describe("parseArgs", () => {
     );
     assert.deepEqual(r.values, { port: "21", write: true, user: ["a:b", "c:d", "E:F"] });
     assert.deepEqual(r.positionals, ["dir", "--not-an-option"]);
-    assert.deepEqual(parseArgs(["-p=99"], specs).values, { port: "99" });
+    assert.deepEqual(parseArgs(["-p99"], specs).values, { port: "99" });
     assert.deepEqual(parseArgs(["-"], specs).positionals, ["-"]);
-    assert.deepEqual(parseArgs(["--port", "-1"], specs).values, { port: "-1" });
+    assert.deepEqual(parseArgs(["--port=-1"], specs).values, { port: "-1" });
+    assert.deepEqual(parseArgs(["-wp", "5"], specs).values, { write: true, port: "5" }, "grouped short flags");
   });
 
   it("errors say what is wrong", () => {
@@ -100,6 +101,8 @@ describe("parseArgs", () => {
     assert.throws(() => parseArgs(["--port"], specs), /--port needs a value/);
     assert.throws(() => parseArgs(["--write=yes"], specs), /takes no value/);
     assert.throws(() => parseArgs(["--toString"], specs), UsageError);
+    assert.throws(() => parseArgs(["--port", "-1"], specs), /--port needs a value \(write --port=-VALUE/);
+    assert.throws(() => parseArgs(["-wx"], specs), /unknown option -x/);
   });
 
   it("value parsers", () => {
@@ -311,7 +314,7 @@ describe("runCli in process", () => {
     const f = fakeIO(["--memory", "--write", "--user", "alice:pw", "--port", "0"]);
     const status = runServe(f.io.args, f.io);
     const [, port] = await f.waitFor(/ftp:\/\/127\.0\.0\.1:(\d+)\//);
-    assert.match(f.out[0], /serving memory \(read-write\).* for alice$/);
+    assert.match(f.out[0], /serving memory \(read-write, quota 268435456 bytes\).* for alice$/);
     const client = await Client.connect(`ftp://alice:pw@127.0.0.1:${port}`);
     await client.uploadData("hi", "/a.txt");
     assert.deepEqual((await client.list("/")).map((e) => e.name), ["a.txt"]);
@@ -326,7 +329,7 @@ describe("runCli in process", () => {
     assert.match(log, /alice logged in/);
     assert.match(log, /alice STOR \/a\.txt 2 B in \d+ ms ok \(226\)/);
     assert.match(log, /alice disconnected \(quit\)/);
-    assert.match(log, /login failed for "anonymous"/);
+    assert.match(f.err.join("\n"), /login failed for "anonymous"/, "failures go to stderr");
     assert.match(log, /SIGTERM: shutting down/);
     assert.match(log, /anyftp: stopped$/);
   });
@@ -372,12 +375,12 @@ describe("runCli in process", () => {
     const { port } = await server.listen({ hostname: "127.0.0.1", port: 0 });
     const url = `ftp://u:p@127.0.0.1:${port}`;
     const put = fakeIO([]);
-    assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put.io), 1); // no /in yet
-    assert.match(put.err[0], /550|exist/i);
+    assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put.io), 6); // no /in yet
+    assert.match(put.err[0], /No such remote file or directory: \/in\/stdin\.txt \(550 /);
     await storage.mkdir("/in");
     const put2 = fakeIO([]);
     assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put2.io), 0);
-    assert.match(put2.err[0], /uploaded standard input to \/in\/stdin.txt \(10 bytes\)/);
+    assert.match(put2.err[0], /uploaded standard input to \/in\/stdin.txt: 10 B in /);
     const ls = fakeIO([]);
     assert.equal(await runClientCommand("ls", [`${url}/`, "-r", "-q"], ls.io), 0);
     assert.equal(ls.out.length, 2);
@@ -389,12 +392,12 @@ describe("runCli in process", () => {
     assert.equal(await runClientCommand("get", [`${url}/in/stdin.txt`, "-"], get.io), 0);
     assert.equal(new TextDecoder().decode(chunks[0]), "from stdin");
     const missing = fakeIO([]);
-    assert.equal(await runClientCommand("get", [`${url}/nope`, "-"], missing.io), 1);
+    assert.equal(await runClientCommand("get", [`${url}/nope`, "-"], missing.io), 6);
     assert.match(missing.err[0], /anyftp get: /);
     const badUrl = fakeIO([]);
     assert.equal(await runClientCommand("ls", ["http://x/"], badUrl.io), 2);
     const refused = fakeIO([]);
-    assert.equal(await runClientCommand("ls", ["ftp://u:wrong@127.0.0.1:" + port + "/"], refused.io), 1);
+    assert.equal(await runClientCommand("ls", ["ftp://u:wrong@127.0.0.1:" + port + "/"], refused.io), 5);
     assert.match(refused.err[0], /530/);
   });
 });

@@ -216,7 +216,8 @@ export function describeFailure(
   if (e instanceof FtpTimeoutError) {
     return {
       code: EXIT.timeout,
-      message: `Timed out after ${e.timeoutMs / 1000} s: ${firstSentence(message)}; ` +
+      // The library's hint names its own option; the CLI's is --timeout.
+      message: `Timed out after ${e.timeoutMs / 1000} s: ${message.split(" timed out after")[0]}; ` +
         "the server or network is slow or stuck (raise --timeout SECONDS to wait longer)",
     };
   }
