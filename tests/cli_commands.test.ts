@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 // The client commands as processes of the running runtime (deno run, bun, node dist/) against
 // `anyftp serve` of a temp directory with a users file (hashed passwords written by
 // `anyftp passwd`, a read-write and a read-only user), driven also by curl; and against

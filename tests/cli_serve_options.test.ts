@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 // `anyftp serve` options as a process of the running runtime: the users file, --log-format
 // json, censored passwords and escaped control characters in every log line, refusals on
 // standard error by default, --quota, --max-per-ip, options from ANYFTP_SERVE_* variables,

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex
 // Pure pieces of the CLI, in process: PASS censoring (src/protocol/command.ts), log escaping
 // and JSON events, the log's routing, .netrc and credentials, the mirror plan, the users file
 // and password hashes, the dot-file wrapper, option value parsers and environment options,

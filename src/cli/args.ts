@@ -113,7 +113,9 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
 function usageMessage(e: unknown, specs: OptionSpecs): string {
   const message = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: string }).code ?? "";
-  const name = /'(?:-\w, )?(-{1,2}[\w-]+)/.exec(message)?.[1] ?? "";
+  let name = /'(?:-\w, )?(-{0,2}[\w][\w-]*)/.exec(message)?.[1] ?? "";
+  // Bun names an unknown letter of a group without its dash ("Unknown option 'x'").
+  if (name !== "" && !name.startsWith("-")) name = (name.length === 1 ? "-" : "--") + name;
   const long = (opt: string) => {
     if (opt.startsWith("--")) return opt;
     const found = Object.entries(specs).find(([, s]) => s.short === opt.slice(1));
