@@ -220,6 +220,15 @@ describe(`anyftp client commands against anyftp serve (${runtime})`, () => {
     assert.match(piped.stderr, /^anyftp: downloaded \/big\.bin to .*: 3\.0 MiB in [\d.]+ s \([\d.]+ (KiB|MiB)\/s\)\n$/);
   });
 
+  it("-u USER without a password asks on the terminal", { skip: peer("script", ["-V"]) }, async () => {
+    // A wrong password would exit 5: status 0 shows the typed one was used.
+    const command = `${cliShell()} ls -u alice ${shellQuote(`${anon}/sub/`)}; echo "status=$?"`;
+    const tty = await run("script", ["-qec", command, "/dev/null"], { input: "alice-pw\r" });
+    assert.match(tty.stdout, /Password for alice@127\.0\.0\.1: /);
+    assert.match(tty.stdout, /b\.txt/);
+    assert.match(tty.stdout, /status=0/, tty.stdout);
+  });
+
   it("ls | head -1 exits quietly", async () => {
     for (let i = 0; i < 200; i++) writeFileSync(join(dir, `many-${i}.txt`), "x");
     const r = await run("bash", ["-c", `${cliShell()} ls ${shellQuote(`${anon}/`)} | head -1; echo "status=\${PIPESTATUS[0]}"`]);

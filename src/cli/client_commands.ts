@@ -48,7 +48,8 @@ export const CLIENT_USAGE = `Usage:
 URL is ftp://[user[:password]@]host[:port]/path (ftps:// for implicit TLS). For put, a URL
 ending in / names the directory to upload into. Credentials, first found: the URL, -u,
 ANYFTP_USER / ANYFTP_PASSWORD, ~/.netrc (or $NETRC), a prompt on a terminal; else anonymous.
-Options can also come from ANYFTP_<OPTION> variables (ANYFTP_TIMEOUT=10, ANYFTP_TLS=1).
+Connection options can also come from variables: ANYFTP_TLS=1, ANYFTP_CACERT, ANYFTP_INSECURE,
+ANYFTP_TIMEOUT, ANYFTP_ACTIVE, ANYFTP_LIMIT_RATE, ANYFTP_QUIET (the command line wins).
 
 Options:
   -u, --user USER[:PASS]  log in as USER (asks for the password on a terminal when missing)
@@ -86,6 +87,11 @@ const SPECS = {
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Options that may come from ANYFTP_<OPTION> variables: how to connect, never what to do. */
+const ENV_SPECS = Object.fromEntries(
+  (["user", "active", "tls", "cacert", "insecure", "timeout", "limit-rate", "quiet"] as const).map((k) => [k, SPECS[k]]),
+);
 
 /**
  * The client commands.
@@ -237,7 +243,7 @@ export function parseClientArgs(
   options: { env?: Readonly<Record<string, string | undefined>>; runtime?: string } = {},
 ): ClientCommand {
   const parsed = parseArgs(argv, SPECS);
-  const v = applyEnv(parsed, SPECS, options.env ?? {}, "ANYFTP_");
+  const v = applyEnv(parsed, ENV_SPECS, options.env ?? {}, "ANYFTP_");
   const p = parsed.positionals;
   const flags = {
     recursive: v.recursive === true,

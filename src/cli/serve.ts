@@ -5,6 +5,7 @@
  */
 
 import { networkInterfaces } from "node:os";
+import { ConnectError } from "../errors.ts";
 import { LocalPathIO } from "../fs/local_path_io.ts";
 import { MemoryPathIO } from "../fs/memory_path_io.ts";
 import type { PathIO } from "../fs/path_io.ts";
@@ -387,7 +388,7 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     try {
       bound = await server.listen({ hostname: config.hostname, port: config.port });
     } catch (e) {
-      return fail(e instanceof Error ? e.message : String(e));
+      return fail(listenFailure(e, config.hostname, config.port));
     }
     const urls = listenUrls(bound);
     const notes = [
@@ -421,6 +422,23 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
   } finally {
     off();
   }
+}
+
+/** Why listening failed, with a hint that fits (the adapters of Deno and Bun may not name the code). */
+function listenFailure(e: unknown, hostname: string, port: number): string {
+  const where = addr({ hostname, port, family: hostname.includes(":") ? "IPv6" : "IPv4" });
+  const code = e instanceof ConnectError ? e.code : (e as { code?: string })?.code ?? "";
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+  if (code === "EADDRINUSE" || /in use/i.test(cause)) {
+    return `Port ${port} on ${hostname} is in use (EADDRINUSE): choose another --port (0 picks a free one) or stop the process using it`;
+  }
+  if (code === "EACCES" || /permission|denied/i.test(cause)) {
+    return `Not allowed to listen on ${where} (EACCES): ports below 1024 need privileges; use --port 2121`;
+  }
+  if (code === "EADDRNOTAVAIL" || /not available|assign requested address/i.test(cause)) {
+    return `No local address ${hostname} (EADDRNOTAVAIL): give --host one of this machine's addresses, or 0.0.0.0`;
+  }
+  return `Cannot listen on ${where} (${code || "error"}: ${cause}): is the port in use by another process?`;
 }
 
 /**
