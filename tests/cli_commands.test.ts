@@ -87,6 +87,11 @@ describe(`anyftp client commands against anyftp serve (${runtime})`, () => {
     assert.equal(into.status, 0, into.stderr);
     assert.equal(into.stderr, "");
     assert.equal(readFileSync(join(local, "sub", "b.txt"), "utf8"), "bravo");
+    const whole = temp("anyftp-cli-whole-");
+    const root = await cli(["get", `${anon}/`, whole, "-q"]);
+    assert.equal(root.status, 0, root.stderr);
+    assert.equal(readFileSync(join(whole, "sub", "b.txt"), "utf8"), "bravo", "the root's contents land in DIR");
+    assert.equal(readdirSync(whole).some((n) => n.startsWith(".")), false);
     const dash = await cli(["get", `${anon}/a.txt`, "-", "-q"]);
     assert.equal(dash.stdout, "alpha");
     writeFileSync(join(local, "up.txt"), "uploaded");

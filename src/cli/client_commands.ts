@@ -486,11 +486,14 @@ async function toStdout(client: Client, path: string, io: CliIO, bar: ProgressBa
   return `downloaded ${path}: ${formatSummary(bytes, performance.now() - started)}`;
 }
 
-/** Bytes per path of a tree copy, for the summary. */
+/** Bytes per path of a tree copy, for the summary and the overall progress. */
 function byteCounter(bar: ProgressBar) {
   const perFile = new Map<string, number>();
+  let current: string | undefined;
   return {
     onProgress: (p: { path: string; bytes: number; total?: number }) => {
+      if (current !== undefined && current !== p.path) bar.fileDone(perFile.get(current) ?? 0);
+      current = p.path;
       perFile.set(p.path, p.bytes);
       bar.update(p.path, p.bytes, p.total);
     },
@@ -507,7 +510,9 @@ async function getToLocal(client: Client, c: ClientCommand, io: CliIO, bar: Prog
   const local = c.local ?? io.cwd();
   const existing = await localStat(local);
   const into = existing?.type === "dir";
-  const target = into ? posix.join(local, posix.basename(c.remotePath.replace(/\/+$/, "")) || "download") : local;
+  // `get ftp://host/ DIR` (the root has no name): its contents go into DIR.
+  const name = posix.basename(c.remotePath.replace(/\/+$/, ""));
+  const target = into && name !== "" ? posix.join(local, name) : local;
   if (!into) {
     // Never invent local directories: the parent of FILE must exist (like curl -o).
     const parent = posix.dirname(local);
@@ -516,9 +521,28 @@ async function getToLocal(client: Client, c: ClientCommand, io: CliIO, bar: Prog
       throw localError({ code: p ? "ENOTDIR" : "ENOENT" }, "No such local directory:", parent);
     }
   }
+  if (bar.enabled) {
+    // On a terminal, list a tree first so that the bar can show the overall progress.
+    const entry = await client.stat(c.remotePath);
+    if (entry.type === "dir") {
+      let files = 0;
+      let bytes = 0;
+      for await (const e of client.list(c.remotePath, { recursive: true })) {
+        if (e.type === "file") {
+          files++;
+          bytes += e.size ?? 0;
+        }
+      }
+      bar.setTotals(files, bytes);
+    }
+  }
   const counter = byteCounter(bar);
   try {
-    await client.download(c.remotePath, local, { writeInto: !into, resume: c.resume, onProgress: counter.onProgress });
+    await client.download(c.remotePath, target, {
+      writeInto: true,
+      resume: c.resume,
+      onProgress: counter.onProgress,
+    });
   } catch (e) {
     if (e instanceof PathIOError) throw localError(e, "Cannot write", target);
     throw e;

@@ -195,6 +195,11 @@ export class ProgressBar {
     this.#doneBytes += bytes;
   }
 
+  /** Whether the bar draws at all. */
+  get enabled(): boolean {
+    return this.#o.enabled;
+  }
+
   /** Milliseconds since the bar was made. */
   get elapsed(): number {
     return this.#now() - this.#started;
