@@ -221,6 +221,20 @@ describe("client command arguments", () => {
     assert.throws(() => parseClientArgs("ls", []), /URL/);
     assert.throws(() => parseClientArgs("get", ["a", "b", "c"]), /URL \[FILE\]/);
     assert.equal(parseClientArgs("get", ["--help"]).help, true);
+    assert.equal(parseClientArgs("mv", ["ftp://h/a/b.txt", "c.txt"]).newPath, "/a/c.txt");
+    assert.equal(parseClientArgs("mv", ["ftp://h/a/b.txt", "ftp://h/d/e.txt"]).newPath, "/d/e.txt");
+    assert.throws(() => parseClientArgs("mv", ["ftp://h/a", "ftp://other/a"]), /one server/);
+    assert.equal(parseClientArgs("mirror", ["./d", "ftp://h/x"]).direction, "upload");
+    assert.equal(parseClientArgs("mirror", ["ftp://h/x", "./d"]).direction, "download");
+    assert.throws(() => parseClientArgs("mirror", ["./a", "./b"]), /one ftp:\/\/ URL and one local directory/);
+    assert.throws(() => parseClientArgs("ls", ["ftp://h/", "--insecure", "--tls"], { runtime: "deno" }), /not possible on Deno/);
+    assert.throws(() => parseClientArgs("ls", ["ftp://h/", "--insecure"]), /are for TLS/);
+    assert.deepEqual(parseClientArgs("ls", ["ftp://h/"], { env: { ANYFTP_TIMEOUT: "5", ANYFTP_DELETE: "1" } }).clientOptions, {
+      connectTimeout: 5000,
+      socketTimeout: 5000,
+      dataTimeout: 5000,
+    });
+    assert.equal(parseClientArgs("mirror", ["ftp://h/", "d"], { env: { ANYFTP_DELETE: "1" } }).delete, false, "what to do never comes from the environment");
   });
 
   it("formatEntry", () => {

@@ -265,6 +265,10 @@ describe("progress bar", () => {
     assert.match(drawn.at(-1)!, /\(file 2\/3 50%\)$/);
     bar.clear();
     assert.equal(drawn.at(-1), "\r\x1b[K");
+    now = 4000;
+    bar.update("evil\x1b]0;title\x07.bin", 1, 2);
+    assert.match(drawn.at(-1)!, /\\x1b\]0;title\\x07\.bin /, "server-chosen names are escaped");
+    assert.doesNotMatch(drawn.at(-1)!.slice(4), /[\x00-\x1f]/);
     const off: string[] = [];
     const none = new ProgressBar({ write: (t) => void off.push(t), enabled: false });
     none.update("x", 1, 2);

@@ -276,7 +276,14 @@ export function parseClientArgs(
   const url = splitFtpUrl(urlText);
   let newPath: string | undefined;
   if (command === "mv") {
-    const to = isUrl(p[1]) ? splitFtpUrl(p[1]).path : p[1];
+    let to = p[1];
+    if (isUrl(p[1])) {
+      const other = splitFtpUrl(p[1]);
+      if (new URL(other.server).host !== new URL(url.server).host) {
+        throw new UsageError("mv renames on one server: give NEWPATH as a path (or a URL of the same server)");
+      }
+      to = other.path;
+    }
     newPath = to.startsWith("/") ? to : posix.join(posix.dirname(url.path), to);
   }
   if (flags.resume && command !== "get" && command !== "put") {
@@ -479,7 +486,7 @@ async function toStdout(client: Client, path: string, io: CliIO, bar: ProgressBa
   const stream = await client.downloadStream(path, {
     onProgress: (p) => {
       bytes = p.bytes;
-      bar.update(path, p.bytes, p.total);
+      bar.update(path, p.bytes, p.total, p.rate);
     },
   });
   await stream.pipeTo(io.stdout());
@@ -491,11 +498,11 @@ function byteCounter(bar: ProgressBar) {
   const perFile = new Map<string, number>();
   let current: string | undefined;
   return {
-    onProgress: (p: { path: string; bytes: number; total?: number }) => {
+    onProgress: (p: { path: string; bytes: number; total?: number; rate?: number }) => {
       if (current !== undefined && current !== p.path) bar.fileDone(perFile.get(current) ?? 0);
       current = p.path;
       perFile.set(p.path, p.bytes);
-      bar.update(p.path, p.bytes, p.total);
+      bar.update(p.path, p.bytes, p.total, p.rate);
     },
     get bytes() {
       let n = 0;
@@ -561,7 +568,7 @@ async function put(client: Client, c: ClientCommand, io: CliIO, bar: ProgressBar
     const sink = await client.uploadStream(c.remotePath, {
       onProgress: (p) => {
         bytes = p.bytes;
-        bar.update(c.remotePath, p.bytes);
+        bar.update(c.remotePath, p.bytes, undefined, p.rate);
       },
     });
     await io.stdin().pipeTo(sink);
@@ -585,7 +592,7 @@ async function put(client: Client, c: ClientCommand, io: CliIO, bar: ProgressBar
         total: st.size - done,
         onProgress: (p) => {
           bytes = p.bytes;
-          bar.update(target, done + p.bytes, st.size);
+          bar.update(target, done + p.bytes, st.size, p.rate);
         },
       });
       await readLocalFrom(local, done).pipeTo(sink);

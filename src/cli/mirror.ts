@@ -201,8 +201,8 @@ export async function runMirror(
   let bytes = 0;
   for (const rel of plan.copy) {
     const entry = source.get(rel)!;
-    const onProgress = (p: { bytes: number; total?: number }) =>
-      report.bar.update(rel, p.bytes, p.total ?? entry.size);
+    const onProgress = (p: { bytes: number; total?: number; rate?: number }) =>
+      report.bar.update(rel, p.bytes, p.total ?? entry.size, p.rate);
     if (job.direction === "download") {
       await client.download(remotePath(rel), localPath(rel), { writeInto: true, onProgress });
       if (entry.mtime) await setLocalMtime(localPath(rel), entry.mtime);

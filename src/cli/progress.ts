@@ -6,6 +6,8 @@
  * @module
  */
 
+import { escapeControl } from "./log_format.ts";
+
 /**
  * Bytes in binary units: `512 B`, `1.5 KiB`, `300.0 MiB`.
  *
@@ -145,8 +147,9 @@ export class ProgressBar {
    * @param name The file.
    * @param bytes Bytes of it so far.
    * @param total Its size, when known.
+   * @param rate The transfer's average rate in bytes/s, when the caller knows it better.
    */
-  update(name: string, bytes: number, total?: number): void {
+  update(name: string, bytes: number, total?: number, rate?: number): void {
     if (!this.#o.enabled) return;
     const now = this.#now();
     if (name !== this.#file) {
@@ -157,7 +160,7 @@ export class ProgressBar {
     if (!complete && now - this.#last < (this.#o.interval ?? 100)) return;
     this.#last = now;
     const seconds = Math.max(now - this.#fileStarted, 1) / 1000;
-    const rate = bytes / seconds;
+    rate ??= bytes / seconds;
     const parts: string[] = [];
     if (total !== undefined && total > 0) {
       const ratio = Math.min(bytes / total, 1);
@@ -180,7 +183,8 @@ export class ProgressBar {
     const stats = parts.join("  ");
     const columns = this.#o.columns ?? 80;
     const room = Math.max(columns - stats.length - 3, 8);
-    const shown = name.length > room ? "…" + name.slice(name.length - room + 1) : name;
+    const safe = escapeControl(name);
+    const shown = safe.length > room ? "…" + safe.slice(safe.length - room + 1) : safe;
     this.#o.write(`\r\x1b[K${shown}  ${stats}`);
     this.#drawn = true;
   }
