@@ -227,7 +227,6 @@ describe("client command arguments", () => {
     assert.equal(parseClientArgs("mirror", ["./d", "ftp://h/x"]).direction, "upload");
     assert.equal(parseClientArgs("mirror", ["ftp://h/x", "./d"]).direction, "download");
     assert.throws(() => parseClientArgs("mirror", ["./a", "./b"]), /one ftp:\/\/ URL and one local directory/);
-    assert.throws(() => parseClientArgs("ls", ["ftp://h/", "--insecure", "--tls"], { runtime: "deno" }), /not possible on Deno/);
     assert.throws(() => parseClientArgs("ls", ["ftp://h/", "--insecure"]), /are for TLS/);
     assert.deepEqual(parseClientArgs("ls", ["ftp://h/"], { env: { ANYFTP_TIMEOUT: "5", ANYFTP_DELETE: "1" } }).clientOptions, {
       connectTimeout: 5000,

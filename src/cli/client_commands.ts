@@ -61,7 +61,7 @@ Options:
   --active                active mode (the server connects back) instead of passive
   --tls                   explicit TLS (AUTH TLS) on an ftp:// URL
   --cacert FILE           trust this PEM certificate (or CA) for TLS
-  --insecure              do not verify the server's TLS certificate (not on Deno: use --cacert)
+  --insecure              do not verify the server's TLS certificate
   --timeout SECONDS       limit for connecting and for each reply and data wait (default 30)
   --limit-rate RATE       cap the transfer speed, e.g. 500k, 10m (bytes/s)
   -q, --quiet             no progress bar and no summary line
@@ -293,12 +293,6 @@ export function parseClientArgs(
   const limit = rate === undefined ? 0 : parseRate(rate, "--limit-rate");
   const timeout = v.timeout === undefined ? undefined : parseSeconds(v.timeout as string, "--timeout");
   const tls = v.tls === true || url.server.startsWith("ftps:");
-  if (v.insecure && options.runtime === "deno") {
-    throw new UsageError(
-      "--insecure is not possible on Deno (it verifies every certificate): pass the server's " +
-        "certificate with --cacert FILE, or run deno with --unsafely-ignore-certificate-errors",
-    );
-  }
   if ((v.insecure || v.cacert !== undefined) && !tls) {
     throw new UsageError("--insecure and --cacert are for TLS: add --tls or use an ftps:// URL");
   }
@@ -386,6 +380,12 @@ export async function runClientCommand(
       ...(io.prompt ? { prompt: io.prompt } : {}),
     });
     let clientOptions = c.clientOptions;
+    if (c.clientOptions.tlsOptions?.rejectUnauthorized === false && options.runtime === "deno") {
+      // Deno's own TLS verifies every certificate; its node:tls honours rejectUnauthorized.
+      // Without session reuse, which Deno cannot do anyway (denoland/deno#8875).
+      const { nodeNet } = await import("../net/node.ts");
+      clientOptions = { ...clientOptions, net: nodeNet, tlsSessionReuse: false };
+    }
     if (c.cacert !== undefined) {
       const pem = await io.readFile?.(c.cacert);
       if (pem === undefined) throw localError({ code: "ENOENT" }, "Cannot read", c.cacert);
