@@ -36,6 +36,12 @@ export interface TreeEntry {
  *
  * @param path The path.
  * @returns Its entry, `undefined` when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { localStat } from "./_local_fs.ts";
+ * console.log((await localStat("/tmp"))?.type); // "dir"
+ * ```
  */
 export async function localStat(path: string): Promise<TreeEntry | undefined> {
   try {
@@ -58,6 +64,12 @@ const MAX_DEPTH = 64;
  *
  * @param root The local directory.
  * @returns The entries.
+ *
+ * @example
+ * ```ts
+ * import { walkLocal } from "./_local_fs.ts";
+ * for (const [rel, e] of await walkLocal("./site")) console.log(rel, e.type, e.size);
+ * ```
  */
 export async function walkLocal(root: string): Promise<Map<string, TreeEntry>> {
   const out = new Map<string, TreeEntry>();
@@ -91,6 +103,12 @@ export async function walkLocal(root: string): Promise<Map<string, TreeEntry>> {
  *
  * @param path The file.
  * @param mtime The time.
+ *
+ * @example
+ * ```ts
+ * import { setLocalMtime } from "./_local_fs.ts";
+ * await setLocalMtime("./a.txt", new Date("2024-01-01T00:00:00Z"));
+ * ```
  */
 export async function setLocalMtime(path: string, mtime: Date): Promise<void> {
   await utimes(path, mtime, mtime).catch((e) => {
@@ -102,6 +120,12 @@ export async function setLocalMtime(path: string, mtime: Date): Promise<void> {
  * Remove a local file or directory tree.
  *
  * @param path The path.
+ *
+ * @example
+ * ```ts
+ * import { removeLocal } from "./_local_fs.ts";
+ * await removeLocal("./old-tree");
+ * ```
  */
 export async function removeLocal(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true }).catch((e) => {
@@ -114,6 +138,12 @@ export async function removeLocal(path: string): Promise<void> {
  *
  * @param path The directory.
  * @param parents Create parents too.
+ *
+ * @example
+ * ```ts
+ * import { makeLocalDir } from "./_local_fs.ts";
+ * await makeLocalDir("./out/a/b", true);
+ * ```
  */
 export async function makeLocalDir(path: string, parents: boolean): Promise<void> {
   await mkdir(path, { recursive: parents }).catch((e) => {
@@ -128,6 +158,12 @@ export async function makeLocalDir(path: string, parents: boolean): Promise<void
  * @param path The file.
  * @param offset Where to start.
  * @returns The stream.
+ *
+ * @example
+ * ```ts
+ * import { readLocalFrom } from "./_local_fs.ts";
+ * for await (const chunk of readLocalFrom("./big.iso", 1024)) console.log(chunk.byteLength);
+ * ```
  */
 export function readLocalFrom(path: string, offset: number): ReadableStream<Uint8Array> {
   const stream = createReadStream(path, { start: offset, highWaterMark: 1 << 20 });

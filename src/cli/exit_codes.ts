@@ -174,7 +174,18 @@ export function localError(e: unknown, action: string, path: string): LocalFileE
   return new LocalFileError(`${action} ${path}: ${why}`, { cause: e });
 }
 
-/** Whether an error is a write to a closed pipe (`anyftp ls | head -1`). */
+/**
+ * Whether an error is a write to a closed pipe (`anyftp ls | head -1`).
+ *
+ * @param e What was thrown.
+ * @returns `true` for EPIPE (Node, Bun) or BrokenPipe (Deno).
+ *
+ * @example
+ * ```ts
+ * import { isBrokenPipe } from "./exit_codes.ts";
+ * isBrokenPipe(Object.assign(new Error("write EPIPE"), { code: "EPIPE" })); // true
+ * ```
+ */
 export function isBrokenPipe(e: unknown): boolean {
   for (let x: unknown = e, i = 0; x && i < 5; x = (x as { cause?: unknown }).cause, i++) {
     if ((x as { code?: unknown }).code === "EPIPE" || (x as { name?: unknown }).name === "BrokenPipe") {

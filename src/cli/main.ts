@@ -123,8 +123,17 @@ if (isEntryPoint(import.meta)) {
   try {
     status = await runCli(io);
   } catch (e) {
-    io.err(`anyftp: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    status = 1;
+    // One line, not a stack trace (ANYFTP_DEBUG=1 shows it).
+    const interrupted = (e as { name?: string })?.name === "AbortError";
+    const detail = io.env?.ANYFTP_DEBUG && e instanceof Error ? e.stack : undefined;
+    io.err(
+      interrupted
+        ? "anyftp: interrupted"
+        : `anyftp: unexpected error: ${e instanceof Error ? e.message : String(e)}${
+          detail ? "\n" + detail : " (ANYFTP_DEBUG=1 shows where; please report it)"
+        }`,
+    );
+    status = interrupted ? 130 : 1;
   }
   await exitAfterFlush(status);
 }

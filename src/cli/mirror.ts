@@ -102,6 +102,14 @@ function covered(rel: string, removed: readonly string[]): boolean {
  * @param client A logged-in client.
  * @param root The remote directory.
  * @returns The entries.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "../client/client.ts";
+ * import { walkRemote } from "./mirror.ts";
+ * await using client = await Client.connect("ftp://127.0.0.1:2121");
+ * for (const [rel, e] of await walkRemote(client, "/pub")) console.log(rel, e.size);
+ * ```
  */
 export async function walkRemote(client: Client, root: string): Promise<Map<string, TreeEntry>> {
   const out = new Map<string, TreeEntry>();
@@ -147,6 +155,18 @@ export interface MirrorJob {
  * @param job What to mirror.
  * @param report Where to print the plan lines and the progress.
  * @returns The plan carried out and the bytes copied.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "../client/client.ts";
+ * import { runMirror } from "./mirror.ts";
+ * import { ProgressBar } from "./progress.ts";
+ * await using client = await Client.connect("ftp://127.0.0.1:2121");
+ * const bar = new ProgressBar({ write: () => {}, enabled: false });
+ * const job = { direction: "download" as const, remote: "/pub", local: "./pub", delete: false, dryRun: false };
+ * const { plan, bytes } = await runMirror(client, job, { line: console.log, bar });
+ * console.log(plan.copy.length, bytes);
+ * ```
  */
 export async function runMirror(
   client: Client,
