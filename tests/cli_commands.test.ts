@@ -75,6 +75,9 @@ describe(`anyftp client commands against anyftp serve (${runtime})`, () => {
     assert.match(ls.stdout, /^d\s+.*\/sub$/m);
     assert.match(ls.stdout, /^-\s+5 .*\/sub\/b\.txt$/m);
     assert.doesNotMatch(ls.stdout, /\.env|\.git/);
+    const lsFile = await cli(["ls", `${anon}/sub/b.txt`]);
+    assert.equal(lsFile.status, 0, lsFile.stderr);
+    assert.match(lsFile.stdout, /^-\s+5 .* b\.txt\n$/);
     const cat = await cli(["cat", `${anon}/sub/b.txt`]);
     assert.equal(cat.status, 0, cat.stderr);
     assert.equal(cat.stdout, "bravo");

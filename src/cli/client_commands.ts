@@ -20,7 +20,7 @@ import {
   RemoteNotFoundError,
 } from "./exit_codes.ts";
 import type { CliIO } from "./io.ts";
-import { localStat, readLocalFrom } from "./_local_fs.ts";
+import { localStat, readLocalFrom, walkLocal } from "./_local_fs.ts";
 import { escapeControl } from "./log_format.ts";
 import { runMirror } from "./mirror.ts";
 import { formatSummary, ProgressBar } from "./progress.ts";
@@ -430,9 +430,18 @@ async function run(
   switch (c.command) {
     case "ls": {
       let count = 0;
-      for await (const entry of client.list(path, { recursive: c.recursive })) {
-        io.out(escapeControl(formatEntry(entry, c.recursive)));
-        count++;
+      try {
+        for await (const entry of client.list(path, { recursive: c.recursive })) {
+          io.out(escapeControl(formatEntry(entry, c.recursive)));
+          count++;
+        }
+      } catch (e) {
+        // `ls URL/file.txt`: show the file, as ls(1) does.
+        const file = count === 0 && e instanceof StatusCodeError &&
+          await client.stat(path).catch(() => undefined);
+        if (!file || file.type === "dir") throw e;
+        io.out(escapeControl(formatEntry(file, c.recursive)));
+        return undefined;
       }
       // Some servers (vsftpd) answer LIST of a missing directory with an empty 226.
       if (count === 0 && path !== "/" && !(await client.exists(path))) {
@@ -598,6 +607,11 @@ async function put(client: Client, c: ClientCommand, io: CliIO, bar: ProgressBar
       await readLocalFrom(local, done).pipeTo(sink);
     }
     return `uploaded ${local} to ${target} (resumed at ${done}): ${formatSummary(bytes, performance.now() - started)}`;
+  }
+  if (bar.enabled && st.type === "dir") {
+    const tree = await walkLocal(local);
+    const files = [...tree.values()].filter((e) => e.type === "file");
+    bar.setTotals(files.length, files.reduce((n, e) => n + e.size, 0));
   }
   const counter = byteCounter(bar);
   try {
