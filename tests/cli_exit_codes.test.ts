@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import process from "node:process";
-import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY } from "./_cli_helpers.ts";
+import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY, waitFor } from "./_cli_helpers.ts";
 
 after(cleanup);
 
@@ -49,6 +49,20 @@ describe(`anyftp exit codes (${runtime})`, () => {
       const silent = await cli(["ls", "--timeout", "1", `ftp://127.0.0.1:${port}/`]);
       assert.equal(silent.status, 8, silent.stderr);
       assert.match(silent.stderr, /^anyftp ls: Timed out after 1 s: .*raise --timeout SECONDS/);
+      // Ctrl-C while still waiting for the greeting ends it at once (130), not after the timeout.
+      const [cmd, pre] = cliCommand();
+      const child = spawn(cmd, [...pre, "ls", "--timeout", "60", `ftp://127.0.0.1:${port}/`], {
+        cwd: ROOT,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      child.stderr!.on("data", (d) => (stderr += d));
+      const status = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await waitFor(() => String(sockets.length), /^[2-9]/);
+      process.kill(child.pid!, "SIGINT");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      assert.equal(await status, 130, stderr);
+      clearTimeout(timer);
     } finally {
       for (const s of sockets) s.destroy();
       server.close();

@@ -363,13 +363,18 @@ export async function runClientCommand(
   const url = new URL(c.server);
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   let client: Client | undefined;
-  // Ctrl-C: drop the connection (the server sees the transfer cut off) and exit 130.
+  // Ctrl-C: drop the connection (the server sees the transfer cut off) and exit 130, also
+  // while still connecting or at the password prompt.
   let interrupted = false;
+  let stop!: (e: Error) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  stopped.catch(() => {});
   const off = io.onSignal(() => {
     interrupted = true;
     client?.close();
+    stop(new DOMException("Interrupted", "AbortError"));
   });
-  try {
+  const work = async () => {
     const { user, password } = await resolveCredentials({
       host,
       ...(url.username ? { urlUser: decodeURIComponent(url.username) } : {}),
@@ -401,6 +406,10 @@ export async function runClientCommand(
     const summary = await run(client, c, io, bar);
     bar.clear();
     await client.quit().catch(() => {});
+    return summary;
+  };
+  try {
+    const summary = await Promise.race([work(), stopped]);
     if (interrupted) throw new DOMException("Interrupted", "AbortError");
     if (!c.quiet && summary) io.err(`anyftp: ${escapeControl(summary)}`);
     return EXIT.ok;
