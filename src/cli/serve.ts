@@ -162,6 +162,7 @@ const SPECS = {
  *
  * @param argv The arguments.
  * @param cwd The working directory, the default DIR.
+ * @param env Environment variables: `ANYFTP_SERVE_<OPTION>` fills options not on the command line. @default {}
  * @returns The settings.
  * @throws {UsageError} When an option is unknown or malformed.
  *
