@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `anyftp` command: `serve` a directory, or `get`/`put`/`ls` on an FTP URL. Runs as
- * `npx anyftp`, `bunx anyftp` or `deno run -A src/cli/main.ts`; importing this module runs
- * nothing (use {@linkcode runCli}).
+ * The `anyftp` command: `serve` a directory (and `passwd` for its users file), or
+ * `get`/`put`/`ls`/`cat`/`rm`/`mkdir`/`mv`/`mirror` on an FTP URL. Runs as `npx anyftp` (Node),
+ * `bunx --bun anyftp` (Bun; plain `bunx` follows the node shebang) or
+ * `deno run -A src/cli/main.ts`; importing this module runs nothing (use {@linkcode runCli}).
  *
  * @example
  * ```ts
