@@ -236,6 +236,7 @@ describe("failure classification", () => {
       [new Error("self-signed certificate"), EXIT.tls, /^TLS certificate not trusted: .*--cacert/],
       [new PathIOError("openWrite", "/f", { kind: "permission" }), EXIT.localFile, /permission denied \(EACCES\)/],
       [reply("STOR /a", "552", "Quota exceeded."), EXIT.failure, /^The server refused STOR \/a \(552/],
+      [reply("RETR /a", "550", '"/a": Not a regular file.'), EXIT.failure, /^Not a file: \/a .*use get DIR or mirror/],
     ];
     for (const [e, code, re] of cases) {
       const f = describeFailure(e, { remotePath: "/a", host: "h:21" });

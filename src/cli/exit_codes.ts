@@ -284,6 +284,12 @@ function describeReply(e: StatusCodeError, remotePath: string): Failure {
   if (/permission|denied|not allowed|forbidden|access/i.test(text) || e.received === "532") {
     return { code: EXIT.permissionDenied, message: `Permission denied: ${remotePath} (${reply})` };
   }
+  if (/not a (regular )?file|is a directory/i.test(text)) {
+    return { code: EXIT.failure, message: `Not a file: ${remotePath} (${reply}); for a directory use get DIR or mirror` };
+  }
+  if (/not a directory/i.test(text)) {
+    return { code: EXIT.failure, message: `Not a directory: ${remotePath} (${reply})` };
+  }
   if (e.received === "550" || e.received === "450") {
     return { code: EXIT.remoteNotFound, message: `No such remote file or directory: ${remotePath} (${reply})` };
   }

@@ -76,7 +76,10 @@ Errors, failed transfers and refused requests (permission denied...) go to stand
 everything else to standard output. Control characters in client-chosen names are escaped.
 Every option can also come from an environment variable ANYFTP_SERVE_<OPTION>, e.g.
 ANYFTP_SERVE_PORT=2121, ANYFTP_SERVE_WRITE=1, ANYFTP_SERVE_USERS_FILE=/etc/anyftp.json;
-the command line wins.`;
+the command line wins.
+
+Exit status: 0 after a clean shutdown; 1 when it cannot start (port in use, unreadable users
+file or certificate) or a second Ctrl-C forced it; 2 on a bad command line.`;
 
 /**
  * Settings of `anyftp serve`, as parsed from its command line.
