@@ -89,9 +89,10 @@ describe("parseArgs", () => {
     );
     assert.deepEqual(r.values, { port: "21", write: true, user: ["a:b", "c:d", "E:F"] });
     assert.deepEqual(r.positionals, ["dir", "--not-an-option"]);
-    assert.deepEqual(parseArgs(["-p=99"], specs).values, { port: "99" });
+    assert.deepEqual(parseArgs(["-p99"], specs).values, { port: "99" });
     assert.deepEqual(parseArgs(["-"], specs).positionals, ["-"]);
-    assert.deepEqual(parseArgs(["--port", "-1"], specs).values, { port: "-1" });
+    assert.deepEqual(parseArgs(["--port=-1"], specs).values, { port: "-1" });
+    assert.deepEqual(parseArgs(["-wp", "5"], specs).values, { write: true, port: "5" }, "grouped short flags");
   });
 
   it("errors say what is wrong", () => {
@@ -100,6 +101,8 @@ describe("parseArgs", () => {
     assert.throws(() => parseArgs(["--port"], specs), /--port needs a value/);
     assert.throws(() => parseArgs(["--write=yes"], specs), /takes no value/);
     assert.throws(() => parseArgs(["--toString"], specs), UsageError);
+    assert.throws(() => parseArgs(["--port", "-1"], specs), /--port needs a value \(write --port=-VALUE/);
+    assert.throws(() => parseArgs(["-wx"], specs), /unknown option -x/);
   });
 
   it("value parsers", () => {
@@ -218,6 +221,19 @@ describe("client command arguments", () => {
     assert.throws(() => parseClientArgs("ls", []), /URL/);
     assert.throws(() => parseClientArgs("get", ["a", "b", "c"]), /URL \[FILE\]/);
     assert.equal(parseClientArgs("get", ["--help"]).help, true);
+    assert.equal(parseClientArgs("mv", ["ftp://h/a/b.txt", "c.txt"]).newPath, "/a/c.txt");
+    assert.equal(parseClientArgs("mv", ["ftp://h/a/b.txt", "ftp://h/d/e.txt"]).newPath, "/d/e.txt");
+    assert.throws(() => parseClientArgs("mv", ["ftp://h/a", "ftp://other/a"]), /one server/);
+    assert.equal(parseClientArgs("mirror", ["./d", "ftp://h/x"]).direction, "upload");
+    assert.equal(parseClientArgs("mirror", ["ftp://h/x", "./d"]).direction, "download");
+    assert.throws(() => parseClientArgs("mirror", ["./a", "./b"]), /one ftp:\/\/ URL and one local directory/);
+    assert.throws(() => parseClientArgs("ls", ["ftp://h/", "--insecure"]), /are for TLS/);
+    assert.deepEqual(parseClientArgs("ls", ["ftp://h/"], { env: { ANYFTP_TIMEOUT: "5", ANYFTP_DELETE: "1" } }).clientOptions, {
+      connectTimeout: 5000,
+      socketTimeout: 5000,
+      dataTimeout: 5000,
+    });
+    assert.equal(parseClientArgs("mirror", ["ftp://h/", "d"], { env: { ANYFTP_DELETE: "1" } }).delete, false, "what to do never comes from the environment");
   });
 
   it("formatEntry", () => {
@@ -311,7 +327,7 @@ describe("runCli in process", () => {
     const f = fakeIO(["--memory", "--write", "--user", "alice:pw", "--port", "0"]);
     const status = runServe(f.io.args, f.io);
     const [, port] = await f.waitFor(/ftp:\/\/127\.0\.0\.1:(\d+)\//);
-    assert.match(f.out[0], /serving memory \(read-write\).* for alice$/);
+    assert.match(f.out[0], /serving memory \(read-write, quota 268435456 bytes\).* for alice$/);
     const client = await Client.connect(`ftp://alice:pw@127.0.0.1:${port}`);
     await client.uploadData("hi", "/a.txt");
     assert.deepEqual((await client.list("/")).map((e) => e.name), ["a.txt"]);
@@ -326,7 +342,7 @@ describe("runCli in process", () => {
     assert.match(log, /alice logged in/);
     assert.match(log, /alice STOR \/a\.txt 2 B in \d+ ms ok \(226\)/);
     assert.match(log, /alice disconnected \(quit\)/);
-    assert.match(log, /login failed for "anonymous"/);
+    assert.match(f.err.join("\n"), /login failed for "anonymous"/, "failures go to stderr");
     assert.match(log, /SIGTERM: shutting down/);
     assert.match(log, /anyftp: stopped$/);
   });
@@ -337,7 +353,7 @@ describe("runCli in process", () => {
     try {
       const f = fakeIO(["--memory", "--port", String(port)]);
       assert.equal(await runServe(f.io.args, f.io), 1);
-      assert.match(f.err.join("\n"), new RegExp(`anyftp serve: .*127\\.0\\.0\\.1:${port}`));
+      assert.match(f.err.join("\n"), new RegExp(`anyftp serve: Port ${port} on 127\\.0\\.0\\.1 is in use`));
       assert.equal(f.listeners, 0);
     } finally {
       await holder.close();
@@ -371,12 +387,12 @@ describe("runCli in process", () => {
     const { port } = await server.listen({ hostname: "127.0.0.1", port: 0 });
     const url = `ftp://u:p@127.0.0.1:${port}`;
     const put = fakeIO([]);
-    assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put.io), 1); // no /in yet
-    assert.match(put.err[0], /550|exist/i);
+    assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put.io), 6); // no /in yet
+    assert.match(put.err[0], /No such remote file or directory: \/in\/stdin\.txt \(550 /);
     await storage.mkdir("/in");
     const put2 = fakeIO([]);
     assert.equal(await runClientCommand("put", ["-", `${url}/in/stdin.txt`], put2.io), 0);
-    assert.match(put2.err[0], /uploaded standard input to \/in\/stdin.txt \(10 bytes\)/);
+    assert.match(put2.err[0], /uploaded standard input to \/in\/stdin.txt: 10 B in /);
     const ls = fakeIO([]);
     assert.equal(await runClientCommand("ls", [`${url}/`, "-r", "-q"], ls.io), 0);
     assert.equal(ls.out.length, 2);
@@ -388,12 +404,12 @@ describe("runCli in process", () => {
     assert.equal(await runClientCommand("get", [`${url}/in/stdin.txt`, "-"], get.io), 0);
     assert.equal(new TextDecoder().decode(chunks[0]), "from stdin");
     const missing = fakeIO([]);
-    assert.equal(await runClientCommand("get", [`${url}/nope`, "-"], missing.io), 1);
+    assert.equal(await runClientCommand("get", [`${url}/nope`, "-"], missing.io), 6);
     assert.match(missing.err[0], /anyftp get: /);
     const badUrl = fakeIO([]);
     assert.equal(await runClientCommand("ls", ["http://x/"], badUrl.io), 2);
     const refused = fakeIO([]);
-    assert.equal(await runClientCommand("ls", ["ftp://u:wrong@127.0.0.1:" + port + "/"], refused.io), 1);
+    assert.equal(await runClientCommand("ls", ["ftp://u:wrong@127.0.0.1:" + port + "/"], refused.io), 5);
     assert.match(refused.err[0], /530/);
   });
 });

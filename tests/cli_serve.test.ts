@@ -4,27 +4,13 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { cleanup, cliCommand, IN_CI, ROOT, runtime, temp } from "./_cli_helpers.ts";
 
-const IN_CI = !!process.env.CI;
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "anyftp") return dir;
-    dir = dirname(dir);
-  }
-  throw new Error("repository root not found");
-}
-const ROOT = repoRoot();
 
 function present(cmd: string, args: string[]): boolean {
   try {
@@ -37,15 +23,6 @@ function skipUnless(cmd: string, args: string[]): false | string {
   return present(cmd, args) || IN_CI ? false : `${cmd} is not installed (fails in CI)`;
 }
 
-/** How to run the CLI on this runtime. */
-function cliCommand(): [string, string[]] {
-  if (runtime === "deno") return [process.execPath, ["run", "-A", join(ROOT, "src/cli/main.ts")]];
-  if (runtime === "bun") return [process.execPath, [join(ROOT, "src/cli/main.ts")]];
-  const built = join(ROOT, "dist/src/cli/main.js");
-  if (!existsSync(built)) throw new Error(`${built} is missing: build with tsc first`);
-  return [process.execPath, [built]];
-}
-
 interface Running {
   proc: ChildProcess;
   port: number;
@@ -55,7 +32,6 @@ interface Running {
 }
 
 const running: ChildProcess[] = [];
-const temps: string[] = [];
 after(() => {
   for (const p of running) {
     if (p.exitCode === null && p.signalCode === null) {
@@ -66,14 +42,8 @@ after(() => {
       }
     }
   }
-  for (const t of temps) rmSync(t, { recursive: true, force: true });
+  cleanup();
 });
-
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 /** Start a command that prints an ftp:// URL, in its own process group; wait for the URL. */
 async function start(cmd: string, args: string[], cwd = ROOT): Promise<Running> {
@@ -186,7 +156,7 @@ describe(`anyftp serve as a process (${runtime})`, { skip: skipUnless(PYTHON, ["
     writeFileSync(join(dir, "top.txt"), "top");
     const [cmd, args] = cliCommand();
     const server = await start(cmd, [...args, "serve", dir, "--port", "0"]);
-    assert.match(server.output(), new RegExp(`serving ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(read-only\\)`));
+    assert.match(server.output(), new RegExp(`serving ${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(read-only, dot-files hidden\\)`));
     const py = run(PYTHON, ["-c", FTPLIB_READ, String(server.port)]);
     assert.equal(py.status, 0, py.stderr);
     assert.match(py.stdout, /NLST \['sub', 'top.txt'\]/);
@@ -254,15 +224,15 @@ describe(`anyftp serve as a process (${runtime})`, { skip: skipUnless(PYTHON, ["
     writeFileSync(local, "bravo");
     const put = run(cmd, [...args, "put", local, `${url}/uploaded.txt`]);
     assert.equal(put.status, 0, put.stderr);
-    assert.match(put.stderr, /uploaded .* to \/uploaded\.txt/);
+    assert.match(put.stderr, /uploaded .* to \/uploaded\.txt: 5 B in /);
     assert.equal(readFileSync(join(dir, "uploaded.txt"), "utf8"), "bravo");
     const into = temp("anyftp-cli-get-");
     const getFile = run(cmd, [...args, "get", `${url}/uploaded.txt`, into]);
     assert.equal(getFile.status, 0, getFile.stderr);
     assert.equal(readFileSync(join(into, "uploaded.txt"), "utf8"), "bravo");
     const missing = run(cmd, [...args, "get", `${url}/missing.txt`, "-"]);
-    assert.equal(missing.status, 1);
-    assert.match(missing.stderr, /anyftp get: .*550/);
+    assert.equal(missing.status, 6);
+    assert.match(missing.stderr, /anyftp get: No such remote file or directory: \/missing\.txt \(550 /);
     server.interrupt();
     assert.equal(await exitWithin(server, 20_000), 0);
   });

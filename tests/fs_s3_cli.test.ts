@@ -21,7 +21,7 @@ function fakeIO(env: Record<string, string>): { io: CliIO; lines: string[] } {
     stdout: () => new WritableStream(),
     cwd: () => "/",
     isDirectory: () => Promise.resolve(true),
-    env: () => env,
+    env,
   };
   return { io, lines };
 }

@@ -1,11 +1,13 @@
 /**
- * A small, strict command-line parser for the `anyftp` CLI: long options (`--name value`,
- * `--name=value`), one-letter aliases (`-p 21`), boolean flags, repeatable options, `--` to end
- * options. Pure: it parses the array it is given and never reads the process.
+ * Command-line parsing for the `anyftp` CLI: `node:util`'s `parseArgs` (which Deno, Bun and
+ * Node all ship) with strict checking and one-line usage errors, plus value parsers (ports,
+ * ranges, rates, sizes, durations). It parses the array it is given and never reads the
+ * process.
  *
  * @module
  */
 
+import { parseArgs as nodeParseArgs } from "node:util";
 import { FtpError } from "../errors.ts";
 
 /**
@@ -67,7 +69,9 @@ export interface ParsedArgs {
 }
 
 /**
- * Parse `argv` (without the program and command names) against `specs`.
+ * Parse `argv` (without the program and command names) against `specs`, with `node:util`'s
+ * `parseArgs` (strict, positionals allowed): long options, `--name=value`, one-letter
+ * aliases, grouped short flags (`-rq`), `-p21`, repeatable options, `--` to end options.
  *
  * @param argv The arguments.
  * @param specs The accepted options.
@@ -77,66 +81,59 @@ export interface ParsedArgs {
  * @example
  * ```ts
  * import { parseArgs } from "./args.ts";
- * const { values, positionals } = parseArgs(["--port", "21", "-w", "dir"], {
+ * const { values, positionals } = parseArgs(["--port", "21", "-wq", "dir"], {
  *   port: { type: "string", short: "p" },
  *   write: { type: "boolean", short: "w" },
+ *   quiet: { type: "boolean", short: "q" },
  * });
- * console.log(values.port, values.write, positionals); // "21" true ["dir"]
+ * console.log(values.port, values.write, values.quiet, positionals); // "21" true true ["dir"]
  * ```
  */
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
-  const values: Record<string, string | boolean | string[]> = {};
-  const positionals: string[] = [];
-  const byShort = new Map<string, string>();
-  for (const [name, spec] of Object.entries(specs)) if (spec.short) byShort.set(spec.short, name);
-
-  const set = (name: string, value: string | boolean) => {
-    const spec = specs[name];
-    if (spec.multiple) {
-      const list = (values[name] as string[] | undefined) ?? [];
-      list.push(String(value));
-      values[name] = list;
-    } else {
-      values[name] = value;
-    }
-  };
-
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (!Object.hasOwn(specs, name)) throw new UsageError(`unknown option --${name}`);
-    } else if (arg.startsWith("-") && arg.length > 1) {
-      const letter = arg.slice(1, 2);
-      name = byShort.get(letter);
-      if (name === undefined) throw new UsageError(`unknown option -${letter}`);
-      if (arg.length > 2) inline = arg.slice(2).replace(/^=/, "");
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const spec = specs[name];
-    if (spec.type === "boolean") {
-      if (inline !== undefined) throw new UsageError(`option --${name} takes no value`);
-      set(name, true);
-      continue;
-    }
-    if (inline !== undefined) {
-      set(name, inline);
-      continue;
-    }
-    if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value`);
-    set(name, argv[++i]);
+  for (const arg of argv) {
+    if (arg === "--") break;
+    // Names such as --toString or --__proto__ must not reach an object lookup.
+    const m = /^--([^=]+)/.exec(arg);
+    if (m && !Object.hasOwn(specs, m[1])) throw new UsageError(`unknown option --${m[1]}`);
   }
-  return { values, positionals };
+  try {
+    const { values, positionals } = nodeParseArgs({
+      args: [...argv],
+      options: specs as Record<string, OptionSpec>,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values: { ...values } as ParsedArgs["values"], positionals };
+  } catch (e) {
+    throw new UsageError(usageMessage(e, specs), { cause: e });
+  }
+}
+
+/** A short message for a `node:util` parseArgs error (they differ slightly per runtime). */
+function usageMessage(e: unknown, specs: OptionSpecs): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: string }).code ?? "";
+  let name = /'(?:-\w, )?(-{0,2}[\w][\w-]*)/.exec(message)?.[1] ?? "";
+  // Bun names an unknown letter of a group without its dash ("Unknown option 'x'").
+  if (name !== "" && !name.startsWith("-")) name = (name.length === 1 ? "-" : "--") + name;
+  const long = (opt: string) => {
+    if (opt.startsWith("--")) return opt;
+    const found = Object.entries(specs).find(([, s]) => s.short === opt.slice(1));
+    return found ? `--${found[0]}` : opt;
+  };
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || /unknown option/i.test(message)) {
+    return `unknown option ${name || message}`;
+  }
+  if (/argument missing|requires an argument|needs a value/i.test(message)) {
+    return `option ${long(name)} needs a value`;
+  }
+  if (/does not take an argument|takes no value/i.test(message)) {
+    return `option ${long(name)} takes no value`;
+  }
+  if (/ambiguous/i.test(message)) {
+    return `option ${long(name)} needs a value (write ${long(name)}=-VALUE for one starting with "-")`;
+  }
+  return message.split("\n")[0];
 }
 
 /**
@@ -224,4 +221,93 @@ export function parseRate(text: string, option: string): number {
   if (!m) throw new UsageError(`${option} must be a rate like 500k, 10m or 2048, got "${text}"`);
   const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
   return Math.round(Number(m[1]) * unit);
+}
+
+/**
+ * Parse a size such as `512M`, `2g`, `100k` or `4096` (bytes; k = 1024), or `none` /
+ * `unlimited` for no limit.
+ *
+ * @param text The option value.
+ * @param option The option name, for the message.
+ * @returns Bytes (`Infinity` for no limit).
+ * @throws {UsageError} When malformed.
+ *
+ * @example
+ * ```ts
+ * import { parseSize } from "./args.ts";
+ * parseSize("512M", "--quota"); // 536870912
+ * ```
+ */
+export function parseSize(text: string, option: string): number {
+  if (/^(none|unlimited)$/i.test(text.trim())) return Infinity;
+  const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${option} must be a size like 512M, 2G or 4096 (or "none"), got "${text}"`);
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase()]!;
+  return Math.round(Number(m[1]) * unit);
+}
+
+/**
+ * Parse a duration in seconds (fractions allowed), e.g. `30` or `2.5`.
+ *
+ * @param text The option value.
+ * @param option The option name, for the message.
+ * @returns Milliseconds.
+ * @throws {UsageError} When it is not a positive number of seconds.
+ *
+ * @example
+ * ```ts
+ * import { parseSeconds } from "./args.ts";
+ * parseSeconds("2.5", "--timeout"); // 2500
+ * ```
+ */
+export function parseSeconds(text: string, option: string): number {
+  const m = /^\d+(\.\d+)?$/.exec(text.trim());
+  const ms = m ? Math.round(Number(text) * 1000) : NaN;
+  if (!(ms > 0)) throw new UsageError(`${option} must be a number of seconds such as 30, got "${text}"`);
+  return ms;
+}
+
+/**
+ * Fill options missing from the command line from environment variables: option
+ * `--max-per-ip` of a command with prefix `ANYFTP_SERVE_` comes from `ANYFTP_SERVE_MAX_PER_IP`.
+ * Flags accept `1`/`true`/`yes`/`on` and `0`/`false`/`no`/`off`; a repeatable option takes
+ * whitespace-separated values. The command line wins.
+ *
+ * @param parsed What {@linkcode parseArgs} returned.
+ * @param specs The command's options.
+ * @param env The environment.
+ * @param prefix The variable prefix, e.g. `"ANYFTP_SERVE_"`.
+ * @returns The values with the environment's filled in.
+ * @throws {UsageError} For a flag variable that is not a yes/no word.
+ *
+ * @example
+ * ```ts
+ * import { applyEnv, parseArgs } from "./args.ts";
+ * const specs = { port: { type: "string" }, write: { type: "boolean" } } as const;
+ * const values = applyEnv(parseArgs([], specs), specs, { ANYFTP_SERVE_PORT: "2121", ANYFTP_SERVE_WRITE: "1" }, "ANYFTP_SERVE_");
+ * console.log(values.port, values.write); // "2121" true
+ * ```
+ */
+export function applyEnv(
+  parsed: ParsedArgs,
+  specs: OptionSpecs,
+  env: Readonly<Record<string, string | undefined>>,
+  prefix: string,
+): ParsedArgs["values"] {
+  const values: Record<string, string | boolean | readonly string[]> = { ...parsed.values };
+  for (const [name, spec] of Object.entries(specs)) {
+    if (name === "help" || values[name] !== undefined) continue;
+    const variable = prefix + name.toUpperCase().replace(/-/g, "_");
+    const raw = env[variable];
+    if (raw === undefined || raw === "") continue;
+    if (spec.type === "boolean") {
+      if (/^(1|true|yes|on)$/i.test(raw)) values[name] = true;
+      else if (!/^(0|false|no|off)$/i.test(raw)) {
+        throw new UsageError(`${variable} must be 1 or 0 (true/false), got "${raw}"`);
+      }
+    } else {
+      values[name] = spec.multiple ? raw.trim().split(/\s+/) : raw;
+    }
+  }
+  return values;
 }

@@ -36,6 +36,18 @@ export interface CliIO {
   cwd(): string;
   /** Whether a local path is an existing directory. */
   isDirectory(path: string): Promise<boolean>;
-  /** The environment variables (for `serve --s3` credentials). @default none */
-  env?(): Readonly<Record<string, string | undefined>>;
+  /** Environment variables (options and credentials from the environment). @default {} */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Whether standard error is a terminal (progress bars are drawn only then). @default false */
+  readonly errIsTTY?: boolean;
+  /** Width of the terminal on standard error. @default 80 */
+  readonly columns?: number;
+  /** Write raw text (no newline) on standard error, for the progress bar. @default none */
+  writeErr?(text: string): void;
+  /** Read a small text file (a `.netrc`, a certificate, a users file); `undefined` when missing. @default none */
+  readFile?(path: string): Promise<string | undefined>;
+  /** Ask for a password without echoing it; absent when standard input is not a terminal. @default none */
+  prompt?(question: string): Promise<string>;
+  /** Read all of standard input as text (for `anyftp passwd` in scripts). @default none */
+  readStdin?(): Promise<string>;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `anyftp` command: `serve` a directory, or `get`/`put`/`ls` on an FTP URL. Runs as
- * `npx anyftp`, `bunx anyftp` or `deno run -A src/cli/main.ts`; importing this module runs
- * nothing (use {@linkcode runCli}).
+ * The `anyftp` command: `serve` a directory (and `passwd` for its users file), or
+ * `get`/`put`/`ls`/`cat`/`rm`/`mkdir`/`mv`/`mirror` on an FTP URL. Runs as `npx anyftp` (Node),
+ * `bunx --bun anyftp` (Bun; plain `bunx` follows the node shebang) or
+ * `deno run -A src/cli/main.ts`; importing this module runs nothing (use {@linkcode runCli}).
  *
  * @example
  * ```ts
@@ -24,8 +25,10 @@
  * @module
  */
 
-import { exitAfterFlush, isEntryPoint, processIO } from "./_runtime.ts";
-import { runClientCommand } from "./client_commands.ts";
+import { exitAfterFlush, isEntryPoint, processIO, runtimeName } from "./_runtime.ts";
+import { CLIENT_COMMANDS, type ClientCommandName, runClientCommand } from "./client_commands.ts";
+import { EXIT_CODE_HELP } from "./exit_codes.ts";
+import { runPasswd } from "./passwd.ts";
 import type { CliIO } from "./io.ts";
 import { runServe } from "./serve.ts";
 
@@ -55,16 +58,25 @@ export const USAGE = `anyftp ${VERSION}: FTP server and client for Deno, Bun and
 
 Usage:
   anyftp serve [DIR] [options]   serve DIR over FTP (see anyftp serve --help)
-  anyftp get URL [FILE|DIR|-]    download
-  anyftp put FILE|- URL          upload
+  anyftp passwd                  print a password hash for a users file
+  anyftp get URL [FILE|DIR|-]    download (see anyftp get --help for all client commands)
+  anyftp put FILE|DIR|- URL      upload
   anyftp ls URL                  list a directory
+  anyftp cat URL                 print a remote file
+  anyftp rm [-r] URL             remove a file or a tree
+  anyftp mkdir [-p] URL          create a directory
+  anyftp mv URL NEWPATH          rename or move
+  anyftp mirror URL DIR | DIR URL   copy what changed, either way
   anyftp --help | --version
 
 Examples:
   anyftp serve ./public --port 2121
   anyftp serve --memory --write --user alice:secret --port 0
   anyftp get ftp://127.0.0.1:2121/file.txt
-  anyftp put ./site ftp://alice:secret@127.0.0.1:2121/www/`;
+  anyftp put -u alice ./site ftp://127.0.0.1:2121/www/
+  anyftp mirror --delete ftp://127.0.0.1:2121/pub ./pub
+
+${EXIT_CODE_HELP}`;
 
 /**
  * Run the CLI with the given process view.
@@ -84,10 +96,8 @@ export async function runCli(io: CliIO): Promise<number> {
   switch (command) {
     case "serve":
       return await runServe(rest, io);
-    case "get":
-    case "put":
-    case "ls":
-      return await runClientCommand(command, rest, io);
+    case "passwd":
+      return await runPasswd(rest, io);
     case "--version":
     case "-V":
       io.out(`anyftp ${VERSION}`);
@@ -99,6 +109,9 @@ export async function runCli(io: CliIO): Promise<number> {
       io.out(USAGE);
       return 0;
     default:
+      if ((CLIENT_COMMANDS as readonly string[]).includes(command)) {
+        return await runClientCommand(command as ClientCommandName, rest, io, { runtime: runtimeName() });
+      }
       io.err(`anyftp: unknown command "${command}"`);
       io.err("Try 'anyftp --help'.");
       return 2;
@@ -111,8 +124,17 @@ if (isEntryPoint(import.meta)) {
   try {
     status = await runCli(io);
   } catch (e) {
-    io.err(`anyftp: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    status = 1;
+    // One line, not a stack trace (ANYFTP_DEBUG=1 shows it).
+    const interrupted = (e as { name?: string })?.name === "AbortError";
+    const detail = io.env?.ANYFTP_DEBUG && e instanceof Error ? e.stack : undefined;
+    io.err(
+      interrupted
+        ? "anyftp: interrupted"
+        : `anyftp: unexpected error: ${e instanceof Error ? e.message : String(e)}${
+          detail ? "\n" + detail : " (ANYFTP_DEBUG=1 shows where; please report it)"
+        }`,
+    );
+    status = interrupted ? 130 : 1;
   }
   await exitAfterFlush(status);
 }

@@ -4,21 +4,32 @@
  * @module
  */
 
+import { networkInterfaces } from "node:os";
+import { ConnectError } from "../errors.ts";
 import { LocalPathIO } from "../fs/local_path_io.ts";
 import { MemoryPathIO } from "../fs/memory_path_io.ts";
 import type { PathIO } from "../fs/path_io.ts";
 import { Server, type ServerOptions } from "../server/server.ts";
 import type { UserOptions } from "../server/user.ts";
 import {
+  applyEnv,
   parseArgs,
   parsePort,
   parsePortRange,
   parsePositiveInt,
   parseRate,
+  parseSize,
   UsageError,
 } from "./args.ts";
+import { DotfileHidingPathIO } from "./dotfile_hiding_path_io.ts";
 import type { CliIO } from "./io.ts";
-import { addr, formatServerEvent } from "./log_format.ts";
+import { addr, escapeControl, ServerLog } from "./log_format.ts";
+import { parseUsersFile } from "./users_file.ts";
+
+/** Default `--quota` of `--memory` storage: uploads beyond it get 552. */
+const DEFAULT_MEMORY_QUOTA = 256 * 1024 ** 2;
+/** Default `--max-per-ip`, well below the default `--max-connections` (512). */
+const DEFAULT_MAX_PER_IP = 16;
 
 /**
  * Usage text of `anyftp serve`.
@@ -34,6 +45,9 @@ export const SERVE_USAGE = `Usage: anyftp serve [DIR] [options]
 Serve DIR (default: the current directory) over FTP. Anonymous and read-only unless told
 otherwise. Stop with Ctrl-C: running transfers get a few seconds to finish.
 
+Dot-files and dot-directories (.env, .git) of DIR are hidden and untouchable unless
+--dotfiles is given.
+
 Options:
   --memory                 serve an empty in-memory file system instead of DIR
   --s3 BUCKET[/PREFIX]     serve an S3 bucket (or a key prefix in it) instead of DIR;
@@ -41,19 +55,36 @@ Options:
                            AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION
   --s3-endpoint URL        S3-compatible server to use (default AWS_ENDPOINT_URL_S3,
                            AWS_ENDPOINT_URL, else AWS S3), path-style addressing
+  --quota SIZE             --memory: most bytes all files may hold (default 256M; "none")
   --host ADDR              address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)
   -p, --port PORT          port to listen on (default 2121; 0 picks a free one and prints it)
   -w, --write              allow uploads, deletes, renames and new directories
-  -u, --user NAME:PASS     add an account (repeatable); anonymous login is then off
-  --anonymous              keep anonymous login on alongside --user accounts
+  --users-file FILE        accounts from a JSON file with hashed passwords (see anyftp passwd)
+  -u, --user NAME:PASS     add an account (repeatable; visible in ps: prefer --users-file);
+                           anonymous login is then off
+  --anonymous              keep anonymous login on alongside named accounts
+  --dotfiles               show and serve dot-files of DIR
+  --tls-cert FILE          PEM certificate for explicit FTPS (AUTH TLS); needs --tls-key
+  --tls-key FILE           PEM private key of --tls-cert
   --passive-ports A-B      passive data ports to use, e.g. 50000-50100
   --passive-address ADDR   IPv4 address to announce in PASV replies (NAT, containers)
   --max-connections N      most simultaneous clients (default 512)
+  --max-per-ip N           most simultaneous clients from one IP address (default 16)
   --download-limit RATE    server-wide cap on data sent, e.g. 10m, 500k (bytes/s)
   --upload-limit RATE      server-wide cap on data received
-  -q, --quiet              no per-session log lines
-  -v, --verbose            also log every command and reply
-  -h, --help               show this help`;
+  --log-format FORMAT      text (default) or json: one JSON object per event and line
+  -q, --quiet              log only errors, failed transfers and refused requests
+  -v, --verbose            also log every command (passwords censored) and reply
+  -h, --help               show this help
+
+Errors, failed transfers and refused requests (permission denied...) go to standard error,
+everything else to standard output. Control characters in client-chosen names are escaped.
+Every option can also come from an environment variable ANYFTP_SERVE_<OPTION>, e.g.
+ANYFTP_SERVE_PORT=2121, ANYFTP_SERVE_WRITE=1, ANYFTP_SERVE_USERS_FILE=/etc/anyftp.json;
+the command line wins.
+
+Exit status: 0 after a clean shutdown; 1 when it cannot start (port in use, unreadable users
+file or certificate) or a second Ctrl-C forced it; 2 on a bad command line.`;
 
 /**
  * Settings of `anyftp serve`, as parsed from its command line.
@@ -92,7 +123,19 @@ export interface ServeConfig {
   readonly downloadLimit: number;
   /** Server-wide upload cap in bytes/s (0 = none). */
   readonly uploadLimit: number;
-  /** No session log. */
+  /** `--users-file`. */
+  readonly usersFile?: string;
+  /** Byte quota of `--memory` storage (`Infinity`: none). */
+  readonly quota: number;
+  /** Most sessions per IP address. */
+  readonly maxPerIp: number;
+  /** `--tls-cert` and `--tls-key` files. */
+  readonly tlsFiles?: { readonly cert: string; readonly key: string };
+  /** Serve dot-files of DIR. */
+  readonly dotfiles: boolean;
+  /** Log format. */
+  readonly logFormat: "text" | "json";
+  /** Only failures in the log. */
   readonly quiet: boolean;
   /** Log commands and replies too. */
   readonly verbose: boolean;
@@ -114,6 +157,13 @@ const SPECS = {
   "max-connections": { type: "string" },
   "download-limit": { type: "string" },
   "upload-limit": { type: "string" },
+  "users-file": { type: "string" },
+  quota: { type: "string" },
+  "max-per-ip": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  dotfiles: { type: "boolean" },
+  "log-format": { type: "string" },
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
@@ -124,6 +174,7 @@ const SPECS = {
  *
  * @param argv The arguments.
  * @param cwd The working directory, the default DIR.
+ * @param env Environment variables: `ANYFTP_SERVE_<OPTION>` fills options not on the command line. @default {}
  * @returns The settings.
  * @throws {UsageError} When an option is unknown or malformed.
  *
@@ -134,8 +185,14 @@ const SPECS = {
  * console.log(config.root, config.port, config.users); // "/srv/ftp" 0 [{ login: "bob", password: "pw" }]
  * ```
  */
-export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfig {
-  const { values: v, positionals } = parseArgs(argv, SPECS);
+export function parseServeArgs(
+  argv: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ServeConfig {
+  const parsed = parseArgs(argv, SPECS);
+  const v = applyEnv(parsed, SPECS, env, "ANYFTP_SERVE_");
+  const positionals = parsed.positionals;
   if (positionals.length > 1) {
     throw new UsageError(`serve takes one directory, got ${positionals.length}: ${positionals.join(" ")}`);
   }
@@ -168,6 +225,21 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
   const maxConnections = str("max-connections");
   const download = str("download-limit");
   const upload = str("upload-limit");
+  const quota = str("quota");
+  if (quota !== undefined && !v.memory) {
+    throw new UsageError("--quota is for --memory storage (a directory's space is the disk's)");
+  }
+  const maxPerIp = str("max-per-ip");
+  const cert = str("tls-cert");
+  const key = str("tls-key");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError("--tls-cert and --tls-key go together (a PEM certificate and its private key)");
+  }
+  const logFormat = str("log-format") ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new UsageError(`--log-format must be text or json, got "${logFormat}"`);
+  }
+  const usersFile = str("users-file");
   return {
     root: positionals[0] ?? cwd,
     memory: v.memory === true,
@@ -184,7 +256,13 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
     port: parsePort(str("port") ?? "2121", "--port"),
     write: v.write === true,
     users,
-    anonymous: users.length === 0 || v.anonymous === true,
+    anonymous: (users.length === 0 && usersFile === undefined) || v.anonymous === true,
+    ...(usersFile !== undefined ? { usersFile } : {}),
+    quota: quota === undefined ? DEFAULT_MEMORY_QUOTA : parseSize(quota, "--quota"),
+    maxPerIp: maxPerIp === undefined ? DEFAULT_MAX_PER_IP : parsePositiveInt(maxPerIp, "--max-per-ip"),
+    ...(cert !== undefined && key !== undefined ? { tlsFiles: { cert, key } } : {}),
+    dotfiles: v.dotfiles === true,
+    logFormat,
     ...(passivePorts !== undefined
       ? { passivePorts: parsePortRange(passivePorts, "--passive-ports") }
       : {}),
@@ -204,6 +282,7 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
  * The {@linkcode ServerOptions} for a configuration (without storage and event hook).
  *
  * @param config Parsed settings.
+ * @param fileUsers Accounts from the users file. @default []
  * @returns Users, limits and passive-port settings.
  *
  * @example
@@ -213,16 +292,19 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeConfi
  * console.log(options.users); // [{ anonymous: true, permissions: [{ path: "/", readable: true, writable: true }] }]
  * ```
  */
-export function serverOptionsFor(config: ServeConfig): ServerOptions {
+export function serverOptionsFor(
+  config: ServeConfig,
+  fileUsers: readonly UserOptions[] = [],
+): ServerOptions {
   const permissions = [{ path: "/", readable: true, writable: config.write }];
-  const users: UserOptions[] = config.users.map((u) => ({
-    login: u.login,
-    password: u.password,
-    permissions,
-  }));
-  if (config.anonymous) users.push({ anonymous: true, permissions });
+  const users: UserOptions[] = [
+    ...fileUsers,
+    ...config.users.map((u) => ({ login: u.login, password: u.password, permissions })),
+  ];
+  if (config.anonymous && !fileUsers.some((u) => u.anonymous)) users.push({ anonymous: true, permissions });
   return {
     users,
+    maxConnectionsPerIp: config.maxPerIp,
     ...(config.passivePorts ? { passivePorts: config.passivePorts } : {}),
     ...(config.passiveAddress ? { passiveAddress: config.passiveAddress } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
@@ -251,7 +333,7 @@ export function serverOptionsFor(config: ServeConfig): ServerOptions {
 export async function runServe(argv: readonly string[], io: CliIO): Promise<number> {
   let config: ServeConfig;
   try {
-    config = parseServeArgs(argv, io.cwd());
+    config = parseServeArgs(argv, io.cwd(), io.env);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`anyftp serve: ${e.message}`);
@@ -262,6 +344,37 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     io.out(SERVE_USAGE);
     return 0;
   }
+  const json = config.logFormat === "json";
+  const say = (message: string, fields: Record<string, unknown> = {}) =>
+    io.out(json ? JSON.stringify({ type: "anyftp", time: Date.now(), message, ...fields }) : `anyftp: ${message}`);
+  const fail = (message: string) => {
+    io.err(json ? JSON.stringify({ type: "anyftp-error", time: Date.now(), message }) : `anyftp serve: ${message}`);
+    return 1;
+  };
+  const read = async (file: string, what: string) => {
+    const text = await io.readFile?.(file);
+    if (text === undefined) throw new UsageError(`cannot read ${what} ${file}`);
+    return text;
+  };
+  let fileUsers: UserOptions[] = [];
+  let tls: { cert: string; key: string } | undefined;
+  try {
+    if (config.usersFile !== undefined) {
+      fileUsers = parseUsersFile(await read(config.usersFile, "the users file"), {
+        file: config.usersFile,
+        write: config.write,
+      });
+    }
+    if (config.tlsFiles) {
+      tls = {
+        cert: await read(config.tlsFiles.cert, "the TLS certificate"),
+        key: await read(config.tlsFiles.key, "the TLS key"),
+      };
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return fail(e.message);
+  }
   let storage: PathIO;
   let what: string;
   if (config.s3) {
@@ -269,7 +382,7 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
       // Loaded only here: users who never serve S3 never load it.
       const { S3PathIO, s3OptionsFromEnv } = await import("../fs/s3/mod.ts");
       const { bucket, prefix, endpoint } = config.s3;
-      storage = new S3PathIO({ ...s3OptionsFromEnv(io.env?.() ?? {}), ...(endpoint ? { endpoint } : {}), bucket, prefix });
+      storage = new S3PathIO({ ...s3OptionsFromEnv(io.env ?? {}), ...(endpoint ? { endpoint } : {}), bucket, prefix });
       for await (const _ of storage.list("/")) break; // wrong bucket, endpoint or keys: say so now
     } catch (e) {
       const cause = e instanceof Error && e.cause instanceof Error ? ` (${e.cause.message})` : "";
@@ -284,25 +397,28 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     }
     what = `s3://${config.s3.bucket}/${config.s3.prefix}`;
   } else if (config.memory) {
-    storage = new MemoryPathIO();
+    storage = new MemoryPathIO(Number.isFinite(config.quota) ? { maxBytes: config.quota } : {});
     what = "memory";
   } else {
     if (!(await io.isDirectory(config.root))) {
-      io.err(`anyftp serve: ${config.root} is not a directory (give an existing DIR or --memory)`);
-      return 1;
+      return fail(`${config.root} is not a directory (give an existing DIR or --memory)`);
     }
     const local = new LocalPathIO({ root: config.root });
-    storage = local;
+    storage = config.dotfiles ? local : new DotfileHidingPathIO(local);
     what = local.root;
   }
+  const log = new ServerLog({
+    format: config.logFormat,
+    verbose: config.verbose,
+    quiet: config.quiet,
+    out: io.out,
+    err: io.err,
+  });
   const server = new Server({
-    ...serverOptionsFor(config),
+    ...serverOptionsFor(config, fileUsers),
     storage,
-    onEvent: (event) => {
-      if (config.quiet && event.type !== "error") return;
-      const line = formatServerEvent(event, { verbose: config.verbose });
-      if (line !== undefined) io.out(line);
-    },
+    ...(tls ? { tls } : {}),
+    onEvent: (event) => log.event(event),
   });
   let signalled!: (signal: string) => void;
   const firstSignal = new Promise<string>((resolve) => (signalled = resolve));
@@ -319,29 +435,82 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     try {
       bound = await server.listen({ hostname: config.hostname, port: config.port });
     } catch (e) {
-      io.err(`anyftp serve: ${e instanceof Error ? e.message : String(e)}`);
-      return 1;
+      return fail(listenFailure(e, config.hostname, config.port));
     }
-    const access = config.write ? "read-write" : "read-only";
+    const urls = listenUrls(bound);
+    const notes = [
+      config.write ? "read-write" : "read-only",
+      ...(config.memory && Number.isFinite(config.quota) ? [`quota ${config.quota} bytes`] : []),
+      ...(!config.memory ? [config.dotfiles ? "dot-files shown" : "dot-files hidden"] : []),
+      ...(tls ? ["explicit FTPS (AUTH TLS) available"] : []),
+    ];
     const accounts = [
+      ...fileUsers.filter((u) => !u.anonymous).map((u) => u.login!),
       ...config.users.map((u) => u.login),
-      ...(config.anonymous ? ["anonymous"] : []),
-    ].join(", ");
-    io.out(`anyftp: serving ${what} (${access}) at ftp://${addr(bound)}/ for ${accounts}`);
-    io.out("anyftp: press Ctrl-C to stop");
+      ...(config.anonymous || fileUsers.some((u) => u.anonymous) ? ["anonymous"] : []),
+    ];
+    say(
+      escapeControl(`serving ${what} (${notes.join(", ")}) at ${urls.join(" and ")} for ${accounts.join(", ")}`),
+      { root: what, urls, accounts, notes },
+    );
+    if (!json) say("press Ctrl-C to stop");
     const signal = await firstSignal;
-    io.out(`anyftp: ${signal}: shutting down (Ctrl-C again to force)`);
+    say(`${signal}: shutting down (Ctrl-C again to force)`);
     const done = await Promise.race([
       server.close().then(() => "closed" as const),
       secondSignal.then(() => "forced" as const),
     ]);
     if (done === "forced") {
-      io.err("anyftp: forced exit, transfers cut off");
+      io.err(json ? JSON.stringify({ type: "anyftp-error", time: Date.now(), message: "forced exit" }) : "anyftp: forced exit, transfers cut off");
       return 1;
     }
-    io.out("anyftp: stopped");
+    say("stopped");
     return 0;
   } finally {
     off();
   }
+}
+
+/** Why listening failed, with a hint that fits (the adapters of Deno and Bun may not name the code). */
+function listenFailure(e: unknown, hostname: string, port: number): string {
+  const where = addr({ hostname, port, family: hostname.includes(":") ? "IPv6" : "IPv4" });
+  const code = e instanceof ConnectError ? e.code : (e as { code?: string })?.code ?? "";
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+  if (code === "EADDRINUSE" || /in use/i.test(cause)) {
+    return `Port ${port} on ${hostname} is in use (EADDRINUSE): choose another --port (0 picks a free one) or stop the process using it`;
+  }
+  if (code === "EACCES" || /permission|denied/i.test(cause)) {
+    return `Not allowed to listen on ${where} (EACCES): ports below 1024 need privileges; use --port 2121`;
+  }
+  if (code === "EADDRNOTAVAIL" || /not available|assign requested address/i.test(cause)) {
+    return `No local address ${hostname} (EADDRNOTAVAIL): give --host one of this machine's addresses, or 0.0.0.0`;
+  }
+  return `Cannot listen on ${where} (${code || "error"}: ${cause}): is the port in use by another process?`;
+}
+
+/**
+ * The URLs a bound address answers on: the address itself, or for a wildcard address
+ * (`0.0.0.0`, `::`) every local interface address of that family (IPv4 ones too for `::`,
+ * which usually accepts both).
+ *
+ * @param bound The listener's address.
+ * @returns `ftp://host:port/` URLs, the bound address first.
+ *
+ * @example
+ * ```ts
+ * import { listenUrls } from "./serve.ts";
+ * listenUrls({ hostname: "127.0.0.1", port: 2121, family: "IPv4" }); // ["ftp://127.0.0.1:2121/"]
+ * ```
+ */
+export function listenUrls(bound: { hostname: string; port: number; family: "IPv4" | "IPv6" }): string[] {
+  const urls = [`ftp://${addr(bound)}/`];
+  if (bound.hostname !== "0.0.0.0" && bound.hostname !== "::") return urls;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (bound.hostname === "0.0.0.0" && a.family !== "IPv4") continue;
+      if (a.family === "IPv6" && a.address.startsWith("fe80")) continue;
+      urls.push(`ftp://${addr({ hostname: a.address, port: bound.port, family: a.family as "IPv4" | "IPv6" })}/`);
+    }
+  }
+  return urls;
 }

@@ -26,14 +26,18 @@ export interface CommandLine {
  * ```
  */
 export function parseCommandLine(line: string): CommandLine {
-  const space = line.indexOf(" ");
+  // The verb ends at the first space; a tab there too (some clients send `PASS<TAB>x`, and
+  // a verb must never swallow its argument: logs and 502 replies echo the verb).
+  const space = line.search(/[ \t]/);
   if (space < 0) return { name: line.trim().toUpperCase(), arg: "" };
   return { name: line.slice(0, space).toUpperCase(), arg: line.slice(space + 1) };
 }
 
 /**
  * Render a command for the log and for error messages, hiding the password of PASS
- * (and of ACCT, which some servers use as a second secret).
+ * (and of ACCT, which some servers use as a second secret) however it is spelled or spaced:
+ * any case, leading whitespace or Telnet leftovers, a tab or several spaces before the
+ * password, or the password glued on with another separator.
  *
  * @param line The command line as sent or received.
  * @returns The line, safe to log.
@@ -45,5 +49,6 @@ export function parseCommandLine(line: string): CommandLine {
  * ```
  */
 export function censorCommand(line: string): string {
-  return /^\s*(PASS|ACCT)\b/i.test(line) ? line.replace(/^(\s*\S+).*$/s, "$1 ********") : line;
+  const m = /^[\s\uFFFD]*(PASS|ACCT)(?![A-Za-z0-9])/i.exec(line);
+  return m ? `${m[1]} ********` : line;
 }
