@@ -18,6 +18,8 @@ export interface ControlOptions {
   readonly encoding: ClientEncoding;
   readonly maxLineLength: number;
   readonly maxReplyLines: number;
+  /** Gets every command sent (`"> …"`, censored) and reply line read (`"< …"`). */
+  readonly trace?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ export class ControlChannel {
   async send(line: string): Promise<void> {
     assertSafeCommand(line);
     if (this.#closed) throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    this.#options.trace?.(`> ${censorCommand(line)}`);
     try {
       await this.#writer.write(encodeText(`${line}\r\n`, this.#options.encoding));
     } catch (cause) {
@@ -119,6 +122,7 @@ export class ControlChannel {
           `The server sent a reply line of ${result.length} bytes (limit ${this.#options.maxLineLength}) to ${operation}: the connection was closed. Raise maxLineLength if the server is trusted.`,
         );
       }
+      this.#options.trace?.(`< ${result.line}`);
       const pushed = this.#assembler.push(result.line);
       if (pushed.kind === "reply") return pushed.reply;
       if (pushed.kind === "invalid") {

@@ -79,10 +79,12 @@ export class Session {
       const implicit = this.options.tls === "implicit";
       const conn = await this.dial(host, port ?? (implicit ? 990 : 21), implicit);
       conn.setNoDelay(true);
+      this.options.trace?.(`Connected to ${host} port ${port ?? (implicit ? 990 : 21)}`);
       const control = new ControlChannel(conn, {
         encoding: this.options.encoding,
         maxLineLength: this.options.maxLineLength,
         maxReplyLines: this.options.maxReplyLines,
+        trace: this.options.trace,
       });
       this.#control = control;
       this.unsupported.clear();

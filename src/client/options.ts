@@ -86,6 +86,17 @@ export interface ClientOptions {
    * A factory gets the local directory to root the storage at. @default LocalPathIO of the real file system
    */
   readonly localFs?: (root: string) => PathIO | Promise<PathIO>;
+  /**
+   * Ask LIST for hidden files (`LIST -a`) when the server has no MLSD. A server that refuses
+   * the option (5xx) gets a plain `LIST` from then on. @default true
+   */
+  readonly listHidden?: boolean;
+  /**
+   * Called with every command sent (`"> USER alice"`; the arguments of PASS and ACCT are
+   * censored) and every reply line received (`"< 230 Logged in"`), to debug a conversation
+   * with a server. @default undefined (no trace)
+   */
+  readonly trace?: (line: string) => void;
 }
 
 /**
@@ -149,6 +160,12 @@ export interface TransferOptions {
    * onProgress is given). @default undefined (unknown; uploads of bytes use their length)
    */
   readonly total?: number;
+  /**
+   * Transfer as text (TYPE A): the network form ends lines with CRLF; downloads turn CRLF
+   * into LF and uploads LF into CRLF. Sizes and offsets then count network bytes, so leave
+   * `offset` at 0. @default false (binary, TYPE I)
+   */
+  readonly ascii?: boolean;
 }
 
 /**
@@ -164,11 +181,15 @@ export interface CopyOptions {
   /**
    * `false`: the destination is a directory and the source goes inside it under its own name
    * (`download("dir", "local")` makes `local/dir`). `true`: the destination is the target
-   * itself (`download("dir", "local")` puts dir's contents into `local`). @default false
+   * itself (`download("dir", "local")` puts dir's contents into `local`, and
+   * `download("/report.pdf", "out.pdf")` writes `out.pdf`, as `cp` and `curl -o` do).
+   * @default false
    */
   readonly writeInto?: boolean;
   /** Continue an interrupted download: keep the local bytes and fetch the rest (REST). @default false */
   readonly resume?: boolean;
+  /** Transfer the files as text (TYPE A, see {@linkcode TransferOptions.ascii}); not with `resume`. @default false */
+  readonly ascii?: boolean;
   /** Aborts the copy. @default undefined (no signal) */
   readonly signal?: AbortSignal;
   /** Progress of each file. @default undefined (no progress reports) */
