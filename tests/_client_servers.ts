@@ -26,9 +26,9 @@ export interface RealServer {
 }
 
 /** Whether a peer is available; under CI a missing peer is an error. */
-export function havePeer(kind: "vsftpd" | "pyftpdlib"): boolean {
+export function havePeer(kind: "vsftpd" | "pyftpdlib" | "aioftp"): boolean {
   const ok = kind === "vsftpd" ? existsSync("/usr/sbin/vsftpd") : existsSync("/usr/bin/python3") &&
-    spawnSync("/usr/bin/python3", ["-c", "import pyftpdlib"]).status === 0;
+    spawnSync("/usr/bin/python3", ["-c", `import ${kind}`]).status === 0;
   if (!ok && process.env.CI) {
     throw new Error(`${kind} is not installed (CI requires it): apt-get install it`);
   }
@@ -258,6 +258,50 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
   });
   return {
     name: "pyftpdlib",
+    host: "127.0.0.1",
+    port,
+    user: "alice",
+    password: "s3cret",
+    root,
+    url: `ftp://alice:s3cret@127.0.0.1:${port}`,
+    async close() {
+      await stop(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Start aioftp's own server (`python3 -m aioftp`: MLSD/MLST and LIST, no SIZE or MDTM) with a
+ * user rooted in a new temporary directory.
+ *
+ * @returns The server.
+ */
+export async function startAioftp(): Promise<RealServer> {
+  const dir = mkdtempSync(join(tmpdir(), "anyftp-aioftp-"));
+  const root = join(dir, "root");
+  spawnSync("mkdir", ["-p", root]);
+  const port = await freePort();
+  const child = spawn("/usr/bin/python3", [
+    "-m",
+    "aioftp",
+    "--user",
+    "alice",
+    "--pass",
+    "s3cret",
+    "-d",
+    root,
+    "-q",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--family",
+    "ipv4",
+  ], { stdio: ["ignore", "ignore", "ignore"] });
+  await waitForPort(port, child, "aioftp");
+  return {
+    name: "aioftp",
     host: "127.0.0.1",
     port,
     user: "alice",

@@ -11,7 +11,8 @@ import { parseListLine } from "../protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine } from "../protocol/mlsx_parse.ts";
 import { FtpError, StatusCodeError } from "../errors.ts";
 import { textDecoder } from "./_encoding.ts";
-import { isNotFound, isNotImplemented } from "./_replies.ts";
+import { mdtmCommand, sizeCommand } from "./_file_facts.ts";
+import { isNotFound, isNotImplemented, isRefusal } from "./_replies.ts";
 import {
   isSafeEntryName,
   joinRemote,
@@ -85,11 +86,30 @@ export async function listDir(
       else if (e.received !== "501" && e.received !== "504") throw e;
     }
   }
-  const lines = await readListing(s, `LIST${arg}`, signal);
+  const lines = await readList(s, arg, signal);
   return entriesOf(path, lines, (line) => {
     const e = parseLine(s, line);
     return e && e.name !== "." && e.name !== ".." ? e : undefined;
   });
+}
+
+/**
+ * LIST, as `LIST -a` (hidden files too) unless the client was told not to or the server
+ * refused the option before: a 5xx to `LIST -a` is followed by a plain `LIST`, and when that
+ * works the option is not sent again.
+ */
+async function readList(s: Session, arg: string, signal?: AbortSignal): Promise<string[]> {
+  if (!s.options.listHidden || s.unsupported.has("LIST -a")) {
+    return await readListing(s, `LIST${arg}`, signal);
+  }
+  try {
+    return await readListing(s, `LIST -a${arg}`, signal);
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+  }
+  const lines = await readListing(s, `LIST${arg}`, signal);
+  s.unsupported.add("LIST -a");
+  return lines;
 }
 
 function entriesOf(
@@ -147,31 +167,48 @@ async function readListing(s: Session, command: string, signal?: AbortSignal): P
 }
 
 /**
- * Facts about one path (queue held): MLST, or the parent's listing when the server lacks it.
+ * MLST of one path (queue held), or `undefined` when the server lacks MLST (500/502,
+ * remembered) or sent no fact line.
+ *
+ * @param s The session.
+ * @param path The path.
+ * @returns The entry; rejects with a `StatusCodeError` (550) when it does not exist.
+ */
+export async function mlst(s: Session, path: string): Promise<RemoteEntry | undefined> {
+  if (s.unsupported.has("MLST")) return undefined;
+  let r;
+  try {
+    r = await s.execute(`MLST ${path}`, ["250"]);
+  } catch (e) {
+    if (!isNotImplemented(e)) throw e;
+    s.unsupported.add("MLST");
+    return undefined;
+  }
+  const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ??
+    r.lines[0] ?? "";
+  const entry = parseMlsxLine(line);
+  return entry ? { ...entry, name: remoteBasename(path) || entry.name, path } : undefined;
+}
+
+/**
+ * Facts about one path (queue held): MLST; without it, SIZE (which only files answer, with
+ * MDTM for the time), and the parent's listing for the rest.
  *
  * @param s The session.
  * @param path The path.
  * @returns The entry; rejects with a `StatusCodeError` 550 when it does not exist.
  */
 export async function stat(s: Session, path: string): Promise<RemoteEntry> {
-  if (!s.unsupported.has("MLST")) {
-    try {
-      const r = await s.execute(`MLST ${path}`, ["250"]);
-      const line = r.lines.slice(1, -1).find((l) => l.startsWith(" ")) ?? r.lines[1] ??
-        r.lines[0] ?? "";
-      const entry = parseMlsxLine(line);
-      if (entry) return { ...entry, name: remoteBasename(path) || entry.name, path };
-    } catch (e) {
-      if (!isNotImplemented(e)) throw e;
-      s.unsupported.add("MLST");
-    }
-  }
+  const entry = await mlst(s, path);
+  if (entry) return entry;
   const name = remoteBasename(path);
   if (name === "" || name === "." || name === "..") {
     // The root or a relative directory: its parent's listing cannot show it.
     await s.execute("PWD", ["257"]);
     return { name, path, type: "dir", facts: {} };
   }
+  const file = await statBySize(s, path, name);
+  if (file) return file;
   const parent = remoteDirname(path);
   const found = (await listDir(s, parent)).find((e) => e.name === name);
   if (!found) {
@@ -183,6 +220,32 @@ export async function stat(s: Session, path: string): Promise<RemoteEntry> {
     });
   }
   return { ...found, path };
+}
+
+/** A file by SIZE (and MDTM), `undefined` when SIZE does not answer for it. */
+async function statBySize(
+  s: Session,
+  path: string,
+  name: string,
+): Promise<RemoteEntry | undefined> {
+  if (s.unsupported.has("SIZE")) return undefined;
+  let size: number;
+  try {
+    size = await sizeCommand(s, path);
+  } catch (e) {
+    if (!(e instanceof StatusCodeError) || !/^[45]/.test(e.received)) throw e;
+    if (isNotImplemented(e)) s.unsupported.add("SIZE");
+    return undefined; // A directory, a missing path, or no SIZE: the listing decides.
+  }
+  let modified: Date | undefined;
+  if (!s.unsupported.has("MDTM")) {
+    modified = await mdtmCommand(s, path).catch((e) => {
+      if (isNotImplemented(e)) s.unsupported.add("MDTM");
+      else if (!(e instanceof StatusCodeError)) throw e;
+      return undefined;
+    });
+  }
+  return { name, path, type: "file", size, ...(modified ? { modified } : {}), facts: {} };
 }
 
 /**

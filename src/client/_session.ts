@@ -34,6 +34,8 @@ export class Session {
   transfer: Transfer | undefined;
   /** Whether data connections use TLS (PROT P was accepted). */
   protP = false;
+  /** The representation type set on the server (`"I"` after login). */
+  #type: "A" | "I" | undefined;
   #control: ControlChannel | undefined;
   #net: Net | undefined;
   #host = "";
@@ -89,6 +91,7 @@ export class Session {
       this.#control = control;
       this.unsupported.clear();
       this.protP = false;
+      this.#type = undefined;
       let reply = await control.readReply(this.options.socketTimeout, "the greeting");
       for (let i = 0; i < 10 && reply.code === "120"; i++) {
         reply = await control.readReply(this.options.socketTimeout, "the greeting");
@@ -117,12 +120,26 @@ export class Session {
     let r = await this.execute(`USER ${user}`, ["230", "331", "332"]);
     if (r.code === "331") r = await this.execute(`PASS ${password}`, ["230", "202", "332"]);
     if (r.code === "332") await this.execute(`ACCT ${account}`, ["230", "202"]);
-    await this.execute("TYPE I", ["200"]);
+    this.#type = undefined;
+    await this.setType("I");
     if (this.options.tls !== undefined) {
       await this.execute("PBSZ 0", ["200"]);
       await this.execute("PROT P", ["200"]);
       this.protP = true;
     }
+  }
+
+  /**
+   * Set the representation type (TYPE A for text, TYPE I for binary) unless it is set
+   * already. Call with the queue held.
+   *
+   * @param type The type.
+   * @returns Nothing.
+   */
+  async setType(type: "A" | "I"): Promise<void> {
+    if (this.#type === type) return;
+    await this.execute(`TYPE ${type}`, ["200"]);
+    this.#type = type;
   }
 
   /**
@@ -232,6 +249,7 @@ export class Session {
     if (!control || control.closed) {
       throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
     }
+    if (/^\s*TYPE\b/i.test(line)) this.#type = undefined; // Set again by setType().
     await control.send(line);
     const shown = censorCommand(line);
     for (let i = 0;; i++) {

@@ -8,6 +8,7 @@
 
 import type { Conn } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
+import { fromCrlfStream, toCrlfStream } from "../protocol/ascii_stream.ts";
 import { censorCommand } from "../protocol/command.ts";
 import { closeEndpoint, connectData, openDataEndpoint } from "./_data_connection.ts";
 import { unexpectedReply } from "./_replies.ts";
@@ -123,6 +124,8 @@ export interface OpenOptions extends StartOptions {
   readonly onProgress?: TransferOptions["onProgress"];
   /** Expected size of what is moved, for progress. */
   readonly total?: number | undefined;
+  /** TYPE A with CRLF conversion instead of TYPE I. */
+  readonly ascii?: boolean | undefined;
 }
 
 /**
@@ -138,12 +141,14 @@ export async function openRetrieve(
   path: string,
   options: OpenOptions,
 ): Promise<ReadableStream<Uint8Array>> {
+  await s.setType(options.ascii ? "A" : "I");
   const t = await startTransfer(s, `RETR ${path}`, options);
-  return downloadReadable(t, s.options.dataTimeout, {
+  const stream = downloadReadable(t, s.options.dataTimeout, {
     onProgress: options.onProgress,
     total: options.total,
     throttle: s.readLimit,
   });
+  return options.ascii ? stream.pipeThrough(fromCrlfStream()) : stream;
 }
 
 /**
@@ -159,10 +164,36 @@ export async function openStore(
   command: string,
   options: OpenOptions,
 ): Promise<WritableStream<Uint8Array>> {
+  await s.setType(options.ascii ? "A" : "I");
   const t = await startTransfer(s, command, options);
-  return uploadWritable(t, s.options.dataTimeout, {
+  const sink = uploadWritable(t, s.options.dataTimeout, {
     onProgress: options.onProgress,
     total: options.total,
     throttle: s.writeLimit,
+  });
+  return options.ascii ? writeThrough(toCrlfStream(), sink) : sink;
+}
+
+/**
+ * A sink that passes its chunks through `transform` into `sink`, and whose `close()`
+ * resolves only once `sink` closed (so an upload still ends with the server's verdict).
+ */
+function writeThrough(
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  sink: WritableStream<Uint8Array>,
+): WritableStream<Uint8Array> {
+  const piped = transform.readable.pipeTo(sink);
+  piped.catch(() => {}); // Reported by the writes and the close.
+  const writer = transform.writable.getWriter();
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk),
+    async close() {
+      await writer.close();
+      await piped;
+    },
+    async abort(reason) {
+      await writer.abort(reason);
+      await piped.catch(() => {});
+    },
   });
 }

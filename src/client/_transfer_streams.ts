@@ -159,6 +159,7 @@ export function uploadWritable(
     }
     await check();
     await onData(writer.write(chunk), sending);
+    transfer.sent(chunk.byteLength);
     report(chunk.byteLength);
   };
   return new WritableStream<Uint8Array>({

@@ -104,6 +104,7 @@ function fileOptions(options: CopyOptions, path: string): OpenOptions {
   const onProgress = options.onProgress;
   return {
     signal: options.signal,
+    ascii: options.ascii,
     ...(onProgress ? { onProgress: (p) => onProgress({ ...p, path }) } : {}),
   };
 }

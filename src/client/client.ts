@@ -516,6 +516,7 @@ export class Client {
         signal: options.signal,
         onProgress: options.onProgress,
         total,
+        ascii: options.ascii,
         done: release,
         handedOut: true,
       });
@@ -576,6 +577,7 @@ export class Client {
         signal: options.signal,
         onProgress: options.onProgress,
         total: options.total,
+        ascii: options.ascii,
         done: release,
         handedOut: true,
       });
