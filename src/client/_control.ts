@@ -42,6 +42,7 @@ export class ControlChannel {
   #assembler: ReplyAssembler;
   #options: ControlOptions;
   #closed = false;
+  #replies = 0;
   #detach: () => void = () => {};
   /** One timer for all replies (a timer per reply line costs more than the line). */
   #deadline = new IdleDeadline(() => this.close());
@@ -80,6 +81,11 @@ export class ControlChannel {
     return this.#conn;
   }
 
+  /** How many replies were read, not counting 421 (the server closing the connection). */
+  get replies(): number {
+    return this.#replies;
+  }
+
   /** Whether the channel was closed (locally, by the peer, or after a protocol error). */
   get closed(): boolean {
     return this.#closed;
@@ -103,7 +109,7 @@ export class ControlChannel {
   }
 
   /**
-   * Read one complete reply.
+   * Read one complete reply. A 421 also closes the channel: the server is going away.
    *
    * @param timeoutMs Idle limit per line; on expiry the channel is closed (its state is lost).
    * @param operation What is waited for, for error messages.
@@ -124,7 +130,12 @@ export class ControlChannel {
       }
       this.#options.trace?.(`< ${result.line}`);
       const pushed = this.#assembler.push(result.line);
-      if (pushed.kind === "reply") return pushed.reply;
+      if (pushed.kind === "reply") {
+        // 421: the server is closing the connection (idle timeout, shutdown): so do we.
+        if (pushed.reply.code === "421") this.close();
+        else this.#replies++;
+        return pushed.reply;
+      }
       if (pushed.kind === "invalid") {
         this.close();
         throw new FtpError(

@@ -58,6 +58,11 @@ export class Session {
     return this.#control !== undefined && !this.#control.closed;
   }
 
+  /** Replies read on the current control connection (421 not counted). */
+  get replies(): number {
+    return this.#control?.replies ?? 0;
+  }
+
   /** The control channel; throws {@linkcode ConnectionClosedError} when there is none. */
   get control(): ControlChannel {
     if (!this.#control) throw new ConnectionClosedError("a command (call connect() first)");

@@ -20,6 +20,7 @@ import {
   renamePath,
 } from "./_file_ops.ts";
 import { listEntries, stat, statIfExists } from "./_listing.ts";
+import { replyCounters } from "./_reply_count.ts";
 import { isRefusal, parse257 } from "./_replies.ts";
 import { Session } from "./_session.ts";
 import { openRetrieve, openStore } from "./_start_transfer.ts";
@@ -68,7 +69,9 @@ export class Client {
    * ```
    */
   constructor(options: ClientOptions = {}) {
-    this.#s = new Session(options);
+    const s = new Session(options);
+    this.#s = s;
+    replyCounters.set(this, () => s.replies);
   }
 
   /**
