@@ -315,6 +315,39 @@ export async function startAioftp(): Promise<RealServer> {
   };
 }
 
+/** A running SOCKS5 proxy. */
+export interface RealProxy {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Whether microsocks (Debian's `microsocks`) is installed; under CI a missing one is an error. */
+export function haveMicrosocks(): boolean {
+  const ok = existsSync("/usr/bin/microsocks");
+  if (!ok && process.env.CI) throw new Error("microsocks is not installed (CI requires it)");
+  return ok;
+}
+
+/**
+ * Start microsocks, a real SOCKS5 server, on 127.0.0.1.
+ *
+ * @param options Credentials it demands (user/password authentication), and the local
+ * address of its outgoing connections (so a server can tell proxied clients apart).
+ * @returns The proxy.
+ */
+export async function startMicrosocks(
+  options: { user?: string; password?: string; bind?: string } = {},
+): Promise<RealProxy> {
+  const port = await freePort();
+  const args = ["-i", "127.0.0.1", "-p", String(port)];
+  if (options.user !== undefined) args.push("-u", options.user, "-P", options.password ?? "");
+  if (options.bind) args.push("-b", options.bind);
+  const child = spawn("/usr/bin/microsocks", args, { stdio: ["ignore", "ignore", "ignore"] });
+  await waitForPort(port, child, "microsocks");
+  return { host: "127.0.0.1", port, close: () => stop(child) };
+}
+
 /** Options of {@linkcode startAnyftp}. */
 export interface AnyftpOptions {
   /** Commands to switch off (answered 502). */
