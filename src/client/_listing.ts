@@ -11,6 +11,7 @@ import { parseListLine } from "../protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine } from "../protocol/mlsx_parse.ts";
 import { FtpError, StatusCodeError } from "../errors.ts";
 import { textDecoder } from "./_encoding.ts";
+import { concatBytes } from "./_bytes.ts";
 import { mdtmCommand, sizeCommand } from "./_file_facts.ts";
 import { isNotFound, isNotImplemented, isRefusal } from "./_replies.ts";
 import {
@@ -75,8 +76,7 @@ export async function listDir(
   const arg = path === "" ? "" : ` ${path}`;
   if (command === "MLSD" || (command === undefined && !s.unsupported.has("MLSD"))) {
     try {
-      const lines = await readListing(s, `MLSD${arg}`, signal);
-      return entriesOf(path, lines, (line) => {
+      return await readEntries(s, `MLSD${arg}`, path, signal, (line) => {
         const e = parseMlsxLine(line);
         return e && !isMlsxSelfOrParent(e) ? e : undefined;
       });
@@ -86,43 +86,23 @@ export async function listDir(
       else if (e.received !== "501" && e.received !== "504") throw e;
     }
   }
-  const lines = await readList(s, arg, signal);
-  return entriesOf(path, lines, (line) => {
+  const parse = (line: string) => {
     const e = parseLine(s, line);
     return e && e.name !== "." && e.name !== ".." ? e : undefined;
-  });
-}
-
-/**
- * LIST, as `LIST -a` (hidden files too) unless the client was told not to or the server
- * refused the option before: a 5xx to `LIST -a` is followed by a plain `LIST`, and when that
- * works the option is not sent again.
- */
-async function readList(s: Session, arg: string, signal?: AbortSignal): Promise<string[]> {
+  };
   if (!s.options.listHidden || s.unsupported.has("LIST -a")) {
-    return await readListing(s, `LIST${arg}`, signal);
+    return await readEntries(s, `LIST${arg}`, path, signal, parse);
   }
+  // `LIST -a` for hidden files; a server that refuses the option (5xx) gets a plain LIST,
+  // and when that works the option is not sent again.
   try {
-    return await readListing(s, `LIST -a${arg}`, signal);
+    return await readEntries(s, `LIST -a${arg}`, path, signal, parse);
   } catch (e) {
     if (!isRefusal(e)) throw e;
   }
-  const lines = await readListing(s, `LIST${arg}`, signal);
+  const entries = await readEntries(s, `LIST${arg}`, path, signal, parse);
   s.unsupported.add("LIST -a");
-  return lines;
-}
-
-function entriesOf(
-  dir: string,
-  lines: readonly string[],
-  parse: (line: string) => ParsedEntry | undefined,
-): RemoteEntry[] {
-  const out: RemoteEntry[] = [];
-  for (const line of lines) {
-    const e = parse(line);
-    if (e) out.push({ ...e, path: joinRemote(dir, e.name) });
-  }
-  return out;
+  return entries;
 }
 
 /** A LIST line through the user's parser (first or last) and the built-in ones. */
@@ -137,34 +117,69 @@ function parseLine(s: Session, line: string): ParsedEntry | undefined {
   return custom && order === "last" ? custom(line) : undefined;
 }
 
-/** The non-empty lines of a listing, within `maxListingBytes`. */
-async function readListing(s: Session, command: string, signal?: AbortSignal): Promise<string[]> {
+/**
+ * Run a listing command and parse its lines as they arrive, within `maxListingBytes`: only
+ * the entries are kept (not the listing's bytes, text and lines besides them), so a listing
+ * costs little more memory than its entries.
+ */
+async function readEntries(
+  s: Session,
+  command: string,
+  dir: string,
+  signal: AbortSignal | undefined,
+  parse: (line: string) => ParsedEntry | undefined,
+): Promise<RemoteEntry[]> {
   const max = s.options.maxListingBytes;
+  const decode = textDecoder(s.options.encoding);
+  const out: RemoteEntry[] = [];
+  const lines = (bytes: Uint8Array) => {
+    for (const raw of decode(bytes).split("\n")) {
+      const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+      const e = line === "" ? undefined : parse(line);
+      if (e) out.push({ ...e, path: joinRemote(dir, e.name) });
+    }
+  };
   const t = await startTransfer(s, command, { signal });
   const reader = downloadReadable(t, s.options.dataTimeout, {}).getReader();
-  const chunks: Uint8Array[] = [];
+  let rest: Uint8Array[] = []; // The start of a line not yet ended.
+  let restBytes = 0;
   let total = 0;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel(new FtpError(`Listing too long`));
-      throw new FtpError(
-        `The listing of "${command}" exceeds ${max} bytes: aborted. Raise maxListingBytes or list a smaller directory.`,
-      );
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > max) {
+        throw new FtpError(
+          `The listing of "${command}" exceeds ${max} bytes: aborted. Raise maxListingBytes or list a smaller directory.`,
+        );
+      }
+      const end = value.lastIndexOf(0x0a);
+      if (end < 0) {
+        rest.push(value);
+        restBytes += value.byteLength;
+        if (restBytes > MAX_LISTING_LINE) {
+          throw new FtpError(
+            `The listing of "${command}" has a line longer than ${MAX_LISTING_LINE} bytes: aborted.`,
+          );
+        }
+        continue;
+      }
+      lines(restBytes > 0 ? concatBytes([...rest, value.subarray(0, end)]) : value.subarray(0, end));
+      rest = [value.slice(end + 1)];
+      restBytes = rest[0]!.byteLength;
     }
-    chunks.push(value);
+  } catch (e) {
+    await reader.cancel(e).catch(() => {});
+    throw e;
   }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return textDecoder(s.options.encoding)(all).split("\n").map((l) => l.replace(/\r$/, ""))
-    .filter((l) => l !== "");
+  if (restBytes > 0) lines(concatBytes(rest));
+  return out;
 }
+
+/** Longest listing line accepted (names are short; only a hostile server sends more). */
+const MAX_LISTING_LINE = 1024 * 1024;
+
 
 /**
  * MLST of one path (queue held), or `undefined` when the server lacks MLST (500/502,

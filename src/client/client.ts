@@ -23,7 +23,7 @@ import { listEntries, stat, statIfExists } from "./_listing.ts";
 import { replyCounters } from "./_reply_count.ts";
 import { isRefusal, parse257 } from "./_replies.ts";
 import { Session } from "./_session.ts";
-import { openRetrieve, openStore } from "./_start_transfer.ts";
+import { downloadLimit, openRetrieve, openStore } from "./_start_transfer.ts";
 import { writeAll } from "./_transfer_streams.ts";
 import { downloadPath, uploadPath } from "./_tree_copy.ts";
 import type { ListResult } from "./list_result.ts";
@@ -35,6 +35,9 @@ import type {
   RemoteEntry,
   TransferOptions,
 } from "./options.ts";
+
+/** `downloadData`'s default `maxSize`. */
+const DOWNLOAD_DATA_MAX = 256 * 1024 * 1024;
 
 /**
  * An FTP client: one control connection, one command at a time (concurrent calls wait their
@@ -511,14 +514,17 @@ export class Client {
     try {
       const offset = options.offset ?? 0;
       let total = options.total;
-      if (options.onProgress && total === undefined) {
-        total = await fileSize(this.#s, path).then((n) => n - offset, () => undefined);
+      let announced: number | undefined;
+      if (options.stopAtSize || (options.onProgress && total === undefined)) {
+        announced = await fileSize(this.#s, path).then((n) => n - offset, () => undefined);
+        total ??= announced;
       }
       return await openRetrieve(this.#s, path, {
         offset,
         signal: options.signal,
         onProgress: options.onProgress,
         total,
+        ...downloadLimit(options.maxSize, announced, options.stopAtSize),
         ascii: options.ascii,
         done: release,
         handedOut: true,
@@ -591,10 +597,12 @@ export class Client {
   }
 
   /**
-   * Download a whole file into memory.
+   * Download a whole file into memory, at most `maxSize` bytes (256 MiB unless given): a
+   * larger file fails with an `FtpError` after ABOR. Use {@linkcode Client.downloadStream}
+   * or {@linkcode Client.download} for big files.
    *
    * @param path The remote file.
-   * @param options Offset, abort signal, progress. @default {}
+   * @param options Offset, abort signal, progress, `maxSize`, `stopAtSize`. @default {}
    * @returns Its bytes.
    *
    * @example
@@ -605,7 +613,10 @@ export class Client {
    * ```
    */
   async downloadData(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
-    const stream = await this.downloadStream(path, options);
+    const stream = await this.downloadStream(path, {
+      ...options,
+      maxSize: options.maxSize ?? DOWNLOAD_DATA_MAX,
+    });
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 

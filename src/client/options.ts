@@ -166,6 +166,18 @@ export interface TransferOptions {
    * `offset` at 0. @default false (binary, TYPE I)
    */
   readonly ascii?: boolean;
+  /**
+   * Downloads: most bytes the transfer may bring; one byte more aborts it (ABOR) and it fails
+   * with an `FtpError`, so a hostile server cannot fill the memory. @default Infinity
+   * (`downloadData`: 268435456, 256 MiB)
+   */
+  readonly maxSize?: number;
+  /**
+   * Downloads: stop with an `FtpError` (after ABOR) once the server sends more bytes than it
+   * announced (SIZE, or MLST when it lacks SIZE). Without an announced size nothing is
+   * enforced. @default false
+   */
+  readonly stopAtSize?: boolean;
 }
 
 /**
@@ -190,6 +202,11 @@ export interface CopyOptions {
   readonly resume?: boolean;
   /** Transfer the files as text (TYPE A, see {@linkcode TransferOptions.ascii}); not with `resume`. @default false */
   readonly ascii?: boolean;
+  /**
+   * Downloads: stop a file with an `FtpError` (after ABOR) once the server sends more bytes
+   * than the listing or MLST announced for it. @default false
+   */
+  readonly stopAtSize?: boolean;
   /** Aborts the copy. @default undefined (no signal) */
   readonly signal?: AbortSignal;
   /** Progress of each file. @default undefined (no progress reports) */
