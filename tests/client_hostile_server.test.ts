@@ -96,7 +96,7 @@ describe("client against a 60 MB MLSD listing", () => {
       const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
       let count = 0;
       try {
-        const entries = await guard(client.list("/"), "listing", 120_000);
+        const entries = await guard(client.list("/").toArray(), "listing", 120_000);
         count = entries.length;
         peak = Math.max(peak, process.memoryUsage().rss);
       } finally {

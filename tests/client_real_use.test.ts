@@ -186,5 +186,13 @@ describe("client: trace and addresses", () => {
     for (const bad of ["ftp://", "ftp://[::1", "a b:c", "http://127.0.0.1/"]) {
       await assert.rejects(Client.connect(bad), (e) => e instanceof FtpError, bad);
     }
+    // Whatever the runtime's socket layer throws comes out as an FtpError (ConnectError).
+    for (const [host, port] of [["127.0.0.1", 70000], ["", 21], ["no-such-host.invalid", 21]] as const) {
+      await assert.rejects(
+        new Client({ connectTimeout: 5000 }).connect(host, port),
+        (e) => e instanceof FtpError,
+        `${host}:${port}`,
+      );
+    }
   });
 });

@@ -10,7 +10,7 @@
 import type { ClientTlsOptions, Conn, Listener, Net } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
-import { ConnectionClosedError, FtpTimeoutError } from "../errors.ts";
+import { ConnectError, ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import { ControlChannel } from "./_control.ts";
 import { CommandQueue } from "./_command_queue.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
@@ -176,6 +176,10 @@ export class Session {
    * @returns The connection.
    */
   async dial(hostname: string, port: number, tls = false): Promise<Conn> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new FtpError(`Port ${port} of ${hostname} is not a TCP port (1-65535).`);
+    }
+    if (hostname === "") throw new FtpError("No host to connect to: give a host name or address.");
     const ms = this.options.connectTimeout;
     const ac = new AbortController();
     const timer = isLimited(ms)
@@ -190,7 +194,13 @@ export class Session {
       });
     } catch (e) {
       if (ac.signal.aborted) throw ac.signal.reason;
-      throw e;
+      if (e instanceof FtpError) throw e;
+      // An adapter that let a runtime error through: the client throws only FtpErrors.
+      const code = (e as { code?: unknown })?.code;
+      throw new ConnectError(hostname, port, {
+        code: typeof code === "string" ? code : "EUNKNOWN",
+        cause: e,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -203,7 +213,16 @@ export class Session {
    * @returns The listener, on a free port.
    */
   listen(hostname: string): Listener {
-    return this.#net!.listen({ hostname, port: 0, backlog: 4 });
+    try {
+      return this.#net!.listen({ hostname, port: 0, backlog: 4 });
+    } catch (e) {
+      if (e instanceof FtpError) throw e;
+      const code = (e as { code?: unknown })?.code;
+      throw new ConnectError(hostname, 0, {
+        code: typeof code === "string" ? code : "EUNKNOWN",
+        cause: e,
+      });
+    }
   }
 
   /**
