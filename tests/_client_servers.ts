@@ -1,8 +1,8 @@
 /**
  * Real third-party FTP servers for the client's interop tests, started in the foreground on
  * 127.0.0.1 with a temporary root and config, and killed in teardown: vsftpd (Debian
- * package) and pyftpdlib (`/usr/bin/python3`). When a server is missing the test fails
- * under CI and is skipped elsewhere.
+ * package), pyftpdlib and aioftp's server (`/usr/bin/python3`), and the SOCKS5 proxy
+ * microsocks. When a peer is missing the test fails under CI and is skipped elsewhere.
  */
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -81,6 +81,34 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A new temporary directory with an empty `root` inside. */
+function tempRoot(label: string): { dir: string; root: string } {
+  const dir = mkdtempSync(join(tmpdir(), `anyftp-${label}-`));
+  const root = join(dir, "root");
+  spawnSync("mkdir", ["-p", root]);
+  return { dir, root };
+}
+
+/** A server run by `child` on 127.0.0.1:`port`, stopped and its directory removed on close. */
+function childServer(
+  name: string,
+  child: ChildProcess,
+  where: { port: number; dir: string; root: string },
+  login: { user: string; password: string; url: string },
+): RealServer {
+  return {
+    name,
+    host: "127.0.0.1",
+    port: where.port,
+    root: where.root,
+    ...login,
+    async close() {
+      await stop(child);
+      rmSync(where.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Options of {@linkcode startVsftpd}. */
 export interface VsftpdOptions {
   /** Extra config lines. */
@@ -94,9 +122,7 @@ export interface VsftpdOptions {
  * @returns The server.
  */
 export async function startVsftpd(options: VsftpdOptions = {}): Promise<RealServer> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-vsftpd-"));
-  const root = join(dir, "root");
-  spawnSync("mkdir", ["-p", root]);
+  const { dir, root } = tempRoot("vsftpd");
   const port = await freePort();
   const pasvBase = 20000 + Math.floor(Math.random() * 200) * 50;
   const conf = [
@@ -136,19 +162,11 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<RealServ
   writeFileSync(confPath, conf.join("\n") + "\n");
   const child = spawn("/usr/sbin/vsftpd", [confPath], { stdio: ["ignore", "ignore", "pipe"] });
   await waitForPort(port, child, "vsftpd");
-  return {
-    name: "vsftpd",
-    host: "127.0.0.1",
-    port,
+  return childServer("vsftpd", child, { port, dir, root }, {
     user: "anonymous",
     password: "anon@",
-    root,
     url: `ftp://anonymous:anon%40@127.0.0.1:${port}`,
-    async close() {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /** Options of {@linkcode startPyftpdlib}. */
@@ -221,9 +239,7 @@ server.serve_forever(timeout=0.5)
  * @returns The server.
  */
 export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<RealServer> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-pyftpdlib-"));
-  const root = join(dir, "root");
-  spawnSync("mkdir", ["-p", root]);
+  const { dir, root } = tempRoot("pyftpdlib");
   const cfg = {
     user: "alice",
     password: "s3cret",
@@ -245,7 +261,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
     const timer = setTimeout(() => reject(new Error(`pyftpdlib did not start: ${stderr}`)), 10_000);
     child.stdout!.on("data", (d) => {
       out += String(d);
-      const m = /PORT (\d+)/.exec(out);
+      const m = /PORT (\d+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -256,19 +272,11 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
       reject(new Error(`pyftpdlib exited with ${code}: ${stderr}`));
     });
   });
-  return {
-    name: "pyftpdlib",
-    host: "127.0.0.1",
-    port,
+  return childServer("pyftpdlib", child, { port, dir, root }, {
     user: "alice",
     password: "s3cret",
-    root,
     url: `ftp://alice:s3cret@127.0.0.1:${port}`,
-    async close() {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /**
@@ -278,9 +286,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
  * @returns The server.
  */
 export async function startAioftp(): Promise<RealServer> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-aioftp-"));
-  const root = join(dir, "root");
-  spawnSync("mkdir", ["-p", root]);
+  const { dir, root } = tempRoot("aioftp");
   const port = await freePort();
   const child = spawn("/usr/bin/python3", [
     "-m",
@@ -300,19 +306,11 @@ export async function startAioftp(): Promise<RealServer> {
     "ipv4",
   ], { stdio: ["ignore", "ignore", "ignore"] });
   await waitForPort(port, child, "aioftp");
-  return {
-    name: "aioftp",
-    host: "127.0.0.1",
-    port,
+  return childServer("aioftp", child, { port, dir, root }, {
     user: "alice",
     password: "s3cret",
-    root,
     url: `ftp://alice:s3cret@127.0.0.1:${port}`,
-    async close() {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /** A running SOCKS5 proxy. */

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { FtpError } from "../src/errors.ts";
-import { PYTHON, repoFile } from "./_interop_harness.ts";
+import { fileURLToPath } from "node:url";
+import { PYTHON, repoFile, runTool } from "./_interop_harness.ts";
 import { guard, InstrumentedPathIO, putFile, startServer } from "./_server_helpers.ts";
 
 /** Storage that announces 10 bytes for /liar.bin (SIZE, MLST, MLSD) but streams `actual`. */
@@ -26,6 +27,40 @@ class LyingPathIO extends InstrumentedPathIO {
 }
 
 const GIB = 1024 * 1024 * 1024;
+
+describe("client against a 60 MB MLSD listing", () => {
+  it("lists ~850,000 entries with less than 1 GB of extra RSS", async () => {
+    const child = spawn(PYTHON, [repoFile("tests/fixtures/hostile_ftp_server.py"), "mlsd:60000000"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const port = await guard(
+        new Promise<number>((resolve, reject) => {
+          let out = "";
+          child.stdout!.on("data", (d) => {
+            out += String(d);
+            const m = /PORT (\d+)\n/.exec(out);
+            if (m) resolve(Number(m[1]));
+          });
+          child.once("exit", (code) => reject(new Error(`hostile server exited with ${code}`)));
+        }),
+        "hostile server start",
+      );
+      // Measured in a fresh process of this runtime (see tests/_listing_probe.ts).
+      const probe = fileURLToPath(new URL(`./_listing_probe.${import.meta.url.endsWith(".js") ? "js" : "ts"}`, import.meta.url));
+      const g = globalThis as { Deno?: unknown; Bun?: unknown };
+      const args = g.Deno !== undefined ? ["run", "-A", probe, String(port)] : [probe, String(port)];
+      const run = await guard(runTool(process.execPath, args, { timeoutMs: 180_000 }), "listing probe", 200_000);
+      assert.equal(run.code, 0, run.err);
+      const { count, before, peak } = JSON.parse(run.out.trim().split("\n").pop()!);
+      assert.ok(count > 800_000, `${count} entries`);
+      const extra = peak - before;
+      assert.ok(extra < 1e9, `the listing cost ${Math.round(extra / 1e6)} MB of RSS`);
+    } finally {
+      child.kill();
+    }
+  });
+});
 
 describe("client against a server that sends more than it announced", () => {
   it("downloadData stops at its default maxSize (256 MiB), and at the announced 10 B with stopAtSize", async () => {
@@ -68,45 +103,6 @@ describe("client against a server that sends more than it announced", () => {
       assert.ok(statSync(join(local, "tree/liar.bin")).size <= 10);
     } finally {
       rmSync(local, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("client against a 60 MB MLSD listing", () => {
-  it("lists ~850,000 entries with less than 1 GB of extra RSS", async () => {
-    const child = spawn(PYTHON, [repoFile("tests/fixtures/hostile_ftp_server.py"), "mlsd:60000000"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    try {
-      const port = await guard(
-        new Promise<number>((resolve, reject) => {
-          let out = "";
-          child.stdout!.on("data", (d) => {
-            out += String(d);
-            const m = /PORT (\d+)/.exec(out);
-            if (m) resolve(Number(m[1]));
-          });
-          child.once("exit", (code) => reject(new Error(`hostile server exited with ${code}`)));
-        }),
-        "hostile server start",
-      );
-      await using client = await Client.connect(`ftp://u:p@127.0.0.1:${port}`, { socketTimeout: 30_000, dataTimeout: 30_000 });
-      const before = process.memoryUsage().rss;
-      let peak = before;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
-      let count = 0;
-      try {
-        const entries = await guard(client.list("/").toArray(), "listing", 120_000);
-        count = entries.length;
-        peak = Math.max(peak, process.memoryUsage().rss);
-      } finally {
-        clearInterval(sampler);
-      }
-      assert.ok(count > 800_000, `${count} entries`);
-      const extra = peak - before;
-      assert.ok(extra < 1e9, `the listing cost ${Math.round(extra / 1e6)} MB of RSS`);
-    } finally {
-      child.kill();
     }
   });
 });

@@ -108,13 +108,15 @@ export async function listDir(
 /** A LIST line through the user's parser (first or last) and the built-in ones. */
 function parseLine(s: Session, line: string): ParsedEntry | undefined {
   const { listParser: custom, listParserOrder: order } = s.options;
+  // The user's parser may hand out shared or frozen objects: copy them (ours are fresh).
   if (custom && order === "first") {
     const e = custom(line);
-    if (e) return e;
+    if (e) return { ...e };
   }
   const e = parseListLine(line);
   if (e) return e;
-  return custom && order === "last" ? custom(line) : undefined;
+  const late = custom && order === "last" ? custom(line) : undefined;
+  return late && { ...late };
 }
 
 /**
@@ -136,7 +138,7 @@ async function readEntries(
     for (const raw of decode(bytes).split("\n")) {
       const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
       const e = line === "" ? undefined : parse(line);
-      if (e) out.push({ ...e, path: joinRemote(dir, e.name) });
+      if (e) out.push(withPath(e, joinRemote(dir, e.name)));
     }
   };
   const t = await startTransfer(s, command, { signal });
@@ -175,6 +177,12 @@ async function readEntries(
   }
   if (restBytes > 0) lines(concatBytes(rest));
   return out;
+}
+
+/** The parser's fresh entry, given its path in place (a copy per entry doubles the garbage). */
+function withPath(e: ParsedEntry, path: string): RemoteEntry {
+  (e as { path?: string }).path = path;
+  return e as RemoteEntry;
 }
 
 /** Longest listing line accepted (names are short; only a hostile server sends more). */
