@@ -79,7 +79,8 @@ export class Client {
 
   /**
    * Connect and log in: from an `ftp://user:password@host:port` URL (`ftps://` means implicit
-   * TLS) or from an object. The result quits and closes with `await using`.
+   * TLS), a string without a scheme (`"127.0.0.1:2121"`, read as `ftp://`), or an object.
+   * The result quits and closes with `await using`. Whatever fails is an `FtpError`.
    *
    * @param target URL or address and credentials (which may carry client options too).
    * @param options Client options (merged over those in `target`).

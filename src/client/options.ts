@@ -26,7 +26,12 @@ export interface ClientOptions {
   readonly net?: Net;
   /** Limit for opening a connection (control and data), in ms. @default 30000 */
   readonly connectTimeout?: number;
-  /** Limit for waiting on any one reply line from the server, in ms. @default 30000 */
+  /**
+   * Limit for waiting on any one reply line from the server, in ms. After an upload, while
+   * the server keeps the data connection open (it is still receiving what sits in socket
+   * buffers), the wait for its verdict may take this long per MiB sent (up to 32 MiB counted).
+   * @default 30000
+   */
   readonly socketTimeout?: number;
   /**
    * Limit for a data connection to stay silent (and for an active-mode server to dial in), in
