@@ -177,6 +177,7 @@ describe("client: trace and addresses", () => {
       assert.ok(lines.includes(want), `${want} missing in\n${all}`);
     }
     assert.ok(lines.some((l) => /^< 220/.test(l)) && lines.some((l) => /^< 230/.test(l)) && lines.some((l) => /^< 226/.test(l)), all);
+    assert.ok(lines.some((l) => /^Data connection to 127\.0\.0\.1 port \d+$/.test(l)), all);
   });
 
   it("Client.connect takes host:port, and anything it cannot read is an FtpError", async () => {

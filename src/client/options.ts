@@ -98,8 +98,9 @@ export interface ClientOptions {
   readonly listHidden?: boolean;
   /**
    * Called with every command sent (`"> USER alice"`; the arguments of PASS and ACCT are
-   * censored) and every reply line received (`"< 230 Logged in"`), to debug a conversation
-   * with a server. @default undefined (no trace)
+   * censored), every reply line received (`"< 230 Logged in"`) and every connection opened
+   * (`"Data connection to 127.0.0.1 port 50001"`), to debug a conversation with a server.
+   * @default undefined (no trace)
    */
   readonly trace?: (line: string) => void;
 }
