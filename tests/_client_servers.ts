@@ -9,6 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 
 /** A running server. */
@@ -344,6 +345,48 @@ export async function startMicrosocks(
   const child = spawn("/usr/bin/microsocks", args, { stdio: ["ignore", "ignore", "ignore"] });
   await waitForPort(port, child, "microsocks");
   return { host: "127.0.0.1", port, close: () => stop(child) };
+}
+
+/** Whether Dante (Debian's `dante-server`) is installed; under CI a missing one is an error. */
+export function haveDante(): boolean {
+  const ok = existsSync("/usr/sbin/danted");
+  if (!ok && process.env.CI) throw new Error("danted is not installed (CI requires it)");
+  return ok;
+}
+
+/**
+ * Start Dante's SOCKS5 server on 127.0.0.1 without authentication (its user/password method
+ * checks system accounts), in the foreground with one worker.
+ *
+ * @returns The proxy.
+ */
+export async function startDante(): Promise<RealProxy> {
+  const dir = mkdtempSync(join(tmpdir(), "anyftp-dante-"));
+  const port = await freePort();
+  const conf = [
+    "logoutput: stderr",
+    `internal: 127.0.0.1 port = ${port}`,
+    "external: 127.0.0.1",
+    "clientmethod: none",
+    "socksmethod: none",
+    ...(process.getuid?.() === 0 ? ["user.privileged: root", "user.unprivileged: nobody"] : []),
+    "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+    "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+  ];
+  const confPath = join(dir, "danted.conf");
+  writeFileSync(confPath, conf.join("\n") + "\n");
+  const child = spawn("/usr/sbin/danted", ["-f", confPath, "-N", "1", "-p", join(dir, "danted.pid")], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  await waitForPort(port, child, "danted");
+  return {
+    host: "127.0.0.1",
+    port,
+    async close() {
+      await stop(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Options of {@linkcode startAnyftp}. */

@@ -11,9 +11,11 @@ import type { Conn, Net } from "../src/net/types.ts";
 import { ProxyError, socks5Net } from "../src/net/socks5.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import {
+  haveDante,
   haveMicrosocks,
   havePeer,
   type RealProxy,
+  startDante,
   startMicrosocks,
   startVsftpd,
 } from "./_client_servers.ts";
@@ -128,5 +130,24 @@ describe("client through a SOCKS5 proxy (microsocks)", { skip: !haveMicrosocks()
     // Active mode needs a listener the proxy cannot offer.
     await using client = await Client.connect(url, { ...opts, net: ok, mode: "active" });
     await assert.rejects(client.list("/").then((l) => l), UnsupportedError);
+  });
+});
+
+describe("client through Dante's SOCKS5 server", { skip: !haveDante() }, () => {
+  it("uploads, downloads and lists with our server in passive mode, hashes equal", async () => {
+    const proxy = await startDante();
+    try {
+      await using srv = await startServer({ users: [{ login: "u", password: "p" }], loginFailureDelay: 0 });
+      const dialled: string[] = [];
+      const net = socks5Net({ hostname: proxy.host, port: proxy.port, net: recording(await defaultNet(), dialled) });
+      await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`, { ...opts, net });
+      const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 1));
+      await client.uploadData(data, "/dante.bin");
+      assert.equal(sha(await client.downloadData("/dante.bin")), sha(data));
+      assert.deepEqual((await client.list("/")).map((e) => e.name), ["dante.bin"]);
+      assert.ok(dialled.length >= 4 && dialled.every((d) => d === `${proxy.host}:${proxy.port}`), dialled.join(" "));
+    } finally {
+      await proxy.close();
+    }
   });
 });
