@@ -1,14 +1,15 @@
 /**
  * Real third-party FTP servers for the client's interop tests, started in the foreground on
  * 127.0.0.1 with a temporary root and config, and killed in teardown: vsftpd (Debian
- * package) and pyftpdlib (`/usr/bin/python3`). When a server is missing the test fails
- * under CI and is skipped elsewhere.
+ * package), pyftpdlib and aioftp's server (`/usr/bin/python3`), and the SOCKS5 proxy
+ * microsocks. When a peer is missing the test fails under CI and is skipped elsewhere.
  */
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
+import process from "node:process";
 import { join } from "node:path";
 
 /** A running server. */
@@ -26,9 +27,9 @@ export interface RealServer {
 }
 
 /** Whether a peer is available; under CI a missing peer is an error. */
-export function havePeer(kind: "vsftpd" | "pyftpdlib"): boolean {
+export function havePeer(kind: "vsftpd" | "pyftpdlib" | "aioftp"): boolean {
   const ok = kind === "vsftpd" ? existsSync("/usr/sbin/vsftpd") : existsSync("/usr/bin/python3") &&
-    spawnSync("/usr/bin/python3", ["-c", "import pyftpdlib"]).status === 0;
+    spawnSync("/usr/bin/python3", ["-c", `import ${kind}`]).status === 0;
   if (!ok && process.env.CI) {
     throw new Error(`${kind} is not installed (CI requires it): apt-get install it`);
   }
@@ -81,6 +82,34 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A new temporary directory with an empty `root` inside. */
+function tempRoot(label: string): { dir: string; root: string } {
+  const dir = mkdtempSync(join(tmpdir(), `anyftp-${label}-`));
+  const root = join(dir, "root");
+  spawnSync("mkdir", ["-p", root]);
+  return { dir, root };
+}
+
+/** A server run by `child` on 127.0.0.1:`port`, stopped and its directory removed on close. */
+function childServer(
+  name: string,
+  child: ChildProcess,
+  where: { port: number; dir: string; root: string },
+  login: { user: string; password: string; url: string },
+): RealServer {
+  return {
+    name,
+    host: "127.0.0.1",
+    port: where.port,
+    root: where.root,
+    ...login,
+    async close() {
+      await stop(child);
+      rmSync(where.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Options of {@linkcode startVsftpd}. */
 export interface VsftpdOptions {
   /** Extra config lines. */
@@ -94,9 +123,7 @@ export interface VsftpdOptions {
  * @returns The server.
  */
 export async function startVsftpd(options: VsftpdOptions = {}): Promise<RealServer> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-vsftpd-"));
-  const root = join(dir, "root");
-  spawnSync("mkdir", ["-p", root]);
+  const { dir, root } = tempRoot("vsftpd");
   const port = await freePort();
   const pasvBase = 20000 + Math.floor(Math.random() * 200) * 50;
   const conf = [
@@ -136,19 +163,11 @@ export async function startVsftpd(options: VsftpdOptions = {}): Promise<RealServ
   writeFileSync(confPath, conf.join("\n") + "\n");
   const child = spawn("/usr/sbin/vsftpd", [confPath], { stdio: ["ignore", "ignore", "pipe"] });
   await waitForPort(port, child, "vsftpd");
-  return {
-    name: "vsftpd",
-    host: "127.0.0.1",
-    port,
+  return childServer("vsftpd", child, { port, dir, root }, {
     user: "anonymous",
     password: "anon@",
-    root,
     url: `ftp://anonymous:anon%40@127.0.0.1:${port}`,
-    async close() {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
 }
 
 /** Options of {@linkcode startPyftpdlib}. */
@@ -221,9 +240,7 @@ server.serve_forever(timeout=0.5)
  * @returns The server.
  */
 export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<RealServer> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-pyftpdlib-"));
-  const root = join(dir, "root");
-  spawnSync("mkdir", ["-p", root]);
+  const { dir, root } = tempRoot("pyftpdlib");
   const cfg = {
     user: "alice",
     password: "s3cret",
@@ -245,7 +262,7 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
     const timer = setTimeout(() => reject(new Error(`pyftpdlib did not start: ${stderr}`)), 10_000);
     child.stdout!.on("data", (d) => {
       out += String(d);
-      const m = /PORT (\d+)/.exec(out);
+      const m = /PORT (\d+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -256,14 +273,115 @@ export async function startPyftpdlib(options: PyftpdlibOptions = {}): Promise<Re
       reject(new Error(`pyftpdlib exited with ${code}: ${stderr}`));
     });
   });
-  return {
-    name: "pyftpdlib",
-    host: "127.0.0.1",
-    port,
+  return childServer("pyftpdlib", child, { port, dir, root }, {
     user: "alice",
     password: "s3cret",
-    root,
     url: `ftp://alice:s3cret@127.0.0.1:${port}`,
+  });
+}
+
+/**
+ * Start aioftp's own server (`python3 -m aioftp`: MLSD/MLST and LIST, no SIZE or MDTM) with a
+ * user rooted in a new temporary directory.
+ *
+ * @returns The server.
+ */
+export async function startAioftp(): Promise<RealServer> {
+  const { dir, root } = tempRoot("aioftp");
+  const port = await freePort();
+  const child = spawn("/usr/bin/python3", [
+    "-m",
+    "aioftp",
+    "--user",
+    "alice",
+    "--pass",
+    "s3cret",
+    "-d",
+    root,
+    "-q",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--family",
+    "ipv4",
+  ], { stdio: ["ignore", "ignore", "ignore"] });
+  await waitForPort(port, child, "aioftp");
+  return childServer("aioftp", child, { port, dir, root }, {
+    user: "alice",
+    password: "s3cret",
+    url: `ftp://alice:s3cret@127.0.0.1:${port}`,
+  });
+}
+
+/** A running SOCKS5 proxy. */
+export interface RealProxy {
+  readonly host: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Whether microsocks (Debian's `microsocks`) is installed; under CI a missing one is an error. */
+export function haveMicrosocks(): boolean {
+  const ok = existsSync("/usr/bin/microsocks");
+  if (!ok && process.env.CI) throw new Error("microsocks is not installed (CI requires it)");
+  return ok;
+}
+
+/**
+ * Start microsocks, a real SOCKS5 server, on 127.0.0.1.
+ *
+ * @param options Credentials it demands (user/password authentication), and the local
+ * address of its outgoing connections (so a server can tell proxied clients apart).
+ * @returns The proxy.
+ */
+export async function startMicrosocks(
+  options: { user?: string; password?: string; bind?: string } = {},
+): Promise<RealProxy> {
+  const port = await freePort();
+  const args = ["-i", "127.0.0.1", "-p", String(port)];
+  if (options.user !== undefined) args.push("-u", options.user, "-P", options.password ?? "");
+  if (options.bind) args.push("-b", options.bind);
+  const child = spawn("/usr/bin/microsocks", args, { stdio: ["ignore", "ignore", "ignore"] });
+  await waitForPort(port, child, "microsocks");
+  return { host: "127.0.0.1", port, close: () => stop(child) };
+}
+
+/** Whether Dante (Debian's `dante-server`) is installed; under CI a missing one is an error. */
+export function haveDante(): boolean {
+  const ok = existsSync("/usr/sbin/danted");
+  if (!ok && process.env.CI) throw new Error("danted is not installed (CI requires it)");
+  return ok;
+}
+
+/**
+ * Start Dante's SOCKS5 server on 127.0.0.1 without authentication (its user/password method
+ * checks system accounts), in the foreground with one worker.
+ *
+ * @returns The proxy.
+ */
+export async function startDante(): Promise<RealProxy> {
+  const dir = mkdtempSync(join(tmpdir(), "anyftp-dante-"));
+  const port = await freePort();
+  const conf = [
+    "logoutput: stderr",
+    `internal: 127.0.0.1 port = ${port}`,
+    "external: 127.0.0.1",
+    "clientmethod: none",
+    "socksmethod: none",
+    ...(process.getuid?.() === 0 ? ["user.privileged: root", "user.unprivileged: nobody"] : []),
+    "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+    "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
+  ];
+  const confPath = join(dir, "danted.conf");
+  writeFileSync(confPath, conf.join("\n") + "\n");
+  const child = spawn("/usr/sbin/danted", ["-f", confPath, "-N", "1", "-p", join(dir, "danted.pid")], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  await waitForPort(port, child, "danted");
+  return {
+    host: "127.0.0.1",
+    port,
     async close() {
       await stop(child);
       rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Client, ClientPool } from "../src/client/mod.ts";
 import { FtpError, StatusCodeError } from "../src/errors.ts";
 import { havePeer, startAnyftp, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
+import { startServer } from "./_server_helpers.ts";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
@@ -104,5 +105,54 @@ describe("ClientPool lifecycle", () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("ClientPool after the server's idle timeout", () => {
+  /** Two connections in use, left idle past the server's timeout, then six tasks. */
+  async function idleThenWork(url: string, idleMs: number, keepAlive = 0) {
+    const trace: string[] = [];
+    await using pool = new ClientPool(url, { ...opts, size: 2, keepAlive, trace: (l) => trace.push(l) });
+    const first = new Set<Client>();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const busy = [0, 1].map(() => pool.run(async (c) => (first.add(c), await gate, c.pwd())));
+    for (let i = 0; i < 500 && first.size < 2; i++) await sleep(10);
+    release();
+    await Promise.all(busy);
+    await sleep(idleMs * 3); // The server closes both connections meanwhile (or keepalive holds them).
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => pool.run((c) => c.uploadData(`task ${i}`, `idle${i}.txt`))),
+    );
+    const failures = results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason));
+    assert.deepEqual(failures, []);
+    const back = await pool.downloadData("idle5.txt");
+    assert.equal(new TextDecoder().decode(back), "task 5");
+    return { trace, first, pool };
+  }
+
+  it("our server (421 on idle timeout): the next tasks run without a failure", async () => {
+    await using srv = await startServer({ users: [{ login: "u", password: "p" }], idleTimeout: 300, loginFailureDelay: 0 });
+    const { trace } = await idleThenWork(`ftp://u:p@127.0.0.1:${srv.port}`, 300);
+    assert.ok(trace.some((l) => l.startsWith("< 421")), "the server did time the connections out");
+  });
+
+  it("vsftpd (idle_session_timeout=1): the next tasks run without a failure", { skip: !havePeer("vsftpd") }, async () => {
+    const s = await startVsftpd({ extra: ["idle_session_timeout=1"] });
+    try {
+      await idleThenWork(s.url, 1000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("keepAlive sends NOOP on idle connections, so the server keeps them", async () => {
+    await using srv = await startServer({ users: [{ login: "u", password: "p" }], idleTimeout: 400, loginFailureDelay: 0 });
+    const { trace } = await idleThenWork(`ftp://u:p@127.0.0.1:${srv.port}`, 400, 100);
+    assert.ok(trace.includes("> NOOP"), trace.join("\n"));
+    assert.ok(!trace.some((l) => l.startsWith("< 421")), trace.join("\n"));
+    assert.equal(trace.filter((l) => l.startsWith("> USER")).length, 2, "no connection was replaced");
   });
 });

@@ -10,14 +10,15 @@ import type { ConnectTarget } from "./options.ts";
 
 /**
  * Read a URL (`ftp://user:password@host:port`, `ftps://` for implicit TLS, IPv6 hosts in
- * brackets, percent-encoded credentials) into a target; objects pass through.
+ * brackets, percent-encoded credentials) into a target; a string without a scheme
+ * (`"127.0.0.1:2121"`, `"bob@ftp.example.com"`) is read as `ftp://`; objects pass through.
  *
  * @param target The URL or object.
- * @returns The target.
+ * @returns The target; throws {@linkcode FtpError} for what is not an FTP address.
  */
 export function toConnectTarget(target: string | URL | ConnectTarget): ConnectTarget {
   if (typeof target !== "string" && !(target instanceof URL)) return target;
-  const url = typeof target === "string" ? new URL(target) : target;
+  const url = typeof target === "string" ? parseUrl(target) : target;
   if (url.protocol !== "ftp:" && url.protocol !== "ftps:") {
     throw new FtpError(`Unsupported URL scheme "${url.protocol}": use ftp:// or ftps://.`);
   }
@@ -28,4 +29,20 @@ export function toConnectTarget(target: string | URL | ConnectTarget): ConnectTa
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(url.protocol === "ftps:" ? { tls: "implicit" as const } : {}),
   };
+}
+
+function parseUrl(text: string): URL {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `ftp://${text}`;
+  let url: URL | undefined;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    // Reported below.
+  }
+  if (!url || url.hostname === "") {
+    throw new FtpError(
+      `"${text.replace(/\/\/([^@/]*):[^@/]*@/, "//$1:****@")}" is not an FTP address: use ftp://user:password@host:port, host:port or an object.`,
+    );
+  }
+  return url;
 }

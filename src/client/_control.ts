@@ -19,6 +19,8 @@ export interface ControlOptions {
   readonly encoding: ClientEncoding;
   readonly maxLineLength: number;
   readonly maxReplyLines: number;
+  /** Gets every command sent (`"> …"`, censored) and reply line read (`"< …"`). */
+  readonly trace?: ((line: string) => void) | undefined;
 }
 
 /**
@@ -41,6 +43,7 @@ export class ControlChannel {
   #assembler: ReplyAssembler;
   #options: ControlOptions;
   #closed = false;
+  #replies = 0;
   #detach: () => void = () => {};
   /** One timer for all replies (a timer per reply line costs more than the line). */
   #deadline = new IdleDeadline(() => this.close());
@@ -79,6 +82,11 @@ export class ControlChannel {
     return this.#conn;
   }
 
+  /** How many replies were read, not counting 421 (the server closing the connection). */
+  get replies(): number {
+    return this.#replies;
+  }
+
   /** Whether the channel was closed (locally, by the peer, or after a protocol error). */
   get closed(): boolean {
     return this.#closed;
@@ -92,6 +100,7 @@ export class ControlChannel {
   async send(line: string): Promise<void> {
     assertSafeCommand(line);
     if (this.#closed) throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
+    this.#options.trace?.(`> ${censorCommand(line)}`);
     try {
       await this.#writer.write(encodeText(`${line}\r\n`, this.#options.encoding));
     } catch (cause) {
@@ -101,7 +110,7 @@ export class ControlChannel {
   }
 
   /**
-   * Read one complete reply.
+   * Read one complete reply. A 421 also closes the channel: the server is going away.
    *
    * @param timeoutMs Idle limit per line; on expiry the channel is closed (its state is lost).
    * @param operation What is waited for, for error messages.
@@ -120,8 +129,14 @@ export class ControlChannel {
           `The server sent a reply line of ${result.length} bytes (limit ${this.#options.maxLineLength}) to ${operation}: the connection was closed. Raise maxLineLength if the server is trusted.`,
         );
       }
+      this.#options.trace?.(`< ${result.line}`);
       const pushed = this.#assembler.push(result.line);
-      if (pushed.kind === "reply") return pushed.reply;
+      if (pushed.kind === "reply") {
+        // 421: the server is closing the connection (idle timeout, shutdown): so do we.
+        if (pushed.reply.code === "421") this.close();
+        else this.#replies++;
+        return pushed.reply;
+      }
       if (pushed.kind === "invalid") {
         this.close();
         throw new FtpError(

@@ -114,6 +114,7 @@ async function openPassive(s: Session): Promise<Conn> {
   if (port === undefined || port === 0) {
     throw new FtpError(`The server's ${cmd} reply "${text}" names no usable port.`);
   }
+  s.options.trace?.(`Data connection to ${host} port ${port}`);
   return await s.dial(host, port);
 }
 
@@ -152,6 +153,7 @@ async function accept(s: Session, listener: Listener): Promise<Conn> {
         `A data connection came from ${conn.remoteAddr.hostname}, not from the server ${peer}: refused. Set allowForeignActivePeer if that is expected.`,
       );
     }
+    s.options.trace?.(`Data connection from ${conn.remoteAddr.hostname} port ${conn.remoteAddr.port}`);
     return conn;
   } finally {
     listener.close();

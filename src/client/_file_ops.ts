@@ -6,12 +6,13 @@
  * @module
  */
 
-import { parseMlsxTime } from "../protocol/mlsx_parse.ts";
 import { FtpError } from "../errors.ts";
-import { listDir, stat, statIfExists } from "./_listing.ts";
-import { isRefusal } from "./_replies.ts";
+import { mdtmCommand, sizeCommand } from "./_file_facts.ts";
+import { listDir, mlst, stat, statIfExists } from "./_listing.ts";
+import { isNotImplemented, isRefusal } from "./_replies.ts";
 import { isSafeEntryName, MAX_TREE_DEPTH, remotePrefixes } from "./_remote_path.ts";
 import type { Session } from "./_session.ts";
+import type { RemoteEntry } from "./options.ts";
 
 /**
  * Create a directory (MKD). With `parents`, create the missing parents too and accept a
@@ -104,31 +105,53 @@ export async function renamePath(s: Session, from: string, to: string): Promise<
 }
 
 /**
- * Size of a file in bytes (SIZE).
+ * Size of a file in bytes: SIZE, or the `size` fact of MLST when the server lacks SIZE
+ * (aioftp's server).
  *
  * @param s The session.
  * @param path The file.
  * @returns The size.
  */
-export async function fileSize(s: Session, path: string): Promise<number> {
-  const r = await s.execute(`SIZE ${path}`, ["213"]);
-  const n = Number((r.lines[0] ?? "").trim());
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new FtpError(`The server's SIZE reply "${r.lines[0]}" is not a size.`);
-  }
-  return n;
+export function fileSize(s: Session, path: string): Promise<number> {
+  return withMlstFallback(s, path, "SIZE", sizeCommand, (e) => e.type === "file" ? e.size : undefined);
 }
 
 /**
- * Modification time of a file (MDTM).
+ * Modification time of a file: MDTM, or the `modify` fact of MLST when the server lacks
+ * MDTM.
  *
  * @param s The session.
  * @param path The file.
  * @returns The time (UTC, as RFC 3659 says).
  */
-export async function modificationTime(s: Session, path: string): Promise<Date> {
-  const r = await s.execute(`MDTM ${path}`, ["213"]);
-  const d = parseMlsxTime((r.lines[0] ?? "").trim());
-  if (!d) throw new FtpError(`The server's MDTM reply "${r.lines[0]}" is not a time.`);
-  return d;
+export function modificationTime(s: Session, path: string): Promise<Date> {
+  return withMlstFallback(s, path, "MDTM", mdtmCommand, (e) => e.modified);
+}
+
+/**
+ * Ask with `command`; when the server lacks it (500/502, remembered), pick the answer from
+ * MLST, and when that has none either, report the server's refusal.
+ */
+async function withMlstFallback<T>(
+  s: Session,
+  path: string,
+  command: string,
+  ask: (s: Session, path: string) => Promise<T>,
+  pick: (entry: RemoteEntry) => T | undefined,
+): Promise<T> {
+  let refusal: unknown;
+  if (!s.unsupported.has(command)) {
+    try {
+      return await ask(s, path);
+    } catch (e) {
+      if (!isNotImplemented(e)) throw e;
+      s.unsupported.add(command);
+      refusal = e;
+    }
+  }
+  const entry = await mlst(s, path);
+  const value = entry && pick(entry);
+  if (value !== undefined) return value;
+  if (refusal) throw refusal;
+  return await ask(s, path); // The server's own refusal.
 }

@@ -35,6 +35,8 @@ export interface ResolvedOptions {
   readonly tlsOptions: ClientOptions["tlsOptions"];
   readonly tlsSessionReuse: boolean;
   readonly localFs: LocalFsFactory;
+  readonly listHidden: boolean;
+  readonly trace: ((line: string) => void) | undefined;
 }
 
 /**
@@ -67,5 +69,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     tlsOptions: o.tlsOptions,
     tlsSessionReuse: o.tlsSessionReuse ?? true,
     localFs: o.localFs ?? defaultLocalFs,
+    listHidden: o.listHidden ?? true,
+    trace: o.trace,
   };
 }

@@ -10,7 +10,7 @@
 import type { ClientTlsOptions, Conn, Listener, Net } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
 import { censorCommand } from "../protocol/command.ts";
-import { ConnectionClosedError, FtpTimeoutError } from "../errors.ts";
+import { ConnectError, ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import { ControlChannel } from "./_control.ts";
 import { CommandQueue } from "./_command_queue.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
@@ -34,6 +34,8 @@ export class Session {
   transfer: Transfer | undefined;
   /** Whether data connections use TLS (PROT P was accepted). */
   protP = false;
+  /** The representation type set on the server (`"I"` after login). */
+  #type: "A" | "I" | undefined;
   #control: ControlChannel | undefined;
   #net: Net | undefined;
   #host = "";
@@ -54,6 +56,11 @@ export class Session {
   /** Whether the control connection is open. */
   get connected(): boolean {
     return this.#control !== undefined && !this.#control.closed;
+  }
+
+  /** Replies read on the current control connection (421 not counted). */
+  get replies(): number {
+    return this.#control?.replies ?? 0;
   }
 
   /** The control channel; throws {@linkcode ConnectionClosedError} when there is none. */
@@ -79,14 +86,17 @@ export class Session {
       const implicit = this.options.tls === "implicit";
       const conn = await this.dial(host, port ?? (implicit ? 990 : 21), implicit);
       conn.setNoDelay(true);
+      this.options.trace?.(`Connected to ${host} port ${port ?? (implicit ? 990 : 21)}`);
       const control = new ControlChannel(conn, {
         encoding: this.options.encoding,
         maxLineLength: this.options.maxLineLength,
         maxReplyLines: this.options.maxReplyLines,
+        trace: this.options.trace,
       });
       this.#control = control;
       this.unsupported.clear();
       this.protP = false;
+      this.#type = undefined;
       let reply = await control.readReply(this.options.socketTimeout, "the greeting");
       for (let i = 0; i < 10 && reply.code === "120"; i++) {
         reply = await control.readReply(this.options.socketTimeout, "the greeting");
@@ -115,12 +125,26 @@ export class Session {
     let r = await this.execute(`USER ${user}`, ["230", "331", "332"]);
     if (r.code === "331") r = await this.execute(`PASS ${password}`, ["230", "202", "332"]);
     if (r.code === "332") await this.execute(`ACCT ${account}`, ["230", "202"]);
-    await this.execute("TYPE I", ["200"]);
+    this.#type = undefined;
+    await this.setType("I");
     if (this.options.tls !== undefined) {
       await this.execute("PBSZ 0", ["200"]);
       await this.execute("PROT P", ["200"]);
       this.protP = true;
     }
+  }
+
+  /**
+   * Set the representation type (TYPE A for text, TYPE I for binary) unless it is set
+   * already. Call with the queue held.
+   *
+   * @param type The type.
+   * @returns Nothing.
+   */
+  async setType(type: "A" | "I"): Promise<void> {
+    if (this.#type === type) return;
+    await this.execute(`TYPE ${type}`, ["200"]);
+    this.#type = type;
   }
 
   /**
@@ -152,6 +176,10 @@ export class Session {
    * @returns The connection.
    */
   async dial(hostname: string, port: number, tls = false): Promise<Conn> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new FtpError(`Port ${port} of ${hostname} is not a TCP port (1-65535).`);
+    }
+    if (hostname === "") throw new FtpError("No host to connect to: give a host name or address.");
     const ms = this.options.connectTimeout;
     const ac = new AbortController();
     const timer = isLimited(ms)
@@ -166,7 +194,13 @@ export class Session {
       });
     } catch (e) {
       if (ac.signal.aborted) throw ac.signal.reason;
-      throw e;
+      if (e instanceof FtpError) throw e;
+      // An adapter that let a runtime error through: the client throws only FtpErrors.
+      const code = (e as { code?: unknown })?.code;
+      throw new ConnectError(hostname, port, {
+        code: typeof code === "string" ? code : "EUNKNOWN",
+        cause: e,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -178,8 +212,17 @@ export class Session {
    * @param hostname The local address.
    * @returns The listener, on a free port.
    */
-  listen(hostname: string): Promise<Listener> {
-    return this.#net!.listen({ hostname, port: 0, backlog: 4 });
+  async listen(hostname: string): Promise<Listener> {
+    try {
+      return await this.#net!.listen({ hostname, port: 0, backlog: 4 });
+    } catch (e) {
+      if (e instanceof FtpError) throw e;
+      const code = (e as { code?: unknown })?.code;
+      throw new ConnectError(hostname, 0, {
+        code: typeof code === "string" ? code : "EUNKNOWN",
+        cause: e,
+      });
+    }
   }
 
   /**
@@ -230,6 +273,7 @@ export class Session {
     if (!control || control.closed) {
       throw new ConnectionClosedError(`sending "${censorCommand(line)}"`);
     }
+    if (/^\s*TYPE\b/i.test(line)) this.#type = undefined; // Set again by setType().
     await control.send(line);
     const shown = censorCommand(line);
     for (let i = 0;; i++) {

@@ -8,8 +8,10 @@
 
 import type { Conn } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
+import { fromCrlfStream, toCrlfStream } from "../protocol/ascii_stream.ts";
 import { censorCommand } from "../protocol/command.ts";
 import { closeEndpoint, connectData, openDataEndpoint } from "./_data_connection.ts";
+import { FtpError } from "../errors.ts";
 import { unexpectedReply } from "./_replies.ts";
 import type { Session } from "./_session.ts";
 import { Transfer } from "./_transfer.ts";
@@ -123,6 +125,33 @@ export interface OpenOptions extends StartOptions {
   readonly onProgress?: TransferOptions["onProgress"];
   /** Expected size of what is moved, for progress. */
   readonly total?: number | undefined;
+  /** TYPE A with CRLF conversion instead of TYPE I. */
+  readonly ascii?: boolean | undefined;
+  /** Downloads: most bytes accepted (the announced size with `stopAtSize`, or `maxSize`). */
+  readonly limit?: number | undefined;
+  /** Why `limit` is what it is, for the error: `"announced"` or `"maxSize"`. */
+  readonly limitKind?: "announced" | "maxSize" | undefined;
+}
+
+/**
+ * The byte limit of a download: `maxSize`, or the announced size with `stopAtSize`,
+ * whichever is smaller.
+ *
+ * @param maxSize The caller's maximum, if any.
+ * @param announced The size the server announced for what is downloaded, if known.
+ * @param stopAtSize Whether to hold the server to `announced`.
+ * @returns Options for {@linkcode openRetrieve}.
+ */
+export function downloadLimit(
+  maxSize: number | undefined,
+  announced: number | undefined,
+  stopAtSize: boolean | undefined,
+): Pick<OpenOptions, "limit" | "limitKind"> {
+  const max = maxSize ?? Infinity;
+  if (stopAtSize && announced !== undefined && announced <= max) {
+    return { limit: announced, limitKind: "announced" };
+  }
+  return max === Infinity ? {} : { limit: max, limitKind: "maxSize" };
 }
 
 /**
@@ -138,12 +167,22 @@ export async function openRetrieve(
   path: string,
   options: OpenOptions,
 ): Promise<ReadableStream<Uint8Array>> {
+  await s.setType(options.ascii ? "A" : "I");
   const t = await startTransfer(s, `RETR ${path}`, options);
-  return downloadReadable(t, s.options.dataTimeout, {
+  const { limit, limitKind } = options;
+  const stream = downloadReadable(t, s.options.dataTimeout, {
     onProgress: options.onProgress,
     total: options.total,
     throttle: s.readLimit,
+    limit,
+    limitError: () =>
+      new FtpError(
+        limitKind === "announced"
+          ? `The server sent more of "${path}" than the ${limit} bytes it announced: the download was stopped (stopAtSize).`
+          : `"${path}" is larger than ${limit} bytes: the download was stopped. Raise maxSize, or stream it with downloadStream().`,
+      ),
   });
+  return options.ascii ? stream.pipeThrough(fromCrlfStream()) : stream;
 }
 
 /**
@@ -159,10 +198,36 @@ export async function openStore(
   command: string,
   options: OpenOptions,
 ): Promise<WritableStream<Uint8Array>> {
+  await s.setType(options.ascii ? "A" : "I");
   const t = await startTransfer(s, command, options);
-  return uploadWritable(t, s.options.dataTimeout, {
+  const sink = uploadWritable(t, s.options.dataTimeout, {
     onProgress: options.onProgress,
     total: options.total,
     throttle: s.writeLimit,
+  });
+  return options.ascii ? writeThrough(toCrlfStream(), sink) : sink;
+}
+
+/**
+ * A sink that passes its chunks through `transform` into `sink`, and whose `close()`
+ * resolves only once `sink` closed (so an upload still ends with the server's verdict).
+ */
+function writeThrough(
+  transform: TransformStream<Uint8Array, Uint8Array>,
+  sink: WritableStream<Uint8Array>,
+): WritableStream<Uint8Array> {
+  const piped = transform.readable.pipeTo(sink);
+  piped.catch(() => {}); // Reported by the writes and the close.
+  const writer = transform.writable.getWriter();
+  return new WritableStream<Uint8Array>({
+    write: (chunk) => writer.write(chunk),
+    async close() {
+      await writer.close();
+      await piped;
+    },
+    async abort(reason) {
+      await writer.abort(reason);
+      await piped.catch(() => {});
+    },
   });
 }

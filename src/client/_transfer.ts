@@ -10,6 +10,7 @@ import type { Reply } from "../protocol/reply.ts";
 import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
 import type { ControlChannel } from "./_control.ts";
 import { unexpectedReply } from "./_replies.ts";
+import { isLimited, withTimeout } from "./_timeout.ts";
 
 /** What a transfer needs from its client. */
 export interface TransferContext {
@@ -20,6 +21,20 @@ export interface TransferContext {
   readonly done: () => void;
   /** Whether the transfer's stream is handed to the caller (its progress is then watched). */
   readonly handedOut?: boolean | undefined;
+}
+
+const MIB = 1024 * 1024;
+/** Most bytes an upload is assumed to have in socket buffers after its last write. */
+const MAX_IN_FLIGHT = 32 * MIB;
+
+/** Settles when the peer closes (or half-closes) `conn`; never rejects. */
+async function peerClosed(conn: Conn): Promise<void> {
+  try {
+    const reader = conn.readable.getReader();
+    for (let i = 0; i < 1000; i++) if ((await reader.read()).done) return;
+  } catch {
+    // Reset or closed: over either way.
+  }
 }
 
 /** Codes that end a transfer successfully. */
@@ -41,6 +56,7 @@ export class Transfer {
   #finalReply: Reply | undefined;
   #download: boolean;
   #stepsRunning = 0;
+  #sent = 0;
   #lastProgress = performance.now();
 
   /**
@@ -104,6 +120,16 @@ export class Transfer {
     return performance.now() - this.#lastProgress;
   }
 
+  /**
+   * Count bytes an upload handed to the data connection (they bound how long the server may
+   * take to drain them after the last write).
+   *
+   * @param bytes The chunk's size.
+   */
+  sent(bytes: number): void {
+    this.#sent += bytes;
+  }
+
   /** Register what to do when an abort comes from outside the stream (signal, `client.abort()`). */
   set onAbort(fn: (reason: unknown) => void) {
     this.#onAbort = fn;
@@ -124,7 +150,7 @@ export class Transfer {
       // before its 226. After an upload, close only after the verdict: closing at once could
       // drop bytes (or the TLS close_notify) still queued in the socket.
       if (this.#download) this.conn?.close();
-      const reply = await this.#readFinal();
+      const reply = this.#download ? await this.#readFinal() : await this.#readUploadFinal();
       if (!FINAL_OK.test(reply.code)) throw unexpectedReply(reply, ["2xx"], this.command);
     } finally {
       this.conn?.close();
@@ -136,6 +162,31 @@ export class Transfer {
   async #readFinal(): Promise<Reply> {
     return this.#finalReply ??
       await this.#ctx.control.readReply(this.#ctx.socketTimeout, this.command);
+  }
+
+  /**
+   * The final reply of an upload. The last bytes may still sit in socket buffers that a slow
+   * server drains for a long while: as long as the server keeps the data connection open,
+   * the wait is bounded by `socketTimeout` for each MiB (up to {@linkcode MAX_IN_FLIGHT})
+   * sent, not by `socketTimeout` alone; once it closes the data connection, the reply has
+   * `socketTimeout`.
+   */
+  async #readUploadFinal(): Promise<Reply> {
+    const { control, socketTimeout } = this.#ctx;
+    const conn = this.conn;
+    if (this.#finalReply || !conn || !isLimited(socketTimeout)) return await this.#readFinal();
+    const reply = control.readReply(0, this.command);
+    reply.catch(() => {}); // Awaited below.
+    const inFlight = Math.min(this.#sent, MAX_IN_FLIGHT);
+    const budget = socketTimeout * (1 + Math.ceil(inFlight / MIB));
+    const lost = () => control.close();
+    await withTimeout(
+      Promise.race([reply, peerClosed(conn)]),
+      budget,
+      `Waiting for the server to receive the rest of ${this.command} (${inFlight} bytes may still be in flight)`,
+      lost,
+    );
+    return await withTimeout(reply, socketTimeout, `Waiting for the reply to ${this.command}`, lost);
   }
 
   /**

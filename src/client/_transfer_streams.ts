@@ -17,6 +17,10 @@ export interface StreamOptions {
   readonly total?: number | undefined;
   /** Waits before the next `bytes` may pass (speed limit). */
   readonly throttle?: ((bytes: number) => Promise<void>) | undefined;
+  /** Downloads: most bytes accepted; more aborts the transfer with `limitError()`. */
+  readonly limit?: number | undefined;
+  /** The error for a download past `limit`. */
+  readonly limitError?: (() => unknown) | undefined;
 }
 
 function progressReporter(options: StreamOptions): (n: number) => void {
@@ -49,6 +53,8 @@ export function downloadReadable(
   const reader = transfer.conn?.readable.getReader();
   const deadline = new IdleDeadline(() => transfer.conn?.close());
   const waiting = `Waiting for data of "${transfer.command}"`;
+  const limit = options.limit ?? Infinity;
+  let received = 0;
   let closed = false;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   /** End the stream once: closed without an error, errored with one. */
@@ -84,6 +90,14 @@ export function downloadReadable(
           return;
         }
         const chunk = result.value!;
+        received += chunk.byteLength;
+        if (received > limit) {
+          await transfer.abort(
+            options.limitError?.() ??
+              new FtpError(`"${transfer.command}" brought more than ${limit} bytes: aborted.`),
+          );
+          return;
+        }
         if (options.throttle) await options.throttle(chunk.byteLength);
         report(chunk.byteLength);
         controller.enqueue(chunk);
@@ -159,6 +173,7 @@ export function uploadWritable(
     }
     await check();
     await onData(writer.write(chunk), sending);
+    transfer.sent(chunk.byteLength);
     report(chunk.byteLength);
   };
   return new WritableStream<Uint8Array>({

@@ -8,6 +8,7 @@
 
 import type { PathIO } from "../fs/path_io.ts";
 import { FtpError } from "../errors.ts";
+import { concatBytes } from "./_bytes.ts";
 import { fileSize, makeDirectory } from "./_file_ops.ts";
 import { listDir, stat } from "./_listing.ts";
 import { ensureLocalDir, joinLocal, splitLocal } from "./_local.ts";
@@ -19,7 +20,13 @@ import {
   remoteDirname,
 } from "./_remote_path.ts";
 import type { Session } from "./_session.ts";
-import { type OpenOptions, openRetrieve, openStore, throwIfAborted } from "./_start_transfer.ts";
+import {
+  downloadLimit,
+  type OpenOptions,
+  openRetrieve,
+  openStore,
+  throwIfAborted,
+} from "./_start_transfer.ts";
 import type { CopyOptions } from "./options.ts";
 
 /**
@@ -104,6 +111,7 @@ function fileOptions(options: CopyOptions, path: string): OpenOptions {
   const onProgress = options.onProgress;
   return {
     signal: options.signal,
+    ascii: options.ascii,
     ...(onProgress ? { onProgress: (p) => onProgress({ ...p, path }) } : {}),
   };
 }
@@ -230,6 +238,7 @@ async function downloadFile(
   try {
     source = await openRetrieve(s, remote, {
       ...fileOptions(options, remote),
+      ...downloadLimit(undefined, size === undefined ? undefined : size - offset, options.stopAtSize),
       offset,
       ...(size !== undefined ? { total: size - offset } : {}),
       ready: opening,
@@ -261,7 +270,7 @@ async function copyStream(
     for (;;) {
       const r = await reader.read();
       if (r.done) {
-        if (gathered > 0) writer.write(concat(parts, gathered)).catch(() => {});
+        if (gathered > 0) writer.write(concatBytes(parts, gathered)).catch(() => {});
         break;
       }
       parts.push(r.value);
@@ -270,13 +279,13 @@ async function copyStream(
       // The sink's backpressure (reading goes on during a write: the next batch gathers).
       await writer.ready;
       // A failed write errors the writer: the next `ready` rejects, and so does `close()`.
-      writer.write(concat(parts, gathered)).catch(() => {});
+      writer.write(concatBytes(parts, gathered)).catch(() => {});
       parts = [];
       gathered = 0;
     }
   } catch (e) {
     // Keep what arrived (a resume continues from the local size), then give up.
-    if (gathered > 0) await writer.write(concat(parts, gathered)).catch(() => {});
+    if (gathered > 0) await writer.write(concatBytes(parts, gathered)).catch(() => {});
     await Promise.all([reader.cancel(e).catch(() => {}), writer.abort(e).catch(() => {})]);
     throw e;
   }
@@ -319,15 +328,3 @@ function safeLocalName(name: string): string {
 
 /** Bytes gathered before a local write: at most this plus one queued write are held. */
 const GATHER = 1024 * 1024;
-
-/** The parts as one buffer (no copy for a single part). */
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}

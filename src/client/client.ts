@@ -20,9 +20,10 @@ import {
   renamePath,
 } from "./_file_ops.ts";
 import { listEntries, stat, statIfExists } from "./_listing.ts";
+import { replyCounters } from "./_reply_count.ts";
 import { isRefusal, parse257 } from "./_replies.ts";
 import { Session } from "./_session.ts";
-import { openRetrieve, openStore } from "./_start_transfer.ts";
+import { downloadLimit, openRetrieve, openStore } from "./_start_transfer.ts";
 import { writeAll } from "./_transfer_streams.ts";
 import { downloadPath, uploadPath } from "./_tree_copy.ts";
 import type { ListResult } from "./list_result.ts";
@@ -34,6 +35,9 @@ import type {
   RemoteEntry,
   TransferOptions,
 } from "./options.ts";
+
+/** `downloadData`'s default `maxSize`. */
+const DOWNLOAD_DATA_MAX = 256 * 1024 * 1024;
 
 /**
  * An FTP client: one control connection, one command at a time (concurrent calls wait their
@@ -68,12 +72,15 @@ export class Client {
    * ```
    */
   constructor(options: ClientOptions = {}) {
-    this.#s = new Session(options);
+    const s = new Session(options);
+    this.#s = s;
+    replyCounters.set(this, () => s.replies);
   }
 
   /**
    * Connect and log in: from an `ftp://user:password@host:port` URL (`ftps://` means implicit
-   * TLS) or from an object. The result quits and closes with `await using`.
+   * TLS), a string without a scheme (`"127.0.0.1:2121"`, read as `ftp://`), or an object.
+   * The result quits and closes with `await using`. Whatever fails is an `FtpError`.
    *
    * @param target URL or address and credentials (which may carry client options too).
    * @param options Client options (merged over those in `target`).
@@ -508,14 +515,18 @@ export class Client {
     try {
       const offset = options.offset ?? 0;
       let total = options.total;
-      if (options.onProgress && total === undefined) {
-        total = await fileSize(this.#s, path).then((n) => n - offset, () => undefined);
+      let announced: number | undefined;
+      if (options.stopAtSize || (options.onProgress && total === undefined)) {
+        announced = await fileSize(this.#s, path).then((n) => n - offset, () => undefined);
+        total ??= announced;
       }
       return await openRetrieve(this.#s, path, {
         offset,
         signal: options.signal,
         onProgress: options.onProgress,
         total,
+        ...downloadLimit(options.maxSize, announced, options.stopAtSize),
+        ascii: options.ascii,
         done: release,
         handedOut: true,
       });
@@ -576,6 +587,7 @@ export class Client {
         signal: options.signal,
         onProgress: options.onProgress,
         total: options.total,
+        ascii: options.ascii,
         done: release,
         handedOut: true,
       });
@@ -586,10 +598,12 @@ export class Client {
   }
 
   /**
-   * Download a whole file into memory.
+   * Download a whole file into memory, at most `maxSize` bytes (256 MiB unless given): a
+   * larger file fails with an `FtpError` after ABOR. Use {@linkcode Client.downloadStream}
+   * or {@linkcode Client.download} for big files.
    *
    * @param path The remote file.
-   * @param options Offset, abort signal, progress. @default {}
+   * @param options Offset, abort signal, progress, `maxSize`, `stopAtSize`. @default {}
    * @returns Its bytes.
    *
    * @example
@@ -600,7 +614,10 @@ export class Client {
    * ```
    */
   async downloadData(path: string, options: TransferOptions = {}): Promise<Uint8Array> {
-    const stream = await this.downloadStream(path, options);
+    const stream = await this.downloadStream(path, {
+      ...options,
+      maxSize: options.maxSize ?? DOWNLOAD_DATA_MAX,
+    });
     return new Uint8Array(await new Response(stream).arrayBuffer());
   }
 

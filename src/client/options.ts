@@ -26,7 +26,12 @@ export interface ClientOptions {
   readonly net?: Net;
   /** Limit for opening a connection (control and data), in ms. @default 30000 */
   readonly connectTimeout?: number;
-  /** Limit for waiting on any one reply line from the server, in ms. @default 30000 */
+  /**
+   * Limit for waiting on any one reply line from the server, in ms. After an upload, while
+   * the server keeps the data connection open (it is still receiving what sits in socket
+   * buffers), the wait for its verdict may take this long per MiB sent (up to 32 MiB counted).
+   * @default 30000
+   */
   readonly socketTimeout?: number;
   /**
    * Limit for a data connection to stay silent (and for an active-mode server to dial in), in
@@ -86,6 +91,18 @@ export interface ClientOptions {
    * A factory gets the local directory to root the storage at. @default LocalPathIO of the real file system
    */
   readonly localFs?: (root: string) => PathIO | Promise<PathIO>;
+  /**
+   * Ask LIST for hidden files (`LIST -a`) when the server has no MLSD. A server that refuses
+   * the option (5xx) gets a plain `LIST` from then on. @default true
+   */
+  readonly listHidden?: boolean;
+  /**
+   * Called with every command sent (`"> USER alice"`; the arguments of PASS and ACCT are
+   * censored), every reply line received (`"< 230 Logged in"`) and every connection opened
+   * (`"Data connection to 127.0.0.1 port 50001"`), to debug a conversation with a server.
+   * @default undefined (no trace)
+   */
+  readonly trace?: (line: string) => void;
 }
 
 /**
@@ -149,6 +166,24 @@ export interface TransferOptions {
    * onProgress is given). @default undefined (unknown; uploads of bytes use their length)
    */
   readonly total?: number;
+  /**
+   * Transfer as text (TYPE A): the network form ends lines with CRLF; downloads turn CRLF
+   * into LF and uploads LF into CRLF. Sizes and offsets then count network bytes, so leave
+   * `offset` at 0. @default false (binary, TYPE I)
+   */
+  readonly ascii?: boolean;
+  /**
+   * Downloads: most bytes the transfer may bring; one byte more aborts it (ABOR) and it fails
+   * with an `FtpError`, so a hostile server cannot fill the memory. @default Infinity
+   * (`downloadData`: 268435456, 256 MiB)
+   */
+  readonly maxSize?: number;
+  /**
+   * Downloads: stop with an `FtpError` (after ABOR) once the server sends more bytes than it
+   * announced (SIZE, or MLST when it lacks SIZE). Without an announced size nothing is
+   * enforced. @default false
+   */
+  readonly stopAtSize?: boolean;
 }
 
 /**
@@ -164,11 +199,20 @@ export interface CopyOptions {
   /**
    * `false`: the destination is a directory and the source goes inside it under its own name
    * (`download("dir", "local")` makes `local/dir`). `true`: the destination is the target
-   * itself (`download("dir", "local")` puts dir's contents into `local`). @default false
+   * itself (`download("dir", "local")` puts dir's contents into `local`, and
+   * `download("/report.pdf", "out.pdf")` writes `out.pdf`, as `cp` and `curl -o` do).
+   * @default false
    */
   readonly writeInto?: boolean;
   /** Continue an interrupted download: keep the local bytes and fetch the rest (REST). @default false */
   readonly resume?: boolean;
+  /** Transfer the files as text (TYPE A, see {@linkcode TransferOptions.ascii}); not with `resume`. @default false */
+  readonly ascii?: boolean;
+  /**
+   * Downloads: stop a file with an `FtpError` (after ABOR) once the server sends more bytes
+   * than the listing or MLST announced for it. @default false
+   */
+  readonly stopAtSize?: boolean;
   /** Aborts the copy. @default undefined (no signal) */
   readonly signal?: AbortSignal;
   /** Progress of each file. @default undefined (no progress reports) */

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
+import { ConnectionClosedError, FtpError, FtpTimeoutError, StatusCodeError } from "../errors.ts";
 import { Client } from "./client.ts";
+import { repliesRead } from "./_reply_count.ts";
 import { StalledStreamError } from "./stalled_stream_error.ts";
 import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from "./options.ts";
 
@@ -21,6 +22,12 @@ import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from 
 export interface ClientPoolOptions extends ClientOptions {
   /** Most connections open at once. @default 4 */
   readonly size?: number;
+  /**
+   * Send NOOP on a connection that has been idle in the pool this long (ms), so servers with
+   * an idle timeout keep it; a connection whose NOOP fails is dropped. While the option is on
+   * and connections are idle, a timer runs: close the pool when done. @default 0 (no keepalive)
+   */
+  readonly keepAlive?: number;
 }
 
 interface Waiter {
@@ -31,7 +38,10 @@ interface Waiter {
 /**
  * Up to `size` logged-in clients to one server, opened on demand and reused. Tasks queue
  * for a free client; each task's failure is its own: other tasks go on, and a client whose
- * connection broke (closed, timed out) is dropped and replaced by a fresh one later.
+ * connection broke (closed, timed out, 421 from the server) is dropped and replaced by a
+ * fresh one later. A task that fails because its connection was found broken before the
+ * server answered any of its commands (a server that closed an idle connection) runs once
+ * more on a fresh connection.
  *
  * @example
  * ```ts
@@ -50,6 +60,9 @@ export class ClientPool {
   #open = 0;
   #queue: Waiter[] = [];
   #closed = false;
+  #keepAlive: number;
+  #lastUsed = new WeakMap<Client, number>();
+  #timer: ReturnType<typeof setInterval> | undefined;
 
   /**
    * A pool that opens no connection until the first task needs one.
@@ -58,8 +71,11 @@ export class ClientPool {
    * @param options Pool size and the options of every client.
    */
   constructor(target: string | URL | ConnectTarget, options: ClientPoolOptions = {}) {
-    const { size, ...clientOptions } = options;
+    const { size, keepAlive, ...clientOptions } = options;
     this.#size = Math.max(1, Math.floor(size ?? 4));
+    this.#keepAlive = keepAlive !== undefined && keepAlive > 0 && keepAlive !== Infinity
+      ? keepAlive
+      : 0;
     this.#target = target;
     this.#options = clientOptions;
   }
@@ -94,17 +110,24 @@ export class ClientPool {
    * ```
    */
   async run<T>(task: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#acquire();
-    let broken = false;
-    try {
-      return await task(client);
-    } catch (e) {
-      // A stalled stream still holds the client's queue: it cannot serve another task.
-      broken = e instanceof ConnectionClosedError || e instanceof FtpTimeoutError ||
-        e instanceof StalledStreamError;
-      throw e;
-    } finally {
-      this.#release(client, broken);
+    for (let attempt = 0;; attempt++) {
+      const client = await this.#acquire();
+      const before = repliesRead(client);
+      let broken = false;
+      try {
+        return await task(client);
+      } catch (e) {
+        // A stalled stream still holds the client's queue: it cannot serve another task.
+        broken = !client.connected || isConnectionLoss(e) || e instanceof FtpTimeoutError ||
+          e instanceof StalledStreamError;
+        // Nothing of the task reached the server: try once more on a fresh connection.
+        if (attempt === 0 && !this.#closed && isConnectionLoss(e) && repliesRead(client) === before) {
+          continue;
+        }
+        throw e;
+      } finally {
+        this.#release(client, broken);
+      }
     }
   }
 
@@ -166,6 +189,8 @@ export class ClientPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
     for (const w of this.#queue.splice(0)) w.reject(new FtpError("The client pool was closed."));
     const idle = this.#idle.splice(0);
     this.#open -= idle.length;
@@ -210,7 +235,39 @@ export class ClientPool {
     }
     const waiter = this.#queue.shift();
     if (waiter) waiter.resolve(client);
-    else this.#idle.push(client);
+    else {
+      this.#idle.push(client);
+      this.#lastUsed.set(client, Date.now());
+      this.#startKeepAlive();
+    }
+  }
+
+  /** Tick every half interval while idle clients exist; NOOP those idle for `keepAlive`. */
+  #startKeepAlive(): void {
+    if (this.#keepAlive === 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      if (this.#idle.length === 0 || this.#closed) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        return;
+      }
+      const now = Date.now();
+      for (const c of this.#idle) {
+        if (now - (this.#lastUsed.get(c) ?? now) < this.#keepAlive) continue;
+        this.#lastUsed.set(c, now);
+        c.command("NOOP", { expected: ["2xx"] }).catch(() => this.#drop(c));
+      }
+    }, Math.max(10, this.#keepAlive / 2));
+  }
+
+  /** Forget an idle client whose connection failed. */
+  #drop(client: Client): void {
+    const i = this.#idle.indexOf(client);
+    if (i < 0) return; // In use: its task finds out.
+    this.#idle.splice(i, 1);
+    this.#open--;
+    client.close();
+    this.#wakeOne();
   }
 
   #wakeOne(): void {
@@ -218,4 +275,10 @@ export class ClientPool {
     const waiter = this.#queue.shift()!;
     this.#connect().then(waiter.resolve, waiter.reject);
   }
+}
+
+/** The connection is gone: closed under the task, or the server said 421 (closing). */
+function isConnectionLoss(e: unknown): boolean {
+  return e instanceof ConnectionClosedError ||
+    (e instanceof StatusCodeError && e.received === "421");
 }
