@@ -26,6 +26,14 @@ export class Session {
   options: ResolvedOptions;
   /** Commands and features the server lacks (`"MLSD"`, `"EPSV"`, `"TLS session reuse"`…). */
   readonly unsupported: Set<string> = new Set();
+
+  /**
+   * The adapter's name when protected data connections cannot resume the control session
+   * here (Deno): a server that demands reuse then refuses transfers with 522.
+   */
+  get reuseMissingOn(): string | undefined {
+    return this.protP && this.unsupported.has("TLS session reuse") ? this.#net?.name : undefined;
+  }
   /** Paces downloads, when limited. */
   readonly readLimit: ((bytes: number) => Promise<void>) | undefined;
   /** Paces uploads, when limited. */

@@ -13,8 +13,8 @@ import { censorCommand } from "../protocol/command.ts";
 import { closeEndpoint, connectData, openDataEndpoint } from "./_data_connection.ts";
 import { FtpError } from "../errors.ts";
 import { unexpectedReply } from "./_replies.ts";
+import { Transfer, transferRefusal } from "./_transfer.ts";
 import type { Session } from "./_session.ts";
-import { Transfer } from "./_transfer.ts";
 import { downloadReadable, uploadWritable } from "./_transfer_streams.ts";
 import type { TransferOptions } from "./options.ts";
 
@@ -81,7 +81,7 @@ export async function startTransfer(
       final = reply;
       closeEndpoint(endpoint);
     } else if (!reply.code.startsWith("1")) {
-      throw unexpectedReply(reply, ["1xx"], shown);
+      throw reply.code === "522" ? transferRefusal(reply, shown, s.reuseMissingOn) : unexpectedReply(reply, ["1xx"], shown);
     } else {
       preliminary = true;
       conn = await connectData(s, endpoint);
@@ -92,7 +92,8 @@ export async function startTransfer(
     // After a 1xx the server owes a final reply (425/426): read it so the next command
     // does not take it for its own; if it does not come, the channel is lost.
     if (preliminary) {
-      await control.readReply(s.options.socketTimeout, `"${shown}"`).catch(() => control.close());
+      const late = await control.readReply(s.options.socketTimeout, `"${shown}"`).catch(() => control.close());
+      if (late?.code === "522" && s.reuseMissingOn !== undefined) throw transferRefusal(late, shown, s.reuseMissingOn);
     }
     throw e;
   }
@@ -103,6 +104,7 @@ export async function startTransfer(
       control,
       socketTimeout: s.options.socketTimeout,
       dataTimeout: s.options.dataTimeout,
+      reuseMissingOn: s.reuseMissingOn,
       done: () => {
         if (s.transfer === t) s.transfer = undefined;
         signal?.removeEventListener("abort", onAbort);

@@ -7,7 +7,7 @@
 
 import type { Conn } from "../net/types.ts";
 import type { Reply } from "../protocol/reply.ts";
-import { ConnectionClosedError, FtpError, FtpTimeoutError } from "../errors.ts";
+import { ConnectionClosedError, FtpError, FtpTimeoutError, UnsupportedError } from "../errors.ts";
 import type { ControlChannel } from "./_control.ts";
 import { unexpectedReply } from "./_replies.ts";
 import { isLimited, withTimeout } from "./_timeout.ts";
@@ -19,6 +19,8 @@ export interface TransferContext {
   readonly dataTimeout: number;
   /** Called once when the transfer is over, whichever way: frees the client's queue. */
   readonly done: () => void;
+  /** Set when this runtime could not resume the TLS session (see `transferRefusal`). */
+  readonly reuseMissingOn?: string | undefined;
   /** Whether the transfer's stream is handed to the caller (its progress is then watched). */
   readonly handedOut?: boolean | undefined;
 }
@@ -151,7 +153,7 @@ export class Transfer {
       // drop bytes (or the TLS close_notify) still queued in the socket.
       if (this.#download) this.conn?.close();
       const reply = this.#download ? await this.#readFinal() : await this.#readUploadFinal();
-      if (!FINAL_OK.test(reply.code)) throw unexpectedReply(reply, ["2xx"], this.command);
+      if (!FINAL_OK.test(reply.code)) throw transferRefusal(reply, this.command, this.#ctx.reuseMissingOn);
     } finally {
       this.conn?.close();
       this.#ctx.done();
@@ -214,7 +216,7 @@ export class Transfer {
         const reply = await this.#readFinal();
         // Our own timeout caused the server's complaint (426): report the timeout.
         if (!FINAL_OK.test(reply.code) && !(cause instanceof FtpTimeoutError)) {
-          result = unexpectedReply(reply, ["2xx"], this.command);
+          result = transferRefusal(reply, this.command, this.#ctx.reuseMissingOn);
         }
       } catch (e) {
         if (!(cause instanceof FtpTimeoutError)) result = e;
@@ -274,4 +276,20 @@ export class Transfer {
   ended(): Promise<void> {
     return (this.#ending ?? Promise.resolve()).catch(() => {});
   }
+}
+
+/**
+ * The error for a transfer's failed final reply. A 522 where this runtime could not resume
+ * the control connection's TLS session (Deno) is the server demanding reuse (vsftpd's
+ * require_ssl_reuse, FileZilla Server), which no retry here can satisfy: say so.
+ */
+export function transferRefusal(reply: Reply, command: string, reuseMissingOn: string | undefined): FtpError {
+  if (reply.code === "522" && reuseMissingOn !== undefined) {
+    return new UnsupportedError(
+      reuseMissingOn,
+      `TLS session reuse on data connections, which this server requires ("${command}" got ${reply.code} ${reply.lines.join(" ")})`,
+      "run the client on Node or Bun, or turn the requirement off on the server (vsftpd: require_ssl_reuse=NO)",
+    );
+  }
+  return unexpectedReply(reply, ["2xx"], command);
 }
