@@ -92,6 +92,21 @@ describe("interop: implicit FTPS listener (TLS from the first byte)", { skip }, 
     }
   });
 
+  it("curl --ftp-ssl-control on the explicit port: login over TLS, data in clear, hashes equal", async () => {
+    const src = join(local, "c.bin");
+    const digest = await writeRandomFile(src, 1024 * 1024 + 11);
+    const url = `ftp://127.0.0.1:${s.port}`;
+    const up = await curl(["--user", `${USER}:${PASSWORD}`, "--ftp-ssl-control", "-T", src, `${url}/c.bin`]);
+    assert.equal(up.code, 0, up.err);
+    assert.ok(sent(up).includes("AUTH TLS") || sent(up).includes("AUTH SSL"), sent(up).join(" | "));
+    assert.ok(!sent(up).includes("PROT P"), sent(up).join(" | "));
+    assert.equal(await sha256File(join(s.root, "c.bin")), digest);
+    const out = join(local, "c.back");
+    const down = await curl(["--user", `${USER}:${PASSWORD}`, "--ftp-ssl-control", "-o", out, `${url}/c.bin`]);
+    assert.equal(down.code, 0, down.err);
+    assert.equal(await sha256File(out), digest);
+  });
+
   it("a plain-text client on the implicit port gets nothing it can read as FTP", async () => {
     const r = await curl(["--user", `${USER}:${PASSWORD}`, "--max-time", "15", `ftp://127.0.0.1:${implicitPort}/`]);
     assert.notEqual(r.code, 0);

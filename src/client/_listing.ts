@@ -11,7 +11,7 @@ import { parseListLine } from "../protocol/list_parse.ts";
 import { isMlsxSelfOrParent, parseMlsxLine } from "../protocol/mlsx_parse.ts";
 import { FtpError, StatusCodeError } from "../errors.ts";
 import { textDecoder } from "./_encoding.ts";
-import { concatBytes } from "./_bytes.ts";
+import { concatBytes } from "../streams/bytes.ts";
 import { mdtmCommand, sizeCommand } from "./_file_facts.ts";
 import { isNotFound, isNotImplemented, isRefusal } from "./_replies.ts";
 import {

@@ -8,7 +8,7 @@
 
 import type { PathIO } from "../fs/path_io.ts";
 import { FtpError } from "../errors.ts";
-import { concatBytes } from "./_bytes.ts";
+import { copyStream } from "../streams/copy.ts";
 import { fileSize, makeDirectory } from "./_file_ops.ts";
 import { listDir, stat } from "./_listing.ts";
 import { ensureLocalDir, joinLocal, splitLocal } from "./_local.ts";
@@ -163,32 +163,7 @@ async function uploadFile(
     await source?.cancel().catch(() => {});
     throw e;
   }
-  await pump(await opening, sink);
-}
-
-/**
- * `source.pipeTo(sink)` as a plain loop (Node's pipeTo costs more per small file than the
- * rest of the copy): the sink's backpressure, and on any failure both ends are released.
- */
-async function pump(
-  source: ReadableStream<Uint8Array>,
-  sink: WritableStream<Uint8Array>,
-): Promise<void> {
-  const reader = source.getReader();
-  const writer = sink.getWriter();
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      await writer.ready;
-      // A failed write errors the writer: the next `ready` rejects, and so does `close()`.
-      writer.write(r.value).catch(() => {});
-    }
-    await writer.close();
-  } catch (e) {
-    await Promise.all([reader.cancel(e).catch(() => {}), writer.abort(e).catch(() => {})]);
-    throw e;
-  }
+  await copyStream(await opening, sink);
 }
 
 async function downloadTree(
@@ -248,7 +223,7 @@ async function downloadFile(
     await sink?.abort(e).catch(() => {});
     throw e;
   }
-  return await copyStream(source, await opening);
+  return await copyIntoFile(source, await opening);
 }
 
 /**
@@ -258,39 +233,12 @@ async function downloadFile(
  * next command); the file's close may still be under way: `closed` settles with it (and
  * rejects with any write or close error).
  */
-async function copyStream(
+async function copyIntoFile(
   source: ReadableStream<Uint8Array>,
   sink: WritableStream<Uint8Array>,
 ): Promise<{ closed: Promise<void> }> {
-  const reader = source.getReader();
-  const writer = sink.getWriter();
-  let parts: Uint8Array[] = [];
-  let gathered = 0;
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) {
-        if (gathered > 0) writer.write(concatBytes(parts, gathered)).catch(() => {});
-        break;
-      }
-      parts.push(r.value);
-      gathered += r.value.byteLength;
-      if (gathered < GATHER) continue;
-      // The sink's backpressure (reading goes on during a write: the next batch gathers).
-      await writer.ready;
-      // A failed write errors the writer: the next `ready` rejects, and so does `close()`.
-      writer.write(concatBytes(parts, gathered)).catch(() => {});
-      parts = [];
-      gathered = 0;
-    }
-  } catch (e) {
-    // Keep what arrived (a resume continues from the local size), then give up.
-    if (gathered > 0) await writer.write(concatBytes(parts, gathered)).catch(() => {});
-    await Promise.all([reader.cancel(e).catch(() => {}), writer.abort(e).catch(() => {})]);
-    throw e;
-  }
-  const closed = writer.close();
-  closed.catch(() => {}); // Awaited by the caller.
+  let closed: Promise<void> = Promise.resolve();
+  await copyStream(source, sink, { gather: GATHER, deferClose: (c) => (closed = c) });
   return { closed };
 }
 

@@ -86,5 +86,9 @@ export function denoErrorCode(error: unknown): string | undefined {
     NetworkUnreachable: "ENETUNREACH",
     BrokenPipe: "EPIPE",
   };
-  return byName[(error as { name?: string } | null)?.name ?? ""];
+  const named = byName[(error as { name?: string } | null)?.name ?? ""];
+  if (named) return named;
+  // A failed name lookup is a plain Error with no code (Deno 2.9): recognise its message.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" && /failed to lookup address/i.test(message) ? "ENOTFOUND" : undefined;
 }
