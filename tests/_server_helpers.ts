@@ -269,6 +269,16 @@ export class Control {
   }
 }
 
+/**
+ * The upload target a storage path is written for: a temporary upload name
+ * (`/dir/.name.anyftp-upload-<hex>`, the default "rename" upload policy) maps to `/dir/name`,
+ * anything else to itself. Test storages that act on a target path use it.
+ */
+export function uploadTarget(path: string): string {
+  const m = /^(.*\/)\.(.+)\.anyftp-upload-[0-9a-f]{16}$/s.exec(path);
+  return m ? m[1]! + m[2]! : path;
+}
+
 /** Put a file into a storage. */
 export async function putFile(storage: PathIO, path: string, data: Uint8Array | string): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("/"));
@@ -363,15 +373,16 @@ export class InstrumentedPathIO extends MemoryPathIO {
   }
 
   override openWrite(path: string, options = {}): Promise<WritableStream<Uint8Array>> {
-    const g = this.#gates.get(path);
+    const g = this.#gates.get(uploadTarget(path));
     if (!g) return super.openWrite(path, options);
-    return Promise.resolve(
+    // The file exists (empty), so an upload policy may rename it; the bytes are only counted.
+    return super.openWrite(path, options).then((w) => w.close()).then(() =>
       new WritableStream<Uint8Array>({
         write: async (chunk) => {
           if (!g.open) await new Promise<void>((r) => g.waiters.push(r));
           this.received += chunk.byteLength;
         },
-      }),
+      })
     );
   }
 }

@@ -47,14 +47,17 @@ export class LoginFailures {
 
   /**
    * Start checking a password from `ip`, unless the address is refused now (too many recent
-   * failures, counting the checks still running). Call {@linkcode LoginFailures.end} after.
+   * failures, counting the checks still running once it has failed). Call {@linkcode LoginFailures.end} after.
    *
    * @param ip Client address.
    * @returns False when refused (then do not call `end`).
    */
   begin(ip: string): boolean {
     const pending = this.#pending.get(ip) ?? 0;
-    if (this.#recent(ip).length + pending >= this.#maxPerIp) return false;
+    const recent = this.#recent(ip).length;
+    // Checks in flight count only once the address has failed (many good parallel logins
+    // from one address are fine; parallel guesses after a failure are not).
+    if (recent + (recent > 0 ? pending : 0) >= this.#maxPerIp) return false;
     this.#pending.set(ip, pending + 1);
     return true;
   }
