@@ -13,59 +13,12 @@ import { LocalPathIO } from "../src/fs/local_path_io.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import { nodeNet } from "../src/net/node.ts";
-import type { Conn, Listener, Net } from "../src/net/types.ts";
+import type { Conn, Listener } from "../src/net/types.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import { LingeringConns } from "../src/server/_lingering.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, startServer, text, waitFor } from "./_server_helpers.ts";
+import { bytes, Control, countingNet, getFile, guard, putFile, readAll, startServer, text, waitFor } from "./_server_helpers.ts";
 
 const USER = { login: "u", password: "p" };
-
-/** A Net that counts the server's open sockets (accepted ones), passing everything through. */
-async function countingNet(): Promise<{ net: Net; open: Set<Conn> }> {
-  const inner = await defaultNet();
-  const open = new Set<Conn>();
-  const track = (conn: Conn) => {
-    open.add(conn);
-    const close = conn.close.bind(conn);
-    // Counted closed once the server closes it (the socket's fd is released then).
-    (conn as { close: () => void }).close = () => {
-      open.delete(conn);
-      close();
-    };
-    void conn.closed.then(() => open.delete(conn), () => open.delete(conn));
-  };
-  const net: Net = {
-    ...inner,
-    connect: async (options) => {
-      const conn = await inner.connect(options);
-      track(conn);
-      return conn;
-    },
-    listen: (options) => {
-      const listener = inner.listen(options);
-      const wrapped: Listener = {
-        get addr() {
-          return listener.addr;
-        },
-        close: () => listener.close(),
-        [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
-        [Symbol.asyncIterator]() {
-          const it = listener[Symbol.asyncIterator]();
-          return {
-            next: async () => {
-              const r = await it.next();
-              if (!r.done) track(r.value);
-              return r;
-            },
-            return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
-          };
-        },
-      };
-      return wrapped;
-    },
-  };
-  return { net, open };
-}
 
 /** A control connection from 127.0.0.2 (node:net adapter: Deno's and Bun's cannot bind). */
 async function openFrom2(port: number): Promise<Control> {

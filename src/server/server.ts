@@ -105,7 +105,8 @@ export interface ServerOptions {
   /**
    * Most passive ports one client IP address holds at once (further PASV/EPSV get 421).
    * A passive port no transfer uses within `dataConnectionTimeout` is closed and returned.
-   * @default half the `passivePorts` range (at least 1), or 64 without a range
+   * @default half the `passivePorts` range (at least 1); unlimited without a range (each
+   * session holds at most one passive port, so `maxConnectionsPerIp` bounds them)
    */
   readonly maxPassivePortsPerIp?: number;
   /**
@@ -250,7 +251,7 @@ export class Server {
       new MemoryUserManager(options.users ?? [{ anonymous: true }]);
     this.#storage = options.storage ?? new MemoryPathIO();
     const range = options.passivePorts;
-    const perIpPorts = range ? Math.max(1, Math.ceil((range.max - range.min + 1) / 2)) : 64;
+    const perIpPorts = range ? Math.max(1, Math.ceil((range.max - range.min + 1) / 2)) : Infinity;
     this.#portPool = new PortPool(range, positive("maxPassivePortsPerIp", options.maxPassivePortsPerIp, perIpPorts));
     this.#maxConnections = positive("maxConnections", options.maxConnections, 512);
     this.#maxPerIp = positive("maxConnectionsPerIp", options.maxConnectionsPerIp, Infinity);
