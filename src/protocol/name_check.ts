@@ -22,7 +22,10 @@
  * ```
  */
 export function unsafeNameReason(name: string): string | undefined {
-  if (/[\x01-\x1f\x7f]/.test(name)) return "it contains control characters";
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x01 && c <= 0x1f) || c === 0x7f) return "it contains control characters";
+  }
   if (name.includes("\uFFFD")) return "it is not valid UTF-8 (or contains U+FFFD)";
   return undefined;
 }
