@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalPathIO } from "../src/fs/local_path_io.ts";
@@ -359,6 +359,10 @@ describe("server robustness: names and modes", () => {
       try {
         await c.expect("SITE CHMOD 6755 f", "200");
         assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
+        // An overwrite (through a temporary file) keeps the permission bits.
+        assert.equal((await c.upload("STOR f", bytes("new"))).final.code, "226");
+        assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
+        assert.equal(readFileSync(join(tmp, "f"), "utf8"), "new");
         assert.equal((await c.cmd("SITE CHMOD 000 /")).code, "550");
         assert.equal((await c.cmd("SITE CHMOD 000 .")).code, "550");
         assert.equal(statSync(tmp).mode & 0o7777, rootMode);

@@ -100,6 +100,8 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
       if (temp === undefined) return;
       if (!ok) return await fs.unlink(temp).catch(() => {});
       try {
+        // The replaced file keeps its permission bits.
+        if (existing?.mode !== undefined && fs.chmod) await fs.chmod(temp, existing.mode & 0o777);
         await fs.rename(temp, target);
       } catch (e) {
         await fs.unlink(temp).catch(() => {});
