@@ -8,6 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../src/client/client.ts";
+import { defaultNet } from "../src/net/auto.ts";
 import type { Conn } from "../src/net/types.ts";
 import { COMMANDS } from "../src/server/_commands.ts";
 import { bytes, countingNet, guard, putFile, startServer, text, waitFor } from "./_server_helpers.ts";
@@ -125,7 +126,7 @@ describe("server fuzz: random and mutated control-channel input", () => {
     await putFile(srv.storage, "/f", "file content");
     await srv.storage.mkdir("/d");
     const r = prng(SEED);
-    const clientNet = await (await import("../src/net/auto.ts")).defaultNet();
+    const clientNet = await defaultNet();
     const connect = async () => new FuzzConn(await guard(clientNet.connect({ hostname: "127.0.0.1", port: srv.port }), "connect"));
     const conns: FuzzConn[] = [];
     const all: FuzzConn[] = [];
