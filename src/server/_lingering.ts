@@ -3,16 +3,15 @@
  * server already closed its writing side (FIN, or TLS close_notify); tearing the socket down
  * at once can cut a TLS peer still reading the last records, so it lingers, but briefly and
  * in bounded numbers: a client that loops RETR and never closes its ends must not pile up
- * sockets (and file descriptors). Each lingers at most {@linkcode LINGER_MS}; past the
- * per-session or the server-wide cap, the oldest is closed at once.
+ * sockets (and file descriptors). Each lingers at most the data connection timeout (the data
+ * may still be in flight in kernel buffers on a slow link, and closing a socket with unread
+ * input resets it); past the per-session or the server-wide cap, the oldest is closed at once.
  *
  * @module
  */
 
 import type { Conn } from "../net/types.ts";
 
-/** Longest a finished download's connection waits for the client to close it. */
-export const LINGER_MS = 2000;
 /** Most lingering connections per session. */
 export const LINGER_PER_SESSION = 4;
 /** Most lingering connections in the whole server. */
@@ -28,11 +27,11 @@ export class LingeringConns {
   #lingerMs: number;
 
   /**
-   * @param lingerMs Longest linger.
+   * @param lingerMs Longest linger (the server's data connection timeout).
    * @param perSession Most per session.
    * @param total Most in all.
    */
-  constructor(lingerMs = LINGER_MS, perSession = LINGER_PER_SESSION, total = LINGER_TOTAL) {
+  constructor(lingerMs: number, perSession = LINGER_PER_SESSION, total = LINGER_TOTAL) {
     this.#lingerMs = lingerMs;
     this.#perSession = perSession;
     this.#total = total;

@@ -199,7 +199,7 @@ export class Server {
   #userManager: UserManager;
   #storage: PathIO | ((user: User) => PathIO | Promise<PathIO>);
   #portPool: PortPool;
-  #lingering = new LingeringConns();
+  #lingering: LingeringConns;
   #loginFailures: LoginFailures;
   #uploads = new UploadLocks();
   #maxConnections: number;
@@ -242,6 +242,7 @@ export class Server {
     if (this.#config.uploadPolicy !== "rename" && this.#config.uploadPolicy !== "in-place") {
       throw new RangeError(`Server option uploadPolicy must be "rename" or "in-place", got ${options.uploadPolicy}.`);
     }
+    this.#lingering = new LingeringConns(this.#config.dataTimeout);
     this.#loginFailures = new LoginFailures(
       this.#config.loginFailureDelay,
       positive("maxLoginFailuresPerIp", options.maxLoginFailuresPerIp, 10),
