@@ -17,7 +17,17 @@
 
 import type { PathIO } from "../fs/path_io.ts";
 
-/** Where an upload is written until it is complete. */
+/**
+ * Where an upload is written until it is complete: `"rename"` (a temporary name, renamed
+ * over the target on success) or `"in-place"` (the target itself). See `ServerOptions`.
+ *
+ * @example
+ * ```ts
+ * import { Server, type UploadPolicy } from "anyftp";
+ * const uploadPolicy: UploadPolicy = "in-place";
+ * const server = new Server({ uploadPolicy });
+ * ```
+ */
 export type UploadPolicy = "rename" | "in-place";
 
 const TEMP_NAME = /^\..*\.anyftp-upload-[0-9a-f]{16}$/s;
