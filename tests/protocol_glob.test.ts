@@ -9,8 +9,12 @@ import { unsafeNameReason } from "../src/protocol/name_check.ts";
 /** The reference: a backtracking RegExp, fine on short harmless inputs. */
 function reference(pattern: string, name: string): boolean {
   const re = new RegExp(
-    "^" + [...pattern].map((ch) => ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&"))
-      .join("") + "$",
+    "^" +
+      [...pattern].map((ch) =>
+        ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")
+      )
+        .join("") +
+      "$",
     "su",
   );
   return re.test(name);

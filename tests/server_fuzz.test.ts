@@ -11,9 +11,18 @@ import { Client } from "../src/client/client.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import type { Conn } from "../src/net/types.ts";
 import { COMMANDS } from "../src/server/_commands.ts";
-import { bytes, countingNet, guard, putFile, startServer, text, waitFor } from "./_server_helpers.ts";
+import {
+  bytes,
+  countingNet,
+  guard,
+  putFile,
+  startServer,
+  text,
+  waitFor,
+} from "./_server_helpers.ts";
 
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const env =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const SEED = Number(env.FUZZ_SEED ?? 1);
 const LINES = Math.min(Number(env.FUZZ_LINES ?? 600), 100_000);
 const SESSIONS = 4;
@@ -31,18 +40,90 @@ function prng(seed: number): (n: number) => number {
 }
 
 const VALID = [
-  "USER u", "PASS p", "USER anonymous", "PASS x@y", "SYST", "FEAT", "PWD", "CWD /d", "CDUP", "TYPE I",
-  "TYPE A", "EPSV", "PASV", "LIST", "NLST *", "MLSD", "RETR f", "STOR g", "APPE g", "STOU", "SIZE f",
-  "MDTM f", "MLST f", "REST 1", "RNFR f", "RNTO h", "DELE h", "MKD n", "RMD n", "SITE CHMOD 644 f",
-  "STAT", "STAT /", "ABOR", "NOOP", "HELP", "HELP RETR", "OPTS UTF8 ON", "OPTS MLST type;size;",
-  "MODE S", "STRU F", "ALLO 10", "EPRT |1|127.0.0.1|1025|", "PORT 127,0,0,1,4,1", "REIN", "ACCT x",
-  "AUTH TLS", "PBSZ 0", "PROT P", "LANG EN", "MFMT 20200101000000 f", "EPSV ALL",
+  "USER u",
+  "PASS p",
+  "USER anonymous",
+  "PASS x@y",
+  "SYST",
+  "FEAT",
+  "PWD",
+  "CWD /d",
+  "CDUP",
+  "TYPE I",
+  "TYPE A",
+  "EPSV",
+  "PASV",
+  "LIST",
+  "NLST *",
+  "MLSD",
+  "RETR f",
+  "STOR g",
+  "APPE g",
+  "STOU",
+  "SIZE f",
+  "MDTM f",
+  "MLST f",
+  "REST 1",
+  "RNFR f",
+  "RNTO h",
+  "DELE h",
+  "MKD n",
+  "RMD n",
+  "SITE CHMOD 644 f",
+  "STAT",
+  "STAT /",
+  "ABOR",
+  "NOOP",
+  "HELP",
+  "HELP RETR",
+  "OPTS UTF8 ON",
+  "OPTS MLST type;size;",
+  "MODE S",
+  "STRU F",
+  "ALLO 10",
+  "EPRT |1|127.0.0.1|1025|",
+  "PORT 127,0,0,1,4,1",
+  "REIN",
+  "ACCT x",
+  "AUTH TLS",
+  "PBSZ 0",
+  "PROT P",
+  "LANG EN",
+  "MFMT 20200101000000 f",
+  "EPSV ALL",
 ];
 
 const ARGS = [
-  "", " ", "/", "..", "../../../etc/passwd", "*", "*a*a*a*a*a*a*a*a*b", "?", "\x00", "\x1b[31m", "\x07",
-  "\xff", "é", "\uFFFD", "-la", "-R /", "|||1|", "|2|::1|1|", "1,2,3,4,5,6", "999999999999999999999",
-  "-1", "0777", "9999", "%s%s%n", "'\"`", "a".repeat(300), "d/".repeat(200), "\t", "ALL", "TLS",
+  "",
+  " ",
+  "/",
+  "..",
+  "../../../etc/passwd",
+  "*",
+  "*a*a*a*a*a*a*a*a*b",
+  "?",
+  "\x00",
+  "\x1b[31m",
+  "\x07",
+  "\xff",
+  "é",
+  "\uFFFD",
+  "-la",
+  "-R /",
+  "|||1|",
+  "|2|::1|1|",
+  "1,2,3,4,5,6",
+  "999999999999999999999",
+  "-1",
+  "0777",
+  "9999",
+  "%s%s%n",
+  "'\"`",
+  "a".repeat(300),
+  "d/".repeat(200),
+  "\t",
+  "ALL",
+  "TLS",
 ];
 
 function randomLine(r: (n: number) => number): Uint8Array {
@@ -101,9 +182,11 @@ class FuzzConn {
 
   async send(data: Uint8Array): Promise<void> {
     if (this.ended) return;
-    await Promise.race([this.#writer.write(data), new Promise((r) => setTimeout(r, 200))]).catch(() => {
-      this.ended = true;
-    });
+    await Promise.race([this.#writer.write(data), new Promise((r) => setTimeout(r, 200))]).catch(
+      () => {
+        this.ended = true;
+      },
+    );
   }
 
   close(): void {
@@ -127,7 +210,10 @@ describe("server fuzz: random and mutated control-channel input", () => {
     await srv.storage.mkdir("/d");
     const r = prng(SEED);
     const clientNet = await defaultNet();
-    const connect = async () => new FuzzConn(await guard(clientNet.connect({ hostname: "127.0.0.1", port: srv.port }), "connect"));
+    const connect = async () =>
+      new FuzzConn(
+        await guard(clientNet.connect({ hostname: "127.0.0.1", port: srv.port }), "connect"),
+      );
     const conns: FuzzConn[] = [];
     const all: FuzzConn[] = [];
     for (let i = 0; i < SESSIONS; i++) {

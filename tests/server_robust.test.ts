@@ -16,7 +16,18 @@ import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Listener } from "../src/net/types.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import { LingeringConns } from "../src/server/_lingering.ts";
-import { bytes, Control, countingNet, getFile, guard, putFile, readAll, startServer, text, waitFor } from "./_server_helpers.ts";
+import {
+  bytes,
+  Control,
+  countingNet,
+  getFile,
+  guard,
+  putFile,
+  readAll,
+  startServer,
+  text,
+  waitFor,
+} from "./_server_helpers.ts";
 
 const USER = { login: "u", password: "p" };
 
@@ -27,7 +38,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /** A control connection from 127.0.0.2 (node:net adapter: Deno's and Bun's cannot bind). */
 async function openFrom2(port: number): Promise<Control> {
-  const conn = await guard(nodeNet.connect({ hostname: "127.0.0.1", port, localAddress: "127.0.0.2" }), "connect");
+  const conn = await guard(
+    nodeNet.connect({ hostname: "127.0.0.1", port, localAddress: "127.0.0.2" }),
+    "connect",
+  );
   const { control, greeting } = await Control.over(conn, nodeNet);
   assert.equal(greeting.code, "220");
   return control;
@@ -273,7 +287,11 @@ describe("server robustness: resource exhaustion", () => {
 
   it("passive ports are capped per IP and chosen unpredictably within the range", async () => {
     const min = await freeRange(60);
-    await using srv = await startServer({ users: [USER], passivePorts: { min, max: min + 59 }, maxPassivePortsPerIp: 2 });
+    await using srv = await startServer({
+      users: [USER],
+      passivePorts: { min, max: min + 59 },
+      maxPassivePortsPerIp: 2,
+    });
     const a = await Control.login(srv.port, "u", "p");
     const b = await Control.login(srv.port, "u", "p");
     const c = await Control.login(srv.port, "u", "p");
@@ -287,10 +305,16 @@ describe("server robustness: resource exhaustion", () => {
       await d.expect("EPSV", "229");
       // One session re-opening EPSV: successive ports are not a sequence.
       const ports: number[] = [];
-      for (let i = 0; i < 30; i++) ports.push(decodeEpsvReply((await d.expect("EPSV", "229")).lines[0]!)!);
+      for (let i = 0; i < 30; i++) {
+        ports.push(decodeEpsvReply((await d.expect("EPSV", "229")).lines[0]!)!);
+      }
       assert.ok(ports.every((p) => p >= min && p <= min + 59));
       let steps = 0;
-      for (let i = 1; i < ports.length; i++) if (ports[i] === ports[i - 1]! + 1 || ports[i] === min && ports[i - 1] === min + 59) steps++;
+      for (let i = 1; i < ports.length; i++) {
+        if (ports[i] === ports[i - 1]! + 1 || ports[i] === min && ports[i - 1] === min + 59) {
+          steps++;
+        }
+      }
       assert.ok(steps < 10, `ports ${ports.join(",")}`);
     } finally {
       for (const x of [a, b, c, d]) x.close();
@@ -334,14 +358,21 @@ describe("server robustness: resource exhaustion", () => {
   });
 
   it("a line without a newline past the limit closes the connection at once", async () => {
-    await using srv = await startServer({ users: [USER], maxLineLength: 512, idleTimeout: 120_000 });
+    await using srv = await startServer({
+      users: [USER],
+      maxLineLength: 512,
+      idleTimeout: 120_000,
+    });
     const c = await Control.login(srv.port, "u", "p");
     try {
       await c.sendRaw(bytes("NOOP" + "x".repeat(20_000)));
       const r = await guard(c.reply(), "the 421", 8000);
       assert.equal(r.code, "421");
       assert.equal((await guard(c.reply(), "EOF", 8000)).code, "EOF");
-      await waitFor(() => srv.events.some((e) => e.type === "session-close" && e.reason === "abuse"), "abuse close");
+      await waitFor(
+        () => srv.events.some((e) => e.type === "session-close" && e.reason === "abuse"),
+        "abuse close",
+      );
     } finally {
       c.close();
     }
@@ -354,7 +385,10 @@ describe("server robustness: names and modes", () => {
     try {
       writeFileSync(join(tmp, "f"), "x");
       const rootMode = statSync(tmp).mode & 0o7777;
-      await using srv = await startServer({ users: [USER], storage: new LocalPathIO({ root: tmp }) });
+      await using srv = await startServer({
+        users: [USER],
+        storage: new LocalPathIO({ root: tmp }),
+      });
       const c = await Control.login(srv.port, "u", "p");
       try {
         await c.expect("SITE CHMOD 6755 f", "200");

@@ -12,7 +12,8 @@ import { existsSync, readdirSync } from "node:fs";
 import { Client } from "../src/client/client.ts";
 import { countingNet, guard, settle, startServer, waitFor } from "./_server_helpers.ts";
 
-const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const env =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const SESSIONS = Math.min(Number(env.SOAK_SESSIONS ?? 100), 2000);
 const ROUNDS = Math.min(Number(env.SOAK_ROUNDS ?? 2), 1000);
 
@@ -53,7 +54,9 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
       });
       const url = `ftp://u:p@127.0.0.1:${srv.port}`;
       const session = async (n: number) => {
-        await using client = await Client.connect(n % 5 === 4 ? `ftp://127.0.0.1:${srv.port}` : url);
+        await using client = await Client.connect(
+          n % 5 === 4 ? `ftp://127.0.0.1:${srv.port}` : url,
+        );
         for (let r = 0; r < ROUNDS; r++) {
           const list = await client.list("/");
           assert.ok(Array.isArray(list));
@@ -62,7 +65,10 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
           const path = `/s${n}-${r}`;
           await client.uploadData(data, path);
           const back = await client.downloadData(path);
-          assert.ok(back.length === data.length && back.every((x, i) => x === data[i]), `${path} came back different`);
+          assert.ok(
+            back.length === data.length && back.every((x, i) => x === data[i]),
+            `${path} came back different`,
+          );
           fdPeak = Math.max(fdPeak, fds());
         }
         await client.quit();
@@ -72,7 +78,9 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
         "soak sessions",
         120_000 + SESSIONS * ROUNDS * 200,
       );
-      const failed = results.filter((x) => x.status === "rejected").map((x) => String((x as PromiseRejectedResult).reason));
+      const failed = results.filter((x) => x.status === "rejected").map((x) =>
+        String((x as PromiseRejectedResult).reason)
+      );
       assert.deepEqual(failed.slice(0, 5), [], `${failed.length} sessions failed`);
       await waitFor(() => srv.server.connections === 0, "every session ended");
       assert.deepEqual(srv.events.filter((e) => e.type === "error"), []);

@@ -72,7 +72,12 @@ export function globMatcher(pattern: string, options: GlobOptions = {}): (name: 
 }
 
 /** Whether `piece` matches `chars` at `pos` (`?` matches any one character). */
-function at(piece: readonly string[], chars: readonly string[], pos: number, work: { left: number }): boolean {
+function at(
+  piece: readonly string[],
+  chars: readonly string[],
+  pos: number,
+  work: { left: number },
+): boolean {
   for (let i = 0; i < piece.length; i++) {
     if (--work.left < 0) return false;
     const p = piece[i]!;

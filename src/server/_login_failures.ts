@@ -29,7 +29,12 @@ export class LoginFailures {
    * @param windowMs How long a failure counts (ms).
    * @param now Clock (ms).
    */
-  constructor(baseDelay: number, maxPerIp: number, windowMs: number, now: () => number = () => performance.now()) {
+  constructor(
+    baseDelay: number,
+    maxPerIp: number,
+    windowMs: number,
+    now: () => number = () => performance.now(),
+  ) {
     this.#baseDelay = baseDelay;
     this.#maxPerIp = maxPerIp;
     this.#windowMs = windowMs;
@@ -47,7 +52,8 @@ export class LoginFailures {
 
   /**
    * Start checking a password from `ip`, unless the address is refused now (too many recent
-   * failures, counting the checks still running once it has failed). Call {@linkcode LoginFailures.end} after.
+   * failures, counting the checks still running once it has failed). Call
+   * {@linkcode LoginFailures.end} after.
    *
    * @param ip Client address.
    * @returns False when refused (then do not call `end`).

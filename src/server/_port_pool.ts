@@ -13,8 +13,9 @@
  * someone else took meanwhile fails to bind and is forgotten.
  *
  * In a range, ports are chosen unpredictably (a client must not guess the next client's data
- * port): random ports are tried first, then the range is scanned from a random place. Each client address may hold
- * only so many passive ports at once, so that one client cannot take the whole range.
+ * port): random ports are tried first, then the range is scanned from a random place. Each
+ * client address may hold only so many passive ports at once, so that one client cannot take
+ * the whole range.
  *
  * @module
  */

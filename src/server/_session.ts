@@ -152,7 +152,11 @@ export class ServerSession {
           res = await this.#lines.readLine();
         } catch (e) {
           if (e instanceof UnterminatedLineError && !this.#closed) {
-            await this.reply("421", `Command line over ${this.host.config.maxLineLength} bytes without a newline: closing control connection.`);
+            const limit = this.host.config.maxLineLength;
+            await this.reply(
+              "421",
+              `Command line over ${limit} bytes without a newline: closing control connection.`,
+            );
             await this.closeGracefully("abuse");
           }
           this.closeReason ??= "disconnect";
