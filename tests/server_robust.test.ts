@@ -16,6 +16,7 @@ import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Listener } from "../src/net/types.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import { LingeringConns } from "../src/server/_lingering.ts";
+import { LoginFailures } from "../src/server/_login_failures.ts";
 import {
   bytes,
   Control,
@@ -133,6 +134,14 @@ describe("server robustness: uploads", () => {
       const names: string[] = [];
       for await (const e of srv.storage.list("/")) names.push(e.name);
       assert.deepEqual(names, ["big"]);
+      // So is one cut by the client going away.
+      await startUpload(b, "STOR big", new Uint8Array(10).fill(2));
+      b.close();
+      await waitFor(() => srv.server.connections === 1, "session b closed");
+      const after: string[] = [];
+      for await (const e of srv.storage.list("/")) after.push(e.name);
+      assert.deepEqual(after, ["big"]);
+      assert.ok(sameBytes(await getFile(srv.storage, "/big"), old));
       // A complete upload replaces it.
       const done = await a.upload("STOR big", bytes("new content"));
       assert.equal(done.final.code, "226");
@@ -254,6 +263,23 @@ describe("server robustness: resource exhaustion", () => {
     pool.closeAll(b);
     assert.equal(pool.size, 0);
     assert.ok(conns.every((x) => x.closedByUs));
+  });
+
+  it("the login delay doubles per recent failure from an address, capped; old failures are forgotten", () => {
+    let clock = 0;
+    const f = new LoginFailures(100, 3, 1000, () => clock);
+    assert.deepEqual([f.record("a"), f.record("a")], [100, 200]);
+    assert.equal(f.record("b"), 100, "per address");
+    assert.equal(f.begin("a"), true);
+    f.end("a");
+    assert.equal(f.record("a"), 400);
+    assert.equal(f.begin("a"), false, "three recent failures: refused");
+    clock = 1001;
+    assert.equal(f.begin("a"), true, "forgotten after the window");
+    f.end("a");
+    const g = new LoginFailures(10, 100, 1e9, () => clock);
+    const delays = Array.from({ length: 8 }, () => g.record("x"));
+    assert.equal(Math.max(...delays), 160);
   });
 
   it("a passive port nobody uses is closed after the data timeout and returned", async () => {
