@@ -3,13 +3,15 @@
  * (junk verbs, every real verb with hostile arguments, binary bytes, Telnet IAC, control
  * characters, overlong and unterminated lines) over a few concurrent sessions, logged in or
  * not. Afterwards the server must have reported no error, hold no socket, and still serve a
- * normal client. `FUZZ_SEED` and `FUZZ_LINES` change the run (defaults: 1 and 600 lines).
+ * normal client. Some passive replies are answered by connecting and sending random bytes, so
+ * transfers and uploads are fuzzed too. `FUZZ_SEED` and `FUZZ_LINES` change the run
+ * (defaults: 1 and 600 lines); the input is seeded, the timing between sessions is not.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../src/client/client.ts";
 import { defaultNet } from "../src/net/auto.ts";
-import type { Conn } from "../src/net/types.ts";
+import type { Conn, Net } from "../src/net/types.ts";
 import { COMMANDS } from "../src/server/_commands.ts";
 import {
   bytes,
@@ -126,7 +128,25 @@ const ARGS = [
   "TLS",
 ];
 
+const TRANSFERS = [
+  "RETR f",
+  "STOR g",
+  "APPE g",
+  "STOU",
+  "LIST",
+  "NLST *",
+  "MLSD",
+  "RETR g",
+  "STOR f",
+];
+
 function randomLine(r: (n: number) => number): Uint8Array {
+  if (r(5) === 0) {
+    // A transfer: a data channel, sometimes a REST, and a transfer command (the reply's port
+    // is then connected to with random bytes, see FuzzConn).
+    const rest = r(4) === 0 ? `REST ${r(20)}\r\n` : "";
+    return bytes(`${r(2) ? "EPSV" : "PASV"}\r\n${rest}${TRANSFERS[r(TRANSFERS.length)]}\r\n`);
+  }
   const kind = r(10);
   if (kind < 3) return bytes(VALID[r(VALID.length)]! + "\r\n");
   if (kind < 6) {
@@ -158,26 +178,60 @@ function randomLine(r: (n: number) => number): Uint8Array {
   return bytes(["\r\n", "\n", "\r", " \r\n", "\x00\r\n"][r(5)]!);
 }
 
-/** One fuzzing connection: sends lines, drains replies in the background, notices EOF. */
+/**
+ * One fuzzing connection: sends lines, reads replies in the background, notices EOF, and
+ * answers some 227/229 replies by connecting to the announced port and sending random bytes
+ * (closing or leaving it open), so transfers, uploads and their locks are fuzzed too.
+ */
 class FuzzConn {
   #conn: Conn;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #net: Net;
+  #r: (n: number) => number;
+  #data: Conn[] = [];
   ended = false;
   readonly drained: Promise<void>;
 
-  constructor(conn: Conn) {
+  constructor(conn: Conn, net: Net, r: (n: number) => number) {
     this.#conn = conn;
+    this.#net = net;
+    this.#r = r;
     this.#writer = conn.writable.getWriter();
     this.drained = (async () => {
       const reader = conn.readable.getReader();
+      const decoder = new TextDecoder();
       try {
-        while (!(await reader.read()).done) { /* discard replies */ }
+        while (true) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          const text = decoder.decode(value, { stream: true });
+          for (const m of text.matchAll(/\(\|\|\|(\d+)\|\)|\(\d+,\d+,\d+,\d+,(\d+),(\d+)\)/g)) {
+            const port = m[1] ? Number(m[1]) : Number(m[2]) * 256 + Number(m[3]);
+            if (r(3) > 0) void this.#useData(port);
+          }
+        }
       } catch {
         // reset by the server: fine
       } finally {
         this.ended = true;
       }
     })();
+  }
+
+  async #useData(port: number): Promise<void> {
+    try {
+      const data = await this.#net.connect({ hostname: "127.0.0.1", port });
+      this.#data.push(data);
+      void data.readable.pipeTo(new WritableStream()).catch(() => {});
+      const writer = data.writable.getWriter();
+      const junk = new Uint8Array(this.#r(70_000));
+      for (let i = 0; i < junk.length; i += 97) junk[i] = this.#r(256);
+      await Promise.race([writer.write(junk), new Promise((r) => setTimeout(r, 200))]);
+      if (this.#r(2)) await writer.close().catch(() => {});
+      if (this.#r(3) === 0) data.close();
+    } catch {
+      // refused, reset or closed by the server: fine
+    }
   }
 
   async send(data: Uint8Array): Promise<void> {
@@ -191,6 +245,7 @@ class FuzzConn {
 
   close(): void {
     this.#conn.close();
+    for (const d of this.#data) d.close();
   }
 }
 
@@ -213,6 +268,8 @@ describe("server fuzz: random and mutated control-channel input", () => {
     const connect = async () =>
       new FuzzConn(
         await guard(clientNet.connect({ hostname: "127.0.0.1", port: srv.port }), "connect"),
+        clientNet,
+        r,
       );
     const conns: FuzzConn[] = [];
     const all: FuzzConn[] = [];
@@ -237,6 +294,10 @@ describe("server fuzz: random and mutated control-channel input", () => {
     await waitFor(() => srv.server.connections === 0, "every session ended");
     await waitFor(() => open.size === 0, `server sockets closed (${open.size} open)`);
     const errors = srv.events.filter((e) => e.type === "error");
+    const transfers = srv.events.filter((e) => e.type === "transfer").length;
+    console.log(
+      `fuzz: seed ${SEED}, ${LINES} lines, ${all.length} connections, ${transfers} transfers`,
+    );
     assert.deepEqual(errors.map((e) => String((e as { error?: unknown }).error)), []);
     // A normal client still works.
     await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`);
