@@ -294,6 +294,12 @@ describe("server fuzz: random and mutated control-channel input", () => {
     await waitFor(() => srv.server.connections === 0, "every session ended");
     await waitFor(() => open.size === 0, `server sockets closed (${open.size} open)`);
     const errors = srv.events.filter((e) => e.type === "error");
+    // No upload left a temporary file behind.
+    for (const dir of ["/", "/d"]) {
+      for await (const e of srv.storage.list(dir)) {
+        assert.ok(!e.name.includes(".anyftp-upload-"), e.name);
+      }
+    }
     const transfers = srv.events.filter((e) => e.type === "transfer").length;
     console.log(
       `fuzz: seed ${SEED}, ${LINES} lines, ${all.length} connections, ${transfers} transfers`,
