@@ -269,6 +269,66 @@ export class Control {
   }
 }
 
+/**
+ * The upload target a storage path is written for: a temporary upload name
+ * (`/dir/.name.anyftp-upload-<hex>`, the default "rename" upload policy) maps to `/dir/name`,
+ * anything else to itself. Test storages that act on a target path use it.
+ */
+export function uploadTarget(path: string): string {
+  const m = /^(.*\/)\.(.+)\.anyftp-upload-[0-9a-f]{16}$/s.exec(path);
+  return m ? m[1]! + m[2]! : path;
+}
+
+/**
+ * A Net (the running runtime's) that counts the sockets it made and accepted that are not
+ * closed yet: given to a server, it counts the server's sockets.
+ */
+export async function countingNet(): Promise<{ net: Net; open: Set<Conn> }> {
+  const inner = await defaultNet();
+  const open = new Set<Conn>();
+  const track = (conn: Conn) => {
+    open.add(conn);
+    const close = conn.close.bind(conn);
+    // Counted closed once the server closes it (the socket's fd is released then).
+    (conn as { close: () => void }).close = () => {
+      open.delete(conn);
+      close();
+    };
+    void conn.closed.then(() => open.delete(conn), () => open.delete(conn));
+  };
+  const net: Net = {
+    ...inner,
+    connect: async (options) => {
+      const conn = await inner.connect(options);
+      track(conn);
+      return conn;
+    },
+    listen: async (options) => {
+      const listener = await inner.listen(options);
+      const wrapped: Listener = {
+        get addr() {
+          return listener.addr;
+        },
+        close: () => listener.close(),
+        [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
+        [Symbol.asyncIterator]() {
+          const it = listener[Symbol.asyncIterator]();
+          return {
+            next: async () => {
+              const r = await it.next();
+              if (!r.done) track(r.value);
+              return r;
+            },
+            return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
+          };
+        },
+      };
+      return wrapped;
+    },
+  };
+  return { net, open };
+}
+
 /** Put a file into a storage. */
 export async function putFile(storage: PathIO, path: string, data: Uint8Array | string): Promise<void> {
   const parent = path.slice(0, path.lastIndexOf("/"));
@@ -363,15 +423,16 @@ export class InstrumentedPathIO extends MemoryPathIO {
   }
 
   override openWrite(path: string, options = {}): Promise<WritableStream<Uint8Array>> {
-    const g = this.#gates.get(path);
+    const g = this.#gates.get(uploadTarget(path));
     if (!g) return super.openWrite(path, options);
-    return Promise.resolve(
+    // The file exists (empty), so an upload policy may rename it; the bytes are only counted.
+    return super.openWrite(path, options).then((w) => w.close()).then(() =>
       new WritableStream<Uint8Array>({
         write: async (chunk) => {
           if (!g.open) await new Promise<void>((r) => g.waiters.push(r));
           this.received += chunk.byteLength;
         },
-      }),
+      })
     );
   }
 }

@@ -176,4 +176,27 @@ describe(`anyftp serve options (${runtime})`, () => {
       assert.equal(await server.stop(), 0);
     }
   });
+
+  it("--tls-required refuses plain logins; --implicit-tls-port serves ftps:// and is printed", {
+    skip: peer("curl"),
+  }, async () => {
+    const server = await serve([
+      "--memory", "--write", "--user", "alice:pw", "--tls-cert", TLS_CERT, "--tls-key", TLS_KEY,
+      "--tls-required", "--implicit-tls-port", "0", "--port", "0",
+    ]);
+    try {
+      const implicit = /ftps:\/\/127\.0\.0\.1:(\d+)\//.exec(server.output());
+      assert.ok(implicit, server.output());
+      assert.match(server.output(), /TLS required/);
+      const plain = await run("curl", ["-sS", "--user", "alice:pw", "-l", `ftp://127.0.0.1:${server.port}/`]);
+      assert.equal(plain.status, 67, plain.stderr); // login refused: 530 before AUTH TLS
+      const secured = await run("curl", ["-sS", "--ssl-reqd", "--cacert", TLS_CERT, "--user", "alice:pw", "-T", "-", `ftp://127.0.0.1:${server.port}/up.txt`], { input: "over tls" });
+      assert.equal(secured.status, 0, secured.stderr);
+      const back = await run("curl", ["-sS", "--cacert", TLS_CERT, "--user", "alice:pw", `ftps://127.0.0.1:${implicit[1]}/up.txt`]);
+      assert.equal(back.status, 0, back.stderr);
+      assert.equal(back.stdout, "over tls");
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
 });

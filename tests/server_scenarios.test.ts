@@ -10,7 +10,7 @@ import { PathIOError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, settle, startServer, text, waitFor } from "./_server_helpers.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, settle, startServer, text, uploadTarget, waitFor } from "./_server_helpers.ts";
 
 const USER = { login: "u", password: "p" };
 
@@ -180,7 +180,7 @@ describe("server scenario 6: EPSV fallback and the data-port pool", () => {
 
   it("an exhausted pool gives 421; ports come back after a transfer or QUIT", async () => {
     const min = await freePortPair();
-    await using srv = await startServer({ users: [USER], passivePorts: { min, max: min + 1 } });
+    await using srv = await startServer({ users: [USER], passivePorts: { min, max: min + 1 }, maxPassivePortsPerIp: 2 });
     await putFile(srv.storage, "/f", "x");
     const a = await Control.login(srv.port, "u", "p");
     const b = await Control.login(srv.port, "u", "p");
@@ -303,7 +303,7 @@ describe("server scenario 9: nothing gets past the root", () => {
 describe("server scenario 10: storage errors and bad input", () => {
   class FailingStorage extends MemoryPathIO {
     override openWrite(path: string, options = {}): Promise<WritableStream<Uint8Array>> {
-      if (path === "/quota") {
+      if (uploadTarget(path) === "/quota") {
         return Promise.resolve(
           new WritableStream({
             write() {
@@ -312,7 +312,7 @@ describe("server scenario 10: storage errors and bad input", () => {
           }),
         );
       }
-      if (path.startsWith("/broken")) {
+      if (uploadTarget(path).startsWith("/broken")) {
         return Promise.resolve(
           new WritableStream({
             write() {

@@ -8,10 +8,20 @@
 
 import { PathIOError } from "../errors.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "../fs/path_io.ts";
+import { tempUploadTarget } from "../server/_uploads.ts";
 
-/** Whether a virtual path has a segment starting with a dot (other than `.` and `..`). */
+/** A name that starts with a dot (other than `.` and `..`). */
+function dotName(part: string): boolean {
+  return part.startsWith(".") && part !== "." && part !== "..";
+}
+
+/**
+ * Whether a virtual path has a dot-named segment. The server's temporary name for an upload
+ * (`.<name>.anyftp-upload-…`, see the upload policy) counts as its target's name, so uploads
+ * of ordinary files work and uploads of dot-files stay refused.
+ */
 function hidden(path: string): boolean {
-  return path.split("/").some((part) => part.startsWith(".") && part !== "." && part !== "..");
+  return path.split("/").some((part) => dotName(tempUploadTarget(part) ?? part));
 }
 
 /**

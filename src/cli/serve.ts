@@ -66,6 +66,12 @@ Options:
   --dotfiles               show and serve dot-files of DIR
   --tls-cert FILE          PEM certificate for explicit FTPS (AUTH TLS); needs --tls-key
   --tls-key FILE           PEM private key of --tls-cert
+  --tls-required           refuse logins before AUTH TLS (530) and transfers without PROT P
+                           (521); anonymous users are exempt
+  --implicit-tls-port N    also listen on N with TLS from the first byte (implicit FTPS,
+                           port 990 by convention); needs --tls-cert
+  --upload-policy POLICY   rename (default: write a hidden temporary file, rename it over the
+                           target when complete) or in-place (write the target directly)
   --passive-ports A-B      passive data ports to use, e.g. 50000-50100
   --passive-address ADDR   IPv4 address to announce in PASV replies (NAT, containers)
   --max-connections N      most simultaneous clients (default 512)
@@ -131,6 +137,12 @@ export interface ServeConfig {
   readonly maxPerIp: number;
   /** `--tls-cert` and `--tls-key` files. */
   readonly tlsFiles?: { readonly cert: string; readonly key: string };
+  /** `--tls-required`: TLS before login and on data connections. */
+  readonly tlsRequired: boolean;
+  /** `--implicit-tls-port`: a second, implicit-TLS listener. */
+  readonly implicitTlsPort?: number;
+  /** `--upload-policy`. */
+  readonly uploadPolicy: "rename" | "in-place";
   /** Serve dot-files of DIR. */
   readonly dotfiles: boolean;
   /** Log format. */
@@ -162,6 +174,9 @@ const SPECS = {
   "max-per-ip": { type: "string" },
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
+  "tls-required": { type: "boolean" },
+  "implicit-tls-port": { type: "string" },
+  "upload-policy": { type: "string" },
   dotfiles: { type: "boolean" },
   "log-format": { type: "string" },
   quiet: { type: "boolean", short: "q" },
@@ -235,6 +250,14 @@ export function parseServeArgs(
   if ((cert === undefined) !== (key === undefined)) {
     throw new UsageError("--tls-cert and --tls-key go together (a PEM certificate and its private key)");
   }
+  const implicitPort = str("implicit-tls-port");
+  if ((v["tls-required"] || implicitPort !== undefined) && cert === undefined) {
+    throw new UsageError("--tls-required and --implicit-tls-port need --tls-cert and --tls-key");
+  }
+  const uploadPolicy = str("upload-policy") ?? "rename";
+  if (uploadPolicy !== "rename" && uploadPolicy !== "in-place") {
+    throw new UsageError(`--upload-policy must be rename or in-place, got "${uploadPolicy}"`);
+  }
   const logFormat = str("log-format") ?? "text";
   if (logFormat !== "text" && logFormat !== "json") {
     throw new UsageError(`--log-format must be text or json, got "${logFormat}"`);
@@ -261,6 +284,9 @@ export function parseServeArgs(
     quota: quota === undefined ? DEFAULT_MEMORY_QUOTA : parseSize(quota, "--quota"),
     maxPerIp: maxPerIp === undefined ? DEFAULT_MAX_PER_IP : parsePositiveInt(maxPerIp, "--max-per-ip"),
     ...(cert !== undefined && key !== undefined ? { tlsFiles: { cert, key } } : {}),
+    tlsRequired: v["tls-required"] === true,
+    ...(implicitPort !== undefined ? { implicitTlsPort: parsePort(implicitPort, "--implicit-tls-port") } : {}),
+    uploadPolicy,
     dotfiles: v.dotfiles === true,
     logFormat,
     ...(passivePorts !== undefined
@@ -305,6 +331,8 @@ export function serverOptionsFor(
   return {
     users,
     maxConnectionsPerIp: config.maxPerIp,
+    uploadPolicy: config.uploadPolicy,
+    ...(config.tlsRequired ? { requireTls: { login: true, data: true } } : {}),
     ...(config.passivePorts ? { passivePorts: config.passivePorts } : {}),
     ...(config.passiveAddress ? { passiveAddress: config.passiveAddress } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),
@@ -438,11 +466,20 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
       return fail(listenFailure(e, config.hostname, config.port));
     }
     const urls = listenUrls(bound);
+    if (config.implicitTlsPort !== undefined) {
+      try {
+        const implicit = await server.listen({ hostname: config.hostname, port: config.implicitTlsPort, implicitTls: true });
+        urls.push(...listenUrls(implicit).map((u) => u.replace(/^ftp:/, "ftps:")));
+      } catch (e) {
+        await server.close({ timeout: 0 });
+        return fail(listenFailure(e, config.hostname, config.implicitTlsPort));
+      }
+    }
     const notes = [
       config.write ? "read-write" : "read-only",
       ...(config.memory && Number.isFinite(config.quota) ? [`quota ${config.quota} bytes`] : []),
       ...(!config.memory ? [config.dotfiles ? "dot-files shown" : "dot-files hidden"] : []),
-      ...(tls ? ["explicit FTPS (AUTH TLS) available"] : []),
+      ...(tls ? [config.tlsRequired ? "TLS required (anonymous exempt)" : "explicit FTPS (AUTH TLS) available"] : []),
     ];
     const accounts = [
       ...fileUsers.filter((u) => !u.anonymous).map((u) => u.login!),

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { unmapIPv4 } from "../protocol/address.ts";
 import { type CommandSpec, openCommand } from "./_command_rows.ts";
 import type { ServerSession } from "./_session.ts";
 import { sleep } from "./_sleep.ts";
@@ -45,6 +46,14 @@ async function pass(s: ServerSession, arg: string): Promise<void> {
   const pending = s.pending;
   if (!pending) return s.reply("503", "Send USER first.");
   s.pending = undefined;
+  const ip = unmapIPv4(s.remote.hostname);
+  const failures = s.host.loginFailures;
+  // Counted per address across sessions: parallel connections do not multiply the guesses.
+  if (!failures.begin(ip)) {
+    s.emit({ type: "login-failed", login: pending.login, reason: "refused" });
+    await s.reply("421", "Too many failed logins from your address: try again later.");
+    return s.closeGracefully("login-failures");
+  }
   let ok = false;
   if (pending.user) {
     try {
@@ -53,15 +62,24 @@ async function pass(s: ServerSession, arg: string): Promise<void> {
       s.host.emit({ type: "error", sessionId: s.id, error: e });
     }
   }
-  if (!ok || !pending.user) return loginFailed(s, pending.login, pending.user ? "bad-password" : "refused");
+  failures.end(ip); // and, with no await between, record() below
+  if (!ok || !pending.user) {
+    return loginFailed(s, pending.login, pending.user ? "bad-password" : "refused", failures.record(ip));
+  }
   return loginDone(s, pending.user);
 }
 
-async function loginFailed(s: ServerSession, login: string, reason: "refused" | "bad-password"): Promise<void> {
+async function loginFailed(
+  s: ServerSession,
+  login: string,
+  reason: "refused" | "bad-password",
+  delay: number,
+): Promise<void> {
   s.loginFailures++;
   s.emit({ type: "login-failed", login, reason });
-  // The delay slows password guessing; the loop reads no further command meanwhile.
-  await sleep(s.host.config.loginFailureDelay, s.lifetime.signal);
+  // The delay (growing with the address's recent failures) slows password guessing; the
+  // loop reads no further command meanwhile.
+  await sleep(delay, s.lifetime.signal);
   if (s.closed) return;
   if (s.loginFailures >= s.host.config.maxLoginFailures) {
     await s.reply("421", "Too many failed logins: closing control connection.");

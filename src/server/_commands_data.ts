@@ -16,6 +16,7 @@ import { NoAvailablePortError } from "../errors.ts";
 import { decodeEprt, decodeHostPort, encodeEpsvReply, encodeHostPort, isIPv4, unmapIPv4 } from "../protocol/address.ts";
 import { type CommandSpec, loginCommand } from "./_command_rows.ts";
 import { ActiveChannel, PassiveChannel, sameHost } from "./_data_channel.ts";
+import { PassivePortsPerIpError } from "./_port_pool.ts";
 import type { ServerSession } from "./_session.ts";
 
 /** The address family of the control connection, as EPSV/EPRT number it. */
@@ -28,15 +29,17 @@ async function openPassive(s: ServerSession): Promise<PassiveChannel | undefined
   s.channel?.close();
   s.channel = undefined;
   try {
-    const pooled = await s.host.portPool.open(s.host.net, unmapIPv4(s.local.hostname));
+    const pooled = await s.host.portPool.open(s.host.net, unmapIPv4(s.local.hostname), unmapIPv4(s.remote.hostname));
     const channel = new PassiveChannel(pooled, s.remote.hostname, (from) => {
       s.emit({ type: "data-connection-rejected", from });
-    });
+    }, s.host.config.dataTimeout);
     s.channel = channel;
     return channel;
   } catch (e) {
     if (e instanceof NoAvailablePortError) {
       await s.reply("421", "No data port available: try again later.");
+    } else if (e instanceof PassivePortsPerIpError) {
+      await s.reply("421", "Too many passive ports held from your address: try again later.");
     } else {
       s.host.emit({ type: "error", sessionId: s.id, error: e });
       await s.reply("425", "Cannot open a passive data port.");

@@ -9,7 +9,7 @@ import { parseMlsxTime } from "../protocol/mlsx_parse.ts";
 import { formatMlstFeature, formatMlsxLine, formatMlsxTime } from "../protocol/mlsx_format.ts";
 import { isVirtualPathInside } from "../protocol/virtual_path.ts";
 import { type CommandSpec, loginCommand } from "./_command_rows.ts";
-import { quotePath, replyDenied, replyNotFound, replyWrongType } from "./_path_replies.ts";
+import { quotePath, refuseUnsafeName, replyDenied, replyNotFound, replyWrongType } from "./_path_replies.ts";
 import type { LoggedInSession } from "./_session.ts";
 
 async function pwd(s: LoggedInSession): Promise<void> {
@@ -36,6 +36,7 @@ function cdup(s: LoggedInSession): Promise<void> {
 
 async function mkd(s: LoggedInSession, arg: string): Promise<void> {
   if (arg === "") return s.reply("501", "MKD needs a directory name.");
+  if (await refuseUnsafeName(s, arg)) return;
   const path = s.resolve(arg);
   if (!s.user.access(path).writable) return replyDenied(s, path);
   if (path === "/") return s.reply("550", `"/": File exists.`);
@@ -93,6 +94,7 @@ async function rnto(s: LoggedInSession, arg: string): Promise<void> {
   s.renameFrom = undefined;
   if (!from) return s.reply("503", "Send RNFR first.");
   if (arg === "") return s.reply("501", "RNTO needs a path.");
+  if (await refuseUnsafeName(s, arg)) return;
   const to = s.resolve(arg);
   if (!s.user.access(to).writable) return replyDenied(s, to);
   if (to === "/") return s.reply("550", `"/": File exists.`);

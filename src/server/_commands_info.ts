@@ -130,8 +130,10 @@ async function site(s: LoggedInSession, arg: string): Promise<void> {
     if (!chmod) return s.reply("502", "SITE CHMOD is not supported by this storage.");
     const path = s.resolve(m[2]!);
     if (!s.user.access(path).writable) return replyDenied(s, path);
+    if (path === "/") return s.reply("550", "The root directory's mode cannot be changed.");
     try {
-      await chmod.call(s.fs, s.storagePath(path), parseInt(m[1]!, 8));
+      // Permission bits only (as vsftpd's chmod_perms): no setuid, setgid or sticky bit.
+      await chmod.call(s.fs, s.storagePath(path), parseInt(m[1]!, 8) & 0o777);
     } catch (e) {
       return s.replyError(e, path);
     }

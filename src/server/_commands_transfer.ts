@@ -1,23 +1,31 @@
 /**
  * Commands that move data over a data connection: RETR STOR STOU APPE LIST NLST MLSD.
  * Storage streams are piped straight into (or from) the data connection; nothing is held
- * whole in memory.
+ * whole in memory. Uploads follow the server's upload policy and lock their file (see
+ * `_uploads.ts`).
  *
  * @module
  */
 
 import type { DirEntry, FileStat, OpenWriteOptions } from "../fs/path_io.ts";
+import { globMatcher, hasGlob } from "../protocol/glob.ts";
 import { formatListLine, isListableName } from "../protocol/list_format.ts";
 import { formatMlsxLine } from "../protocol/mlsx_format.ts";
 import { basename, dirname, joinVirtualPath } from "../protocol/virtual_path.ts";
 import { type CommandSpec, loginCommand } from "./_command_rows.ts";
 import { stripListOptions } from "./_list_options.ts";
-import { replyDenied, replyNotFound, replyWrongType, showPath } from "./_path_replies.ts";
+import { refuseUnsafeName, replyDenied, replyNotFound, replyWrongType, showPath } from "./_path_replies.ts";
 import type { Encode } from "./_reply_writer.ts";
 import type { LoggedInSession } from "./_session.ts";
+import { isTempUploadName, tempUploadName } from "./_uploads.ts";
 
 /** Listing bytes are sent in batches of about this size. */
 const LIST_BATCH_CHARS = 16 * 1024;
+/**
+ * Entries examined before a listing lets other sessions run (a pattern that matches nothing
+ * in a huge directory would otherwise scan it in one go).
+ */
+const LIST_YIELD_ENTRIES = 256;
 
 function mode(s: LoggedInSession): string {
   return s.type === "A" ? "ASCII" : "BINARY";
@@ -32,6 +40,9 @@ async function retr(s: LoggedInSession, arg: string): Promise<void> {
   const st = await s.statOrUndefined(path);
   if (!st) return replyNotFound(s, path);
   if (st.type !== "file") return replyWrongType(s, path, "Not a regular file.");
+  if (s.host.uploads.mode(s.fs, s.storagePath(path)) === "in-place") {
+    return s.reply("450", `${showPath(path)}: File busy: it is being uploaded.`);
+  }
   let source: ReadableStream<Uint8Array>;
   try {
     source = await s.fs.openRead(s.storagePath(path), { offset });
@@ -52,6 +63,7 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
   const offset = s.rest;
   s.rest = 0;
   if (arg === "" && command !== "STOU") return s.reply("501", `${command} needs a file name.`);
+  if (await refuseUnsafeName(s, arg)) return;
   let path: string;
   if (command === "STOU") {
     const unique = await uniquePath(s, arg === "" ? s.resolve("stou") : s.resolve(arg));
@@ -68,13 +80,37 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
   const existing = await s.statOrUndefined(path);
   if (existing?.type === "dir") return replyWrongType(s, path, "Is a directory.");
   const options: OpenWriteOptions = offset > 0 ? { offset } : command === "APPE" ? { append: true } : {};
+  // Resume and append extend the file itself; everything else may go through a temporary name.
+  const inPlace = s.host.config.uploadPolicy === "in-place" || offset > 0 || command === "APPE";
+  const target = s.storagePath(path);
+  const unlock = s.host.uploads.lock(s.fs, target, inPlace ? "in-place" : "rename");
+  if (!unlock) return s.reply("450", `${showPath(path)}: File busy: another upload to it is in progress.`);
+  const name = basename(path);
+  const temp = inPlace ? undefined : s.storagePath(joinVirtualPath(dirname(path), tempUploadName(name)));
   let sink: WritableStream<Uint8Array>;
   try {
-    sink = await s.fs.openWrite(s.storagePath(path), options);
+    sink = await s.fs.openWrite(temp ?? target, options);
   } catch (e) {
+    unlock();
     return s.replyError(e, path);
   }
-  const name = basename(path);
+  const fs = s.fs;
+  const finish = async (ok: boolean): Promise<void> => {
+    try {
+      if (temp === undefined) return;
+      if (!ok) return await fs.unlink(temp).catch(() => {});
+      try {
+        // The replaced file keeps its permission bits.
+        if (existing?.mode !== undefined && fs.chmod) await fs.chmod(temp, existing.mode & 0o777);
+        await fs.rename(temp, target);
+      } catch (e) {
+        await fs.unlink(temp).catch(() => {});
+        throw e;
+      }
+    } finally {
+      unlock();
+    }
+  };
   await s.startTransfer({
     command,
     path,
@@ -84,15 +120,18 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
     success: command === "STOU" ? `Transfer complete (unique file name: ${name}).` : undefined,
     ascii: s.type === "A",
     sink,
+    finish,
   });
 }
 
 /** A free name for STOU: the base itself if free, else `base.1`, `base.2`, … */
 async function uniquePath(s: LoggedInSession, base: string): Promise<string | undefined> {
-  if (!(await s.statOrUndefined(base))) return base;
+  const free = async (path: string) =>
+    !s.host.uploads.mode(s.fs, s.storagePath(path)) && !(await s.statOrUndefined(path));
+  if (await free(base)) return base;
   for (let i = 1; i <= 999; i++) {
     const candidate = `${base}.${i}`;
-    if (!(await s.statOrUndefined(candidate))) return candidate;
+    if (await free(candidate)) return candidate;
   }
   return undefined;
 }
@@ -110,7 +149,9 @@ function listingStream(
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let text = "";
+      let seen = 0;
       while (text.length < LIST_BATCH_CHARS) {
+        if (++seen % LIST_YIELD_ENTRIES === 0) await yieldToEventLoop();
         const next = await it.next();
         if (next.done) {
           if (text) controller.enqueue(encode(text));
@@ -126,6 +167,11 @@ function listingStream(
       await it.return?.();
     },
   }, { highWaterMark: 0 });
+}
+
+/** Let timers and I/O of other sessions run (a macrotask, not a microtask). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function single(line: string, encode: Encode): ReadableStream<Uint8Array> {
@@ -146,7 +192,7 @@ async function listing(s: LoggedInSession, arg: string, command: "LIST" | "NLST"
   let st = await s.statOrUndefined(path);
   let dir = path;
   let match: ((name: string) => boolean) | undefined;
-  if (!st && command !== "MLSD" && /[*?]/.test(basename(path))) {
+  if (!st && command !== "MLSD" && hasGlob(basename(path))) {
     // `NLST *.txt` (mget and friends): list the parent, keep the names that match.
     dir = dirname(path);
     match = globMatcher(basename(path));
@@ -164,7 +210,7 @@ async function listing(s: LoggedInSession, arg: string, command: "LIST" | "NLST"
   } else {
     const facts = s.mlstFacts;
     const format = (e: DirEntry): string | undefined => {
-      if (!isListableName(e.name) || (match && !match(e.name))) return undefined;
+      if (!isListableName(e.name) || isTempUploadName(e.name) || (match && !match(e.name))) return undefined;
       if (command === "NLST") return e.name;
       if (command === "LIST") return formatListLine(e.name, e.stat, { now });
       return formatMlsxLine(e.name, e.stat as FileStat, {
@@ -181,19 +227,6 @@ async function listing(s: LoggedInSession, arg: string, command: "LIST" | "NLST"
     ascii: false,
     source,
   });
-}
-
-/**
- * A matcher for a shell-style name pattern: `*` is any run of characters, `?` one character;
- * everything else is literal.
- */
-function globMatcher(pattern: string): (name: string) => boolean {
-  const re = new RegExp(
-    "^" + [...pattern].map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&")))
-      .join("") + "$",
-    "s",
-  );
-  return (name) => re.test(name);
 }
 
 /** Data transfer commands. */

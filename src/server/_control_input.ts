@@ -5,12 +5,25 @@
  * data (Python's ftplib): the receiver drops the urgent byte, the LF, and only `ABOR\r`
  * arrives.
  *
+ * It also bounds an unterminated line: once more bytes than the line limit (plus CRLF) came
+ * without a newline, the stream errors with {@linkcode UnterminatedLineError} and the session
+ * closes the connection (as vsftpd does), instead of discarding bytes until the idle timeout.
+ *
  * @module
  */
 
 const IAC = 0xff;
 const CR = 0x0d;
 const LF = 0x0a;
+
+/** More bytes than the line limit arrived without a newline. */
+export class UnterminatedLineError extends Error {
+  /** @param limit The line limit in bytes. */
+  constructor(limit: number) {
+    super(`command line longer than ${limit} bytes without a newline`);
+    this.name = "UnterminatedLineError";
+  }
+}
 
 /** A filtered view of a control connection's readable side. */
 export class ControlInput {
@@ -19,9 +32,16 @@ export class ControlInput {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #iac: 0 | 1 | 2 = 0; // 1: after IAC, 2: after IAC WILL/WONT/DO/DONT (an option byte follows)
   #dropLF = false; // a CR ending the previous chunk was already turned into CRLF
+  #maxRun: number;
+  #run = 0; // bytes since the last LF
 
-  /** @param source The connection's readable; locked until {@linkcode ControlInput.detach}. */
-  constructor(source: ReadableStream<Uint8Array>) {
+  /**
+   * @param source The connection's readable; locked until {@linkcode ControlInput.detach}.
+   * @param maxLineLength The line limit (terminator excluded): a longer run of bytes without
+   *   a newline errors the stream.
+   */
+  constructor(source: ReadableStream<Uint8Array>, maxLineLength = Infinity) {
+    this.#maxRun = maxLineLength + 2;
     this.#reader = source.getReader();
     this.readable = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
@@ -32,6 +52,13 @@ export class ControlInput {
             return;
           }
           const out = this.#filter(value);
+          const lf = out.lastIndexOf(LF);
+          this.#run = lf < 0 ? this.#run + out.length : out.length - lf - 1;
+          if (this.#run > this.#maxRun) {
+            controller.error(new UnterminatedLineError(this.#maxRun - 2));
+            await this.#reader.cancel().catch(() => {});
+            return;
+          }
           if (out.length > 0) {
             controller.enqueue(out);
             return;

@@ -1,7 +1,9 @@
 /**
  * Data connections of a session: passive (we listen, the client connects) and active (we
  * connect to the client's PORT/EPRT address). A passive channel accepts only connections
- * from the control connection's address and keeps waiting for the right peer.
+ * from the control connection's address and keeps waiting for the right peer; one that no
+ * transfer claims within the data timeout closes itself and gives its port back (an idle
+ * client must not sit on a port of the range, nor on an accepted connection).
  *
  * @module
  */
@@ -52,17 +54,25 @@ export class PassiveChannel implements DataChannel {
   #taken = false;
   #closed = false;
   #waiters = new Set<() => void>();
+  #unclaimed: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param pooled The listener (its release returns the port).
    * @param expectedHost The control connection's remote address.
    * @param onRejected Called for each connection from another address (it is closed).
+   * @param unclaimedMs Closes itself when no transfer called `connect` within this time.
    */
-  constructor(pooled: PooledListener, expectedHost: string, onRejected: (from: Addr) => void) {
+  constructor(
+    pooled: PooledListener,
+    expectedHost: string,
+    onRejected: (from: Addr) => void,
+    unclaimedMs = Infinity,
+  ) {
     this.#pooled = pooled;
     this.port = pooled.listener.addr.port;
     this.#expected = expectedHost;
     this.#onRejected = onRejected;
+    if (Number.isFinite(unclaimedMs)) this.#unclaimed = setTimeout(() => this.close(), unclaimedMs);
     this.#acceptLoop();
   }
 
@@ -91,6 +101,7 @@ export class PassiveChannel implements DataChannel {
   }
 
   connect(signal: AbortSignal, timeoutMs: number): Promise<Conn> {
+    clearTimeout(this.#unclaimed);
     // The usual case: the client connected right after the 227/229 reply, before its
     // RETR/STOR/LIST arrived. No timer, no listeners.
     if (this.#conn && !this.#taken && !this.#closed && !signal.aborted) {
@@ -140,6 +151,7 @@ export class PassiveChannel implements DataChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#unclaimed);
     this.#pooled.release();
     if (this.#conn && !this.#taken) this.#conn.close();
     for (const wake of this.#waiters) wake();

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { unsafeNameReason } from "../protocol/name_check.ts";
+
 /** Shape of what these helpers need: a session's reply function. */
 interface Replier {
   reply(code: string, text: string | readonly string[]): Promise<void>;
@@ -47,4 +49,19 @@ export function replyNotFound(s: Replier, path: string): Promise<void> {
 /** 550: `path` exists but is not what the command works on (`what` says what it is not). */
 export function replyWrongType(s: Replier, path: string, what: string): Promise<void> {
   return s.reply("550", `${showPath(path)}: ${what}`);
+}
+
+/**
+ * 553 when a name to be created (MKD, STOR, APPE, STOU, RNTO) holds control characters or
+ * invalid UTF-8; the caller stops when this returns true.
+ *
+ * @param s The session.
+ * @param arg The client's argument.
+ * @returns Whether the name was refused (and the 553 sent).
+ */
+export async function refuseUnsafeName(s: Replier, arg: string): Promise<boolean> {
+  const why = unsafeNameReason(arg);
+  if (why === undefined) return false;
+  await s.reply("553", `File name not allowed: ${why}.`);
+  return true;
 }

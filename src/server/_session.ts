@@ -15,7 +15,7 @@ import { censorCommand, parseCommandLine } from "../protocol/command.ts";
 import { DEFAULT_MLSX_FACTS, type MlsxFact } from "../protocol/mlsx_format.ts";
 import { resolveVirtualPath } from "../protocol/virtual_path.ts";
 import { LineReader } from "../streams/line_reader.ts";
-import { ControlInput } from "./_control_input.ts";
+import { ControlInput, UnterminatedLineError } from "./_control_input.ts";
 import type { CommandTable } from "./_command_table.ts";
 import type { DataChannel } from "./_data_channel.ts";
 import { deadline } from "./_deadline.ts";
@@ -89,7 +89,7 @@ export class ServerSession {
     this.conn = conn;
     this.remote = conn.remoteAddr;
     this.local = conn.localAddr;
-    this.#input = new ControlInput(conn.readable);
+    this.#input = new ControlInput(conn.readable, host.config.maxLineLength);
     this.#lines = this.#newLineReader();
     this.replies = this.#newWriter(conn.writable);
     this.resetTlsState();
@@ -174,7 +174,15 @@ export class ServerSession {
         let res;
         try {
           res = await this.#lines.readLine();
-        } catch {
+        } catch (e) {
+          if (e instanceof UnterminatedLineError && !this.#closed) {
+            const limit = this.host.config.maxLineLength;
+            await this.reply(
+              "421",
+              `Command line over ${limit} bytes without a newline: closing control connection.`,
+            );
+            await this.closeGracefully("abuse");
+          }
           this.closeReason ??= "disconnect";
           break;
         }
@@ -367,7 +375,7 @@ export class ServerSession {
     } finally {
       bound.clear();
     }
-    this.#input = new ControlInput(this.conn.readable);
+    this.#input = new ControlInput(this.conn.readable, this.host.config.maxLineLength);
     this.#lines = this.#newLineReader();
     this.replies = this.#newWriter(this.conn.writable);
   }

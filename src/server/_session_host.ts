@@ -8,8 +8,11 @@
 import type { PathIO } from "../fs/path_io.ts";
 import type { Addr, Net, ServerTlsOptions } from "../net/types.ts";
 import type { FtpEncoding } from "../protocol/encoding.ts";
+import type { LingeringConns } from "./_lingering.ts";
+import type { LoginFailures } from "./_login_failures.ts";
 import type { PortPool } from "./_port_pool.ts";
 import type { Encode } from "./_reply_writer.ts";
+import type { UploadLocks, UploadPolicy } from "./_uploads.ts";
 import type { ServerEvent, SessionEventBase } from "./events.ts";
 import type { ServerTlsPolicy } from "./tls_policy.ts";
 import type { User } from "./user.ts";
@@ -39,6 +42,7 @@ export interface SessionConfig {
   readonly disabled: ReadonlySet<string>;
   readonly tls?: ServerTlsOptions;
   readonly requireTls: ServerTlsPolicy;
+  readonly uploadPolicy: UploadPolicy;
 }
 
 /** What a session needs from its server. */
@@ -47,6 +51,12 @@ export interface SessionHost {
   readonly config: SessionConfig;
   readonly userManager: UserManager;
   readonly portPool: PortPool;
+  /** Finished downloads' data connections waiting for the client to close (bounded). */
+  readonly lingering: LingeringConns;
+  /** Failed logins per client address. */
+  readonly loginFailures: LoginFailures;
+  /** Files being written. */
+  readonly uploads: UploadLocks;
   readonly shuttingDown: boolean;
   storageFor(user: User): Promise<PathIO>;
   emit(event: EventInit<ServerEvent>): void;

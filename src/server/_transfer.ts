@@ -51,6 +51,12 @@ export interface TransferSpec {
   readonly source?: ReadableStream<Uint8Array>;
   /** Upload: where the bytes go. */
   readonly sink?: WritableStream<Uint8Array>;
+  /**
+   * Called once when the transfer ends, before its final reply: `ok` is true when every byte
+   * was copied (the reply would be 226). A rejection turns 226 into 451. Used to publish or
+   * discard an upload written under a temporary name, and to release the file's lock.
+   */
+  readonly finish?: (ok: boolean) => Promise<void>;
 }
 
 /** What the runner needs from its session. */
@@ -72,7 +78,6 @@ export class TransferRunner {
   /** The running transfer, if any. */
   current: Transfer | undefined;
   #owner: TransferOwner;
-  #lingering = new Set<Conn>();
 
   /** @param owner The session. */
   constructor(owner: TransferOwner) {
@@ -123,7 +128,7 @@ export class TransferRunner {
 
   /** Close the connections of finished downloads still waiting for the client to close. */
   closeLingering(): void {
-    for (const conn of this.#lingering) conn.close();
+    this.#owner.host.lingering.closeAll(this);
   }
 
   async #run(t: Transfer, channel: DataChannel, spec: TransferSpec): Promise<void> {
@@ -157,6 +162,7 @@ export class TransferRunner {
         code = t.controller.signal.aborted ? "426" : "425";
         await spec.source?.cancel().catch(() => {});
         await spec.sink?.abort().catch(() => {});
+        await spec.finish?.(false).catch(() => {});
         if (!owner.closed) {
           await owner.reply(code, code === "426" ? abortText(t.reason) : setupFailureText(conn, e));
         }
@@ -166,13 +172,20 @@ export class TransferRunner {
       t.lastProgress = now();
       t.conn = conn;
       if (t.controller.signal.aborted) conn.close();
+      let copied = false;
       try {
         await this.#copy(t, conn, spec);
+        copied = true;
+        await spec.finish?.(true);
         if (!owner.closed) await owner.reply("226", spec.success ?? "Transfer complete.");
       } catch (e) {
         error = e;
         let text: string;
-        if (t.controller.signal.aborted) {
+        if (!copied) await spec.finish?.(false).catch(() => {});
+        if (copied) {
+          code = "451";
+          text = "Transfer complete but the file could not be stored: upload discarded.";
+        } else if (t.controller.signal.aborted) {
           code = "426";
           text = abortText(t.reason);
         } else if (e instanceof PathIOError) {
@@ -184,7 +197,8 @@ export class TransferRunner {
         if (!owner.closed) await owner.reply(code, text);
       }
     } finally {
-      if (conn && code === "226" && t.direction === "download") this.#linger(conn);
+      // Bounded in time and number (see _lingering.ts).
+      if (conn && code === "226" && t.direction === "download") owner.host.lingering.add(this, conn);
       else conn?.close();
       channel.close();
       if (this.current === t) this.current = undefined;
@@ -229,21 +243,6 @@ export class TransferRunner {
     for (const th of throttles) s = s.pipeThrough(th);
     if (spec.ascii) s = s.pipeThrough(fromCrlfStream());
     await copyStream(s, spec.sink!, { signal });
-  }
-
-  /**
-   * Close a data connection whose writing side we already closed (FIN, or TLS close_notify)
-   * once the client has closed its side, bounded by the data timeout. Tearing it down at once
-   * can cut a TLS peer still finishing its handshake or reading the last records.
-   */
-  #linger(conn: Conn): void {
-    this.#lingering.add(conn);
-    const timer = setTimeout(() => conn.close(), this.#owner.host.config.dataTimeout);
-    void conn.closed.then(() => {
-      clearTimeout(timer);
-      conn.close();
-      this.#lingering.delete(conn);
-    });
   }
 }
 

@@ -2,6 +2,11 @@
  * Structured events a {@linkcode Server} reports through its `onEvent` option, for logging and
  * monitoring. Passwords never appear in them: PASS and ACCT arguments are censored.
  *
+ * Text the client chose (command arguments, paths, login names, reply lines that echo them)
+ * is carried raw, exactly as decoded: it may hold control characters such as ESC or BEL.
+ * Escape it where it is printed (a terminal, a log file); the `anyftp` CLI does. New names
+ * with control characters are refused by the server, but commands naming them still arrive.
+ *
  * @module
  */
 

@@ -6,7 +6,8 @@
  * - Replies: unknown or disabled command 502, not logged in 530, bad sequence 503 (PASS
  *   without USER, RNTO without RNFR, PASV/PORT after EPSV ALL), bad argument 501 (also NUL in
  *   a path), path or permission failure 550, storage error 451, storage full 552, no passive
- *   port free 421, no data connection 425, data connection lost or ABOR 426.
+ *   port free 421, no data connection 425, data connection lost or ABOR 426, file being
+ *   uploaded 450, new name with control characters or invalid UTF-8 553.
  * - Paths are resolved lexically inside the user's root (`..` stops at `/`; backslashes and
  *   `%2e` are ordinary name characters); the user's `basePath` is prepended for the storage.
  *   The storage confines symlinks to its own root (LocalPathIO does), so give each user their
@@ -22,6 +23,9 @@
  *   exact. The default is A, as RFC 959 says; clients send TYPE I for binary transfers.
  * - REST applies to the next RETR/STOR/APPE; PASV/EPSV/PORT/EPRT/TYPE/MODE/STRU in between
  *   keep it, any other command clears it. STOR or APPE after REST overwrite in place.
+ * - Uploads (`uploadPolicy`, default `"rename"`): written to a hidden temporary name and
+ *   renamed over the target only when complete (resume and APPE write in place); a file being
+ *   written is locked (450 to a second writer, and to readers of an in-place write).
  * - While a transfer runs, ABOR, STAT and NOOP are answered at once; other commands wait for
  *   the transfer's final reply. ABOR gives 426 then 226 (just 226 with nothing to abort).
  *   Telnet IP/Synch bytes and the `ABOR\r` that urgent-data clients (Python's ftplib) leave
@@ -29,8 +33,11 @@
  * - LIST/NLST accept and ignore `-a`/`-l` style options and `*`/`?` patterns in the last name;
  *   names holding CR or LF are left out of listings.
  * - Limits: command lines longer than `maxLineLength` are answered 500 and never run
- *   (`maxBadLines` of them close the session); failed logins are delayed and
- *   `maxLoginFailures` close it; idle sessions get 421; connection limits answer 421.
+ *   (`maxBadLines` of them close the session; one without a newline closes it at once);
+ *   failed logins are delayed, more so for each recent failure from the same IP,
+ *   `maxLoginFailures` close the session and `maxLoginFailuresPerIp` refuse the address for
+ *   a while; idle sessions get 421; connection limits answer 421; passive ports are capped
+ *   per IP and returned when unused. SECURITY.md lists every limit with its default.
  * - Events (`onEvent`): listening, server-close, connection-refused, session-open,
  *   session-close, login, login-failed, command (PASS/ACCT censored), reply, transfer (bytes,
  *   duration, direction, final code), data-connection-rejected, error.
@@ -58,4 +65,5 @@ export { MemoryUserManager, type UserLookup, type UserManager } from "./user_man
 export { type Access, normalizePermissions, type Permission, resolveAccess } from "./permissions.ts";
 export type { SpeedLimits } from "./speed_limits.ts";
 export type { ServerTlsPolicy, TlsRequirements } from "./tls_policy.ts";
+export type { UploadPolicy } from "./_uploads.ts";
 export type * from "./events.ts";

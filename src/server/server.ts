@@ -13,11 +13,14 @@ import { unmapIPv4 } from "../protocol/address.ts";
 import { textEncoder } from "../protocol/encoding.ts";
 import { formatReply } from "../protocol/reply.ts";
 import { Throttle, throttleStream } from "../streams/throttle.ts";
+import { LingeringConns } from "./_lingering.ts";
+import { LoginFailures } from "./_login_failures.ts";
 import { PortPool } from "./_port_pool.ts";
 import { COMMANDS } from "./_commands.ts";
 import { ServerSession } from "./_session.ts";
 import type { EventInit, SessionConfig, SessionHost } from "./_session_host.ts";
 import { sleep } from "./_sleep.ts";
+import { UploadLocks, type UploadPolicy } from "./_uploads.ts";
 import type { ServerEvent } from "./events.ts";
 import type { SpeedLimits } from "./speed_limits.ts";
 import type { ServerTlsPolicy } from "./tls_policy.ts";
@@ -74,6 +77,15 @@ export interface ServerOptions {
   readonly loginFailureDelay?: number;
   /** Failed logins after which the session is closed with 421. @default 3 */
   readonly maxLoginFailures?: number;
+  /**
+   * Failed logins from one IP address (over all its sessions) within `loginFailureWindow`
+   * after which that address's logins are answered 421 until the oldest failure is older
+   * than the window. Each recent failure from an address also doubles the delay before its
+   * next failed login is answered (up to 16 × `loginFailureDelay`). @default 10
+   */
+  readonly maxLoginFailuresPerIp?: number;
+  /** How long a failed login counts against its IP address. @default 60000 */
+  readonly loginFailureWindow?: number;
   /** Longest accepted command line in bytes; longer lines are answered 500 and not run. @default 4096 */
   readonly maxLineLength?: number;
   /** Overlong lines after which the session is closed with 421. @default 3 */
@@ -91,6 +103,23 @@ export interface ServerOptions {
    * of earlier data connections sit in TIME_WAIT)
    */
   readonly passivePorts?: { readonly min: number; readonly max: number };
+  /**
+   * Most passive ports one client IP address holds at once (further PASV/EPSV get 421).
+   * A passive port no transfer uses within `dataConnectionTimeout` is closed and returned.
+   * @default half the `passivePorts` range (at least 1); unlimited without a range (each
+   * session holds at most one passive port, so `maxConnectionsPerIp` bounds them)
+   */
+  readonly maxPassivePortsPerIp?: number;
+  /**
+   * Where uploads are written. `"rename"`: to a temporary name in the same directory
+   * (`.<name>.anyftp-upload-<random>`, hidden from listings), renamed over the target only
+   * when the upload completed, removed when it failed: an interrupted upload never replaces
+   * or truncates the old file, and readers see the old version meanwhile. `"in-place"`: to
+   * the target itself. Resumed uploads (REST + STOR) and APPE always write in place. Either
+   * way a file being written is locked: another upload to it gets 450, and so does a download
+   * of a file being written in place. @default "rename"
+   */
+  readonly uploadPolicy?: UploadPolicy;
   /** Encoding of the control connection (commands, paths, replies, listings). @default "utf-8" */
   readonly encoding?: "utf-8" | "latin1";
   /** The 220 greeting, one line or several. @default "anyftp server ready." */
@@ -185,6 +214,9 @@ export class Server {
   #userManager: UserManager;
   #storage: PathIO | ((user: User) => PathIO | Promise<PathIO>);
   #portPool: PortPool;
+  #lingering: LingeringConns;
+  #loginFailures: LoginFailures;
+  #uploads = new UploadLocks();
   #maxConnections: number;
   #maxPerIp: number;
   #download: Throttle;
@@ -224,11 +256,23 @@ export class Server {
       disabled: new Set((options.disabledCommands ?? []).map((c) => c.toUpperCase())),
       tls: options.tls ? { role: "server", cert: options.tls.cert, key: options.tls.key } : undefined,
       requireTls: options.requireTls ?? {},
+      uploadPolicy: options.uploadPolicy ?? "rename",
     };
+    if (this.#config.uploadPolicy !== "rename" && this.#config.uploadPolicy !== "in-place") {
+      throw new RangeError(`Server option uploadPolicy must be "rename" or "in-place", got ${options.uploadPolicy}.`);
+    }
+    this.#lingering = new LingeringConns(this.#config.dataTimeout);
+    this.#loginFailures = new LoginFailures(
+      this.#config.loginFailureDelay,
+      positive("maxLoginFailuresPerIp", options.maxLoginFailuresPerIp, 10),
+      positive("loginFailureWindow", options.loginFailureWindow, 60_000),
+    );
     this.#userManager = options.userManager ??
       new MemoryUserManager(options.users ?? [{ anonymous: true }]);
     this.#storage = options.storage ?? new MemoryPathIO();
-    this.#portPool = new PortPool(options.passivePorts);
+    const range = options.passivePorts;
+    const perIpPorts = range ? Math.max(1, Math.ceil((range.max - range.min + 1) / 2)) : Infinity;
+    this.#portPool = new PortPool(range, positive("maxPassivePortsPerIp", options.maxPassivePortsPerIp, perIpPorts));
     this.#maxConnections = positive("maxConnections", options.maxConnections, 512);
     this.#maxPerIp = positive("maxConnectionsPerIp", options.maxConnectionsPerIp, Infinity);
     const limits = options.speedLimits ?? {};
@@ -411,6 +455,9 @@ export class Server {
       config: this.#config,
       userManager: this.#userManager,
       portPool: this.#portPool,
+      lingering: this.#lingering,
+      loginFailures: this.#loginFailures,
+      uploads: this.#uploads,
       get shuttingDown() {
         return server.#shuttingDown;
       },

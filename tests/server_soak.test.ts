@@ -1,0 +1,100 @@
+/**
+ * A bounded soak: many concurrent client sessions, each logging in and mixing listings,
+ * uploads and downloads (data checked), against one server on loopback. Zero errors, every
+ * server socket closed afterwards, and the process's file descriptors back to their start
+ * level (Linux: /proc/self/fd). Small by default so CI runs it in seconds; `SOAK_SESSIONS`
+ * and `SOAK_ROUNDS` make it bigger (numbers of a big run: bench/README.md). It prints one
+ * line of numbers; nothing about time is asserted.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { Client } from "../src/client/client.ts";
+import { countingNet, guard, settle, startServer, waitFor } from "./_server_helpers.ts";
+
+const env =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const SESSIONS = Math.min(Number(env.SOAK_SESSIONS ?? 100), 2000);
+const ROUNDS = Math.min(Number(env.SOAK_ROUNDS ?? 2), 1000);
+
+/** Open file descriptors of this process, or -1 where /proc is missing. */
+function fds(): number {
+  return existsSync("/proc/self/fd") ? readdirSync("/proc/self/fd").length : -1;
+}
+
+/** Resident memory in MiB, where the runtime tells. */
+function rssMiB(): number {
+  const p = (globalThis as { process?: { memoryUsage?: () => { rss: number } } }).process;
+  try {
+    return Math.round((p?.memoryUsage?.().rss ?? 0) / 2 ** 20);
+  } catch {
+    return 0;
+  }
+}
+
+function payload(session: number, round: number): Uint8Array {
+  const size = 1000 + ((session * 7919 + round * 104729) % 60_000);
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + session + round) & 255;
+  return out;
+}
+
+describe("server soak: concurrent sessions mixing logins, listings, uploads, downloads", () => {
+  it(`${SESSIONS} sessions × ${ROUNDS} rounds: zero errors, sockets and fds back to the start`, async () => {
+    const { net, open } = await countingNet();
+    const fdStart = fds();
+    const rssStart = rssMiB();
+    let fdPeak = fdStart;
+    const t0 = performance.now();
+    {
+      await using srv = await startServer({
+        users: [{ login: "u", password: "p" }, { anonymous: true }],
+        net,
+        maxConnections: SESSIONS + 16,
+      });
+      const url = `ftp://u:p@127.0.0.1:${srv.port}`;
+      const session = async (n: number) => {
+        await using client = await Client.connect(
+          n % 5 === 4 ? `ftp://127.0.0.1:${srv.port}` : url,
+        );
+        for (let r = 0; r < ROUNDS; r++) {
+          const list = await client.list("/");
+          assert.ok(Array.isArray(list));
+          if (n % 5 === 4) continue; // anonymous: read-only, listings only
+          const data = payload(n, r);
+          const path = `/s${n}-${r}`;
+          await client.uploadData(data, path);
+          const back = await client.downloadData(path);
+          assert.ok(
+            back.length === data.length && back.every((x, i) => x === data[i]),
+            `${path} came back different`,
+          );
+          fdPeak = Math.max(fdPeak, fds());
+        }
+        await client.quit();
+      };
+      const results = await guard(
+        Promise.allSettled(Array.from({ length: SESSIONS }, (_, n) => session(n))),
+        "soak sessions",
+        120_000 + SESSIONS * ROUNDS * 200,
+      );
+      const failed = results.filter((x) => x.status === "rejected").map((x) =>
+        String((x as PromiseRejectedResult).reason)
+      );
+      assert.deepEqual(failed.slice(0, 5), [], `${failed.length} sessions failed`);
+      await waitFor(() => srv.server.connections === 0, "every session ended");
+      assert.deepEqual(srv.events.filter((e) => e.type === "error"), []);
+    }
+    await waitFor(() => open.size === 0, `server sockets closed (${open.size} open)`);
+    const ms = Math.round(performance.now() - t0);
+    if (fdStart >= 0) {
+      const fdEnd = await settle(fds, 50, 6);
+      // A few descriptors of the runtime's own may come and go; the sessions' must not stay.
+      assert.ok(fdEnd <= fdStart + 8, `fds: ${fdStart} before, ${fdEnd} after`);
+      console.log(
+        `soak: ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
+          `rss ${rssStart} → ${rssMiB()} MiB`,
+      );
+    }
+  });
+});
