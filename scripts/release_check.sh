@@ -92,6 +92,8 @@ node_project() {
   maps_self_contained &&
     bounded node node.mjs &&
     bounded node node_pool.mjs &&
+    bounded node node_files.mjs &&
+    bounded node node_trace.mjs 2>/dev/null &&
     bounded node --test --test-reporter=dot testing.test.mjs conformance.test.mjs
 }
 
