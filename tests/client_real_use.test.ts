@@ -142,24 +142,26 @@ describe("client: slow and stalled uploads", () => {
 
   it("a server that stops reading still ends the upload with FtpTimeoutError", async () => {
     const storage = new InstrumentedPathIO();
-    storage.gate("/stuck.bin");
+    // One target per size: the first stuck upload still holds its file's upload lock.
+    const sizes = [512 * 1024, 64 * 1024 * 1024];
+    for (const size of sizes) storage.gate(`/stuck-${size}.bin`);
     await using srv = await startServer({
       users: [{ login: "alice", password: "pw" }],
       storage,
       loginFailureDelay: 0,
     });
     try {
-      for (const size of [512 * 1024, 64 * 1024 * 1024]) {
+      for (const size of sizes) {
         await using client = await Client.connect(`ftp://alice:pw@127.0.0.1:${srv.port}`, timeouts);
         const err = await guard(
-          client.uploadData(new Uint8Array(size), "/stuck.bin").then(() => undefined, (e) => e),
+          client.uploadData(new Uint8Array(size), `/stuck-${size}.bin`).then(() => undefined, (e) => e),
           "stalled upload",
           60_000,
         );
         assert.ok(err instanceof FtpTimeoutError, `${size}: ${err}`);
       }
     } finally {
-      storage.release("/stuck.bin");
+      for (const size of sizes) storage.release(`/stuck-${size}.bin`);
     }
   });
 });
