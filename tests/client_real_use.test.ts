@@ -128,6 +128,22 @@ describe("client: slow and stalled uploads", () => {
     assert.equal(sha(new Uint8Array(stored)), sha(data));
   });
 
+  it("with the default client options (30 s timeouts): an upload the server drains for ~75 s succeeds", async () => {
+    // The acceptance case as users hit it: nothing tuned on the client. 4.5 MiB at 64 KiB/s
+    // is about 72 s of receiving, well over twice the default 30 s socketTimeout, and most
+    // of it happens after the client's last write (the bytes wait in socket buffers).
+    await using srv = await startServer({
+      users: [{ login: "alice", password: "pw" }],
+      speedLimits: { upload: 64 * 1024 },
+      loginFailureDelay: 0,
+    });
+    const data = new Uint8Array(randomBytes(4.5 * 1024 * 1024));
+    await using client = await Client.connect(`ftp://alice:pw@127.0.0.1:${srv.port}`);
+    await guard(client.uploadData(data, "/slow-default.bin"), "slow upload with defaults", 240_000);
+    const stored = await new Response(await srv.storage.openRead("/slow-default.bin")).arrayBuffer();
+    assert.equal(sha(new Uint8Array(stored)), sha(data));
+  });
+
   it("the same against vsftpd's anon_max_rate", { skip: !havePeer("vsftpd") }, async () => {
     const server = await startVsftpd({ extra: ["anon_max_rate=2097152"] });
     try {

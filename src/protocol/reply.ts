@@ -71,7 +71,11 @@ export class ReplyAssembler {
   #lines: string[] = [];
   #maxLines: number;
 
-  /** @param options Size limits. */
+  /**
+   * Create an assembler for one connection's replies.
+   *
+   * @param options Size limits.
+   */
   constructor(options: ReplyAssemblerOptions = {}) {
     this.#maxLines = options.maxLines ?? 10_000;
   }

@@ -107,7 +107,11 @@ export class S3PathIO implements PathIO {
   readonly #concurrency: number;
   readonly #page: number;
 
-  /** @param options Bucket, prefix, endpoint, region, credentials, addressing, part size, retries. */
+  /**
+   * Create a storage on one bucket (and key prefix). Nothing is sent until the first call.
+   *
+   * @param options Bucket, prefix, endpoint, region, credentials, addressing, part size, retries.
+   */
   constructor(options: S3PathIOOptions) {
     const region = options.region ?? "us-east-1";
     this.#client = new S3Client({
