@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -230,6 +230,15 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 export function sha256(data: Uint8Array | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
+
+/**
+ * The skip reason for IPv6 tests on a machine without an IPv6 loopback (`::1`), `false` when
+ * it has one; under CI a missing one is not skipped (the test then fails).
+ */
+export const skipIPv6: false | string =
+  Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === "::1")) || IN_CI
+    ? false
+    : "no IPv6 loopback (::1) here";
 
 /**
  * SHA-256 of a file, streamed (works for 100 MiB without holding it in memory).

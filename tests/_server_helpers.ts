@@ -7,6 +7,7 @@
  */
 
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
+import { readAll } from "../src/testing/_bytes.ts";
 import type { PathIO } from "../src/fs/path_io.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import type { Conn, Listener, Net } from "../src/net/types.ts";
@@ -69,25 +70,9 @@ export function guard<T>(promise: Promise<T>, what: string, ms = GUARD_MS): Prom
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Read a stream to the end. */
-export async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = readable.getReader();
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-}
+
+/** Read a stream to the end (the one implementation, shared with `anyftp/testing`). */
+export { readAll };
 
 /** Bytes of a string (UTF-8). */
 export function bytes(text: string): Uint8Array {

@@ -2,7 +2,7 @@
 // integrity checked by SHA-256.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   mkdirSync,
   mkdtempSync,
@@ -26,8 +26,8 @@ import {
   startPyftpdlib,
   startVsftpd,
 } from "./_client_servers.ts";
+import { sha256 as sha } from "./_interop_harness.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());

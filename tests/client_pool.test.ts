@@ -2,15 +2,15 @@
 // per-task error isolation and replacement of broken connections.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, ClientPool } from "../src/client/mod.ts";
 import { FtpError, StatusCodeError } from "../src/errors.ts";
 import { havePeer, startAnyftp, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
 import { startServer } from "./_server_helpers.ts";
+import { sha256 as sha } from "./_interop_harness.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 
 for (

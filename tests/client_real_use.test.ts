@@ -3,7 +3,7 @@
 // TYPE A, addresses without a scheme. Against real servers (vsftpd, aioftp) and our own.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +11,8 @@ import { Client } from "../src/client/mod.ts";
 import { FtpError, FtpTimeoutError } from "../src/errors.ts";
 import { havePeer, type RealServer, startAioftp, startVsftpd } from "./_client_servers.ts";
 import { guard, InstrumentedPathIO, startServer } from "./_server_helpers.ts";
+import { sha256 as sha } from "./_interop_harness.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const QUICK = { socketTimeout: 10_000, dataTimeout: 10_000 } as const;
 
 // vsftpd runs without chroot here (run_as_launching_user): paths are relative to its root.

@@ -2,7 +2,7 @@
 // passive data connections, plain and with TLS, user/password authentication, typed errors.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "../src/client/mod.ts";
@@ -19,10 +19,9 @@ import {
   startMicrosocks,
   startVsftpd,
 } from "./_client_servers.ts";
-import { repoFile } from "./_interop_harness.ts";
+import { repoFile, sha256 as sha } from "./_interop_harness.ts";
 import { startServer } from "./_server_helpers.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000, connectTimeout: 10_000 } as const;
 // microsocks dials out from this address: the FTP server sees it for every proxied connection.
 const PROXY_OUT = "127.0.0.2";

@@ -2,7 +2,7 @@
 // and explicit TLS against our own server, in passive and active mode.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,8 +11,8 @@ import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { UnsupportedError } from "../src/errors.ts";
 import { havePeer, type RealServer, startAnyftp, startVsftpd } from "./_client_servers.ts";
+import { sha256 as sha } from "./_interop_harness.ts";
 
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 // Deno cannot resume TLS sessions (see the net adapter): the client does full handshakes there.
 const onDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
 function haveOpenssl(): boolean {

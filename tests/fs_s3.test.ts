@@ -7,13 +7,13 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { PathIOError } from "../src/errors.ts";
 import type { PathIO } from "../src/fs/path_io.ts";
 import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
 import { S3Error } from "../src/fs/s3/s3_error.ts";
 import { s3OptionsFromEnv } from "../src/fs/s3/s3_env.ts";
 import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+import { sha256 as sha } from "./_interop_harness.ts";
 
 const BUCKET = "fs-s3";
 const MiB = 1024 * 1024;
@@ -39,9 +39,6 @@ function pattern(size: number, seed = 1): Uint8Array {
   return data;
 }
 
-function sha(data: Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 async function write(fs: S3PathIO, path: string, data: Uint8Array | string, options = {}): Promise<void> {
   const w = (await fs.openWrite(path, options)).getWriter();

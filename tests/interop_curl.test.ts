@@ -9,10 +9,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import {
-  IN_CI,
   killPeers,
   readBytes,
   runTool,
@@ -21,6 +19,7 @@ import {
   skipUnless,
   type ToolResult,
   writeRandomFile,
+  skipIPv6,
 } from "./_interop_harness.ts";
 import {
   type InteropServer,
@@ -31,9 +30,6 @@ import {
 } from "./_interop_server.ts";
 
 const BIG = 100 * 1024 * 1024;
-const skipIPv6 = Object.values(networkInterfaces()).some((l) => (l ?? []).some((a) => a.address === "::1")) || IN_CI
-  ? false
-  : "no IPv6 loopback (::1) here";
 
 /** curl with bounded waits, our credentials and errors on stderr. */
 function curl(args: string[], timeoutMs = 60_000): Promise<ToolResult> {

@@ -9,12 +9,10 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { existsSync } from "node:fs";
-import { networkInterfaces } from "node:os";
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   failed,
-  IN_CI,
   type FtplibResult,
   killPeers,
   ok,
@@ -24,6 +22,7 @@ import {
   sha256File,
   skipUnless,
   writeRandomFile,
+  skipIPv6,
 } from "./_interop_harness.ts";
 import {
   type InteropServer,
@@ -33,10 +32,6 @@ import {
   USER,
 } from "./_interop_server.ts";
 
-const hasIPv6Loopback = Object.values(networkInterfaces()).some((list) =>
-  (list ?? []).some((a) => a.address === "::1")
-);
-const skipIPv6 = hasIPv6Loopback || IN_CI ? false : "no IPv6 loopback (::1) here";
 
 const code = (reply: unknown) => String(reply).slice(0, 3);
 

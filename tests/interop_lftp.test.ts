@@ -8,10 +8,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import {
-  IN_CI,
   killPeers,
   runTool,
   sha256File,
@@ -19,12 +17,10 @@ import {
   snapshotTree,
   type ToolResult,
   writeRandomFile,
+  skipIPv6,
 } from "./_interop_harness.ts";
 import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
 
-const skipIPv6 = Object.values(networkInterfaces()).some((l) => (l ?? []).some((a) => a.address === "::1")) || IN_CI
-  ? false
-  : "no IPv6 loopback (::1) here";
 
 interface LftpMode {
   readonly passive: boolean;

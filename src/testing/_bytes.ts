@@ -6,6 +6,7 @@
  * @module
  */
 import type { Conn } from "../net/types.ts";
+import { concatBytes } from "../streams/bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -93,13 +94,24 @@ export async function readText(conn: Conn, length: number): Promise<string> {
  * @returns One array holding them in order.
  */
 export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
+  return concatBytes(parts);
+}
+
+/**
+ * Read a stream to its end.
+ *
+ * @param readable The stream.
+ * @returns Everything it carried.
+ */
+export async function readAll(readable: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const reader = readable.getReader();
+  // Bounded by the stream: every round consumes a chunk or ends.
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return concatBytes(parts);
+    parts.push(value);
   }
-  return out;
 }
 
 /**

@@ -24,7 +24,7 @@ import { describe, it as nodeIt } from "node:test";
 import { PathIOError, type PathIOErrorKind } from "../errors.ts";
 import type { OpenWriteOptions, PathIO } from "../fs/path_io.ts";
 import { InvalidPathError } from "../protocol/virtual_path.ts";
-import { concat } from "./_bytes.ts";
+import { readAll } from "./_bytes.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -38,17 +38,6 @@ async function write(
   const w = (await fs.openWrite(path, options)).getWriter();
   await w.write(typeof data === "string" ? enc.encode(data) : data);
   await w.close();
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const reader = stream.getReader();
-  // Bounded by the file's size: every round consumes a chunk or ends.
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return concat(parts);
-    parts.push(value);
-  }
 }
 
 async function read(fs: PathIO, path: string, offset?: number): Promise<string> {
