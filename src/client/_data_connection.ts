@@ -19,7 +19,7 @@ import {
 } from "../protocol/address.ts";
 import { ConnectionClosedError, FtpError, UnsupportedError } from "../errors.ts";
 import { isNotImplemented, isRefusal } from "./_replies.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 import { withTimeout } from "./_timeout.ts";
 
 /** A data connection being set up: dialled already (passive), or awaited (active). */
@@ -34,7 +34,7 @@ export type DataEndpoint =
  * @param s The session (queue held).
  * @returns The endpoint; {@linkcode connectData} turns it into the connection after the 1xx.
  */
-export async function openDataEndpoint(s: Session): Promise<DataEndpoint> {
+export async function openDataEndpoint(s: ClientSession): Promise<DataEndpoint> {
   return s.options.mode === "active"
     ? { kind: "active", listener: await openActive(s) }
     : { kind: "passive", conn: await openPassive(s) };
@@ -58,7 +58,7 @@ export function closeEndpoint(endpoint: DataEndpoint): void {
  * @param endpoint From {@linkcode openDataEndpoint}.
  * @returns The connection to move the bytes over.
  */
-export async function connectData(s: Session, endpoint: DataEndpoint): Promise<Conn> {
+export async function connectData(s: ClientSession, endpoint: DataEndpoint): Promise<Conn> {
   const conn = endpoint.kind === "active" ? await accept(s, endpoint.listener) : endpoint.conn;
   return s.protP ? await secure(s, conn) : conn;
 }
@@ -68,7 +68,7 @@ export async function connectData(s: Session, endpoint: DataEndpoint): Promise<C
  * (and any 5xx for which `forgetOnRefusal` says so) mark the command unsupported for good.
  */
 async function firstAccepted<C extends string>(
-  s: Session,
+  s: ClientSession,
   commands: readonly C[],
   options: {
     usable: (cmd: C) => boolean;
@@ -91,7 +91,7 @@ async function firstAccepted<C extends string>(
   throw lastError ?? new FtpError(options.noneLeft);
 }
 
-async function openPassive(s: Session): Promise<Conn> {
+async function openPassive(s: ClientSession): Promise<Conn> {
   const peer = unmapIPv4(s.control.conn.remoteAddr.hostname);
   const { cmd, reply } = await firstAccepted(s, s.options.passiveCommands, {
     // PASV carries IPv4 addresses only.
@@ -118,7 +118,7 @@ async function openPassive(s: Session): Promise<Conn> {
   return await s.dial(host, port);
 }
 
-async function openActive(s: Session): Promise<Listener> {
+async function openActive(s: ClientSession): Promise<Listener> {
   const host = s.options.activeHost ?? unmapIPv4(s.control.conn.localAddr.hostname);
   const listener = await s.listen(host);
   const addr = { hostname: host, port: listener.addr.port };
@@ -137,7 +137,7 @@ async function openActive(s: Session): Promise<Listener> {
   }
 }
 
-async function accept(s: Session, listener: Listener): Promise<Conn> {
+async function accept(s: ClientSession, listener: Listener): Promise<Conn> {
   try {
     const next = await withTimeout(
       listener[Symbol.asyncIterator]().next(),
@@ -161,7 +161,7 @@ async function accept(s: Session, listener: Listener): Promise<Conn> {
 }
 
 /** PROT P: TLS on the data connection, resuming the control session where possible. */
-async function secure(s: Session, conn: Conn): Promise<Conn> {
+async function secure(s: ClientSession, conn: Conn): Promise<Conn> {
   const base = s.tlsOptions();
   if (s.options.tlsSessionReuse && !s.unsupported.has("TLS session reuse")) {
     try {

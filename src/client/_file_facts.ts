@@ -7,7 +7,7 @@
 
 import { parseMlsxTime } from "../protocol/mlsx_parse.ts";
 import { FtpError } from "../errors.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 
 /**
  * Size of a file in bytes (SIZE, after TYPE I when an ASCII transfer left TYPE A set).
@@ -16,7 +16,7 @@ import type { Session } from "./_session.ts";
  * @param path The file.
  * @returns The size; rejects with a `StatusCodeError` when the server refuses.
  */
-export async function sizeCommand(s: Session, path: string): Promise<number> {
+export async function sizeCommand(s: ClientSession, path: string): Promise<number> {
   await s.setType("I");
   const r = await s.execute(`SIZE ${path}`, ["213"]);
   const n = Number((r.lines[0] ?? "").trim());
@@ -34,7 +34,7 @@ export async function sizeCommand(s: Session, path: string): Promise<number> {
  * @returns The time (UTC, as RFC 3659 says); rejects with a `StatusCodeError` when the
  * server refuses.
  */
-export async function mdtmCommand(s: Session, path: string): Promise<Date> {
+export async function mdtmCommand(s: ClientSession, path: string): Promise<Date> {
   const r = await s.execute(`MDTM ${path}`, ["213"]);
   const d = parseMlsxTime((r.lines[0] ?? "").trim());
   if (!d) throw new FtpError(`The server's MDTM reply "${r.lines[0]}" is not a time.`);

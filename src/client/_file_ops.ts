@@ -11,7 +11,7 @@ import { mdtmCommand, sizeCommand } from "./_file_facts.ts";
 import { listDir, mlst, stat, statIfExists } from "./_listing.ts";
 import { isNotImplemented, isRefusal } from "./_replies.ts";
 import { isSafeEntryName, MAX_TREE_DEPTH, remotePrefixes } from "./_remote_path.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 import type { RemoteEntry } from "./options.ts";
 
 /**
@@ -23,7 +23,7 @@ import type { RemoteEntry } from "./options.ts";
  * @param parents Whether to create parents.
  * @returns Nothing.
  */
-export async function makeDirectory(s: Session, path: string, parents: boolean): Promise<void> {
+export async function makeDirectory(s: ClientSession, path: string, parents: boolean): Promise<void> {
   try {
     await s.execute(`MKD ${path}`, ["257", "250"]);
     return;
@@ -47,7 +47,7 @@ export async function makeDirectory(s: Session, path: string, parents: boolean):
  * @param path The file.
  * @returns Nothing.
  */
-export async function deleteFile(s: Session, path: string): Promise<void> {
+export async function deleteFile(s: ClientSession, path: string): Promise<void> {
   await s.execute(`DELE ${path}`, ["250", "200"]);
 }
 
@@ -58,7 +58,7 @@ export async function deleteFile(s: Session, path: string): Promise<void> {
  * @param path The directory.
  * @returns Nothing.
  */
-export async function removeDirectory(s: Session, path: string): Promise<void> {
+export async function removeDirectory(s: ClientSession, path: string): Promise<void> {
   await s.execute(`RMD ${path}`, ["250", "200"]);
 }
 
@@ -71,13 +71,13 @@ export async function removeDirectory(s: Session, path: string): Promise<void> {
  * @param path The file or directory.
  * @returns Nothing.
  */
-export async function removePath(s: Session, path: string): Promise<void> {
+export async function removePath(s: ClientSession, path: string): Promise<void> {
   const entry = await stat(s, path);
   if (entry.type === "dir") await removeTree(s, path, 0);
   else await deleteFile(s, path);
 }
 
-async function removeTree(s: Session, path: string, depth: number): Promise<void> {
+async function removeTree(s: ClientSession, path: string, depth: number): Promise<void> {
   if (depth > MAX_TREE_DEPTH) {
     throw new FtpError(
       `Directory tree under "${path}" is deeper than ${MAX_TREE_DEPTH} levels: not removed.`,
@@ -99,7 +99,7 @@ async function removeTree(s: Session, path: string, depth: number): Promise<void
  * @param to The new path.
  * @returns Nothing.
  */
-export async function renamePath(s: Session, from: string, to: string): Promise<void> {
+export async function renamePath(s: ClientSession, from: string, to: string): Promise<void> {
   await s.execute(`RNFR ${from}`, ["350"]);
   await s.execute(`RNTO ${to}`, ["250", "200"]);
 }
@@ -112,7 +112,7 @@ export async function renamePath(s: Session, from: string, to: string): Promise<
  * @param path The file.
  * @returns The size.
  */
-export function fileSize(s: Session, path: string): Promise<number> {
+export function fileSize(s: ClientSession, path: string): Promise<number> {
   return withMlstFallback(s, path, "SIZE", sizeCommand, (e) => e.type === "file" ? e.size : undefined);
 }
 
@@ -124,7 +124,7 @@ export function fileSize(s: Session, path: string): Promise<number> {
  * @param path The file.
  * @returns The time (UTC, as RFC 3659 says).
  */
-export function modificationTime(s: Session, path: string): Promise<Date> {
+export function modificationTime(s: ClientSession, path: string): Promise<Date> {
   return withMlstFallback(s, path, "MDTM", mdtmCommand, (e) => e.modified);
 }
 
@@ -133,10 +133,10 @@ export function modificationTime(s: Session, path: string): Promise<Date> {
  * MLST, and when that has none either, report the server's refusal.
  */
 async function withMlstFallback<T>(
-  s: Session,
+  s: ClientSession,
   path: string,
   command: string,
-  ask: (s: Session, path: string) => Promise<T>,
+  ask: (s: ClientSession, path: string) => Promise<T>,
   pick: (entry: RemoteEntry) => T | undefined,
 ): Promise<T> {
   let refusal: unknown;

@@ -21,7 +21,7 @@ import {
   remoteBasename,
   remoteDirname,
 } from "./_remote_path.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 import { startTransfer, throwIfAborted } from "./_start_transfer.ts";
 import { downloadReadable } from "./_transfer_streams.ts";
 import { ListResult } from "./list_result.ts";
@@ -37,7 +37,7 @@ import type { ListOptions, RemoteEntry } from "./options.ts";
  * @param options Recursion, the listing command, abort signal.
  * @returns The entries, awaitable and iterable.
  */
-export function listEntries(s: Session, path: string, options: ListOptions): ListResult {
+export function listEntries(s: ClientSession, path: string, options: ListOptions): ListResult {
   return new ListResult(async function* () {
     const pending = [{ dir: path, depth: 0 }];
     while (pending.length > 0) {
@@ -68,7 +68,7 @@ export function listEntries(s: Session, path: string, options: ListOptions): Lis
  * @returns The entries, their paths joined to `path`.
  */
 export async function listDir(
-  s: Session,
+  s: ClientSession,
   path: string,
   command?: "MLSD" | "LIST",
   signal?: AbortSignal,
@@ -106,7 +106,7 @@ export async function listDir(
 }
 
 /** A LIST line through the user's parser (first or last) and the built-in ones. */
-function parseLine(s: Session, line: string): ParsedEntry | undefined {
+function parseLine(s: ClientSession, line: string): ParsedEntry | undefined {
   const { listParser: custom, listParserOrder: order } = s.options;
   // The user's parser may hand out shared or frozen objects: copy them (ours are fresh).
   if (custom && order === "first") {
@@ -125,7 +125,7 @@ function parseLine(s: Session, line: string): ParsedEntry | undefined {
  * costs little more memory than its entries.
  */
 async function readEntries(
-  s: Session,
+  s: ClientSession,
   command: string,
   dir: string,
   signal: AbortSignal | undefined,
@@ -197,7 +197,7 @@ const MAX_LISTING_LINE = 1024 * 1024;
  * @param path The path.
  * @returns The entry; rejects with a `StatusCodeError` (550) when it does not exist.
  */
-export async function mlst(s: Session, path: string): Promise<RemoteEntry | undefined> {
+export async function mlst(s: ClientSession, path: string): Promise<RemoteEntry | undefined> {
   if (s.unsupported.has("MLST")) return undefined;
   let r;
   try {
@@ -221,7 +221,7 @@ export async function mlst(s: Session, path: string): Promise<RemoteEntry | unde
  * @param path The path.
  * @returns The entry; rejects with a `StatusCodeError` 550 when it does not exist.
  */
-export async function stat(s: Session, path: string): Promise<RemoteEntry> {
+export async function stat(s: ClientSession, path: string): Promise<RemoteEntry> {
   const entry = await mlst(s, path);
   if (entry) return entry;
   const name = remoteBasename(path);
@@ -247,7 +247,7 @@ export async function stat(s: Session, path: string): Promise<RemoteEntry> {
 
 /** A file by SIZE (and MDTM), `undefined` when SIZE does not answer for it. */
 async function statBySize(
-  s: Session,
+  s: ClientSession,
   path: string,
   name: string,
 ): Promise<RemoteEntry | undefined> {
@@ -278,7 +278,7 @@ async function statBySize(
  * @param path The path.
  * @returns The entry, if any.
  */
-export async function statIfExists(s: Session, path: string): Promise<RemoteEntry | undefined> {
+export async function statIfExists(s: ClientSession, path: string): Promise<RemoteEntry | undefined> {
   try {
     return await stat(s, path);
   } catch (e) {

@@ -2,7 +2,7 @@
  * One client's conversation with a server: the control connection (greeting, login, AUTH
  * TLS), the queue that lets one command run at a time, and what the client has learned about
  * the server on the way (commands it lacks). The internal modules (listing, file operations,
- * transfers) work on a `Session`; {@linkcode Client} is the public face over it.
+ * transfers) work on a `ClientSession`; {@linkcode Client} is the public face over it.
  *
  * @module
  */
@@ -21,8 +21,8 @@ import type { Transfer } from "./_transfer.ts";
 import type { ClientOptions } from "./options.ts";
 
 /** The state shared by a client's operations. */
-export class Session {
-  /** The options with defaults; `tls` turns `"explicit"` after {@linkcode Session.authTls}. */
+export class ClientSession {
+  /** The options with defaults; `tls` turns `"explicit"` after {@linkcode ClientSession.authTls}. */
   options: ResolvedOptions;
   /** Commands and features the server lacks (`"MLSD"`, `"EPSV"`, `"TLS session reuse"`…). */
   readonly unsupported: Set<string> = new Set();

@@ -14,7 +14,7 @@ import { closeEndpoint, connectData, openDataEndpoint } from "./_data_connection
 import { FtpError } from "../errors.ts";
 import { unexpectedReply } from "./_replies.ts";
 import { Transfer, transferRefusal } from "./_transfer.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 import { downloadReadable, uploadWritable } from "./_transfer_streams.ts";
 import type { TransferOptions } from "./options.ts";
 
@@ -59,7 +59,7 @@ export interface StartOptions {
  * @returns The transfer; its data connection is open unless the server finished at once.
  */
 export async function startTransfer(
-  s: Session,
+  s: ClientSession,
   command: string,
   options: StartOptions = {},
 ): Promise<Transfer> {
@@ -165,7 +165,7 @@ export function downloadLimit(
  * @returns The file's bytes.
  */
 export async function openRetrieve(
-  s: Session,
+  s: ClientSession,
   path: string,
   options: OpenOptions,
 ): Promise<ReadableStream<Uint8Array>> {
@@ -196,7 +196,7 @@ export async function openRetrieve(
  * @returns The sink for the bytes.
  */
 export async function openStore(
-  s: Session,
+  s: ClientSession,
   command: string,
   options: OpenOptions,
 ): Promise<WritableStream<Uint8Array>> {

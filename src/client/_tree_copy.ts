@@ -19,7 +19,7 @@ import {
   remoteBasename,
   remoteDirname,
 } from "./_remote_path.ts";
-import type { Session } from "./_session.ts";
+import type { ClientSession } from "./_session.ts";
 import {
   downloadLimit,
   type OpenOptions,
@@ -39,7 +39,7 @@ import type { CopyOptions } from "./options.ts";
  * @returns Nothing.
  */
 export async function uploadPath(
-  s: Session,
+  s: ClientSession,
   local: string,
   remote: string,
   options: CopyOptions,
@@ -69,7 +69,7 @@ export async function uploadPath(
  * @returns Nothing.
  */
 export async function downloadPath(
-  s: Session,
+  s: ClientSession,
   remote: string,
   local: string,
   options: CopyOptions,
@@ -117,7 +117,7 @@ function fileOptions(options: CopyOptions, path: string): OpenOptions {
 }
 
 async function uploadTree(
-  s: Session,
+  s: ClientSession,
   fs: PathIO,
   dir: string,
   remote: string,
@@ -140,7 +140,7 @@ async function uploadTree(
 }
 
 async function uploadFile(
-  s: Session,
+  s: ClientSession,
   fs: PathIO,
   local: string,
   remote: string,
@@ -167,7 +167,7 @@ async function uploadFile(
 }
 
 async function downloadTree(
-  s: Session,
+  s: ClientSession,
   remote: string,
   fs: PathIO,
   dir: string,
@@ -190,7 +190,7 @@ async function downloadTree(
 }
 
 async function downloadFile(
-  s: Session,
+  s: ClientSession,
   remote: string,
   fs: PathIO,
   local: string,

@@ -22,7 +22,7 @@ import {
 import { listEntries, stat, statIfExists } from "./_listing.ts";
 import { replyCounters } from "./_reply_count.ts";
 import { isRefusal, parse257 } from "./_replies.ts";
-import { Session } from "./_session.ts";
+import { ClientSession } from "./_session.ts";
 import { downloadLimit, openRetrieve, openStore } from "./_start_transfer.ts";
 import { writeAll } from "./_transfer_streams.ts";
 import { downloadPath, uploadPath } from "./_tree_copy.ts";
@@ -53,7 +53,7 @@ const DOWNLOAD_DATA_MAX = 256 * 1024 * 1024;
  * ```
  */
 export class Client {
-  #s: Session;
+  #s: ClientSession;
 
   /**
    * A client that is not connected yet: call {@linkcode Client.connect} (the instance method)
@@ -72,7 +72,7 @@ export class Client {
    * ```
    */
   constructor(options: ClientOptions = {}) {
-    const s = new Session(options);
+    const s = new ClientSession(options);
     this.#s = s;
     replyCounters.set(this, () => s.replies);
   }
