@@ -20,7 +20,17 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, startS3Server } from "../../tests/_s3_server.ts";
-import { codeVersion, machineFacts, median, REPO, replaceSection, rssKiB, sleep } from "../server/_bench_lib.ts";
+import {
+  codeVersion,
+  machineBusySeconds,
+  machineFacts,
+  median,
+  REPO,
+  replaceSection,
+  rssKiB,
+  sleep,
+  treeCpuSeconds,
+} from "../server/_bench_lib.ts";
 
 const QUICK = process.argv.includes("--quick");
 const MiB = 1024 * 1024;
@@ -175,22 +185,43 @@ async function main(): Promise<void> {
     ours = await startOurs(s3.endpoint);
     console.error(`our server: ${ours.url.replace(/\/\/[^@]*@/, "//")} (pid ${ours.child.pid})`);
 
-    const times = { put: [] as number[], get: [] as number[], stor: [] as number[], retr: [] as number[] };
+    const pid = ours.child.pid!;
+    const times = {
+      put: [] as number[],
+      get: [] as number[],
+      stor: [] as number[],
+      retr: [] as number[],
+      getMultipart: [] as number[],
+    };
+    const cpu = { stor: [] as number[], retr: [] as number[] };
+    const busy = { stor: [] as number[], retr: [] as number[] };
+    /** A transfer through our server, and the CPU seconds our server process spent on it. */
+    const viaOurs = async (args: string[], kind: "stor" | "retr") => {
+      const before = treeCpuSeconds(pid);
+      const machineBefore = machineBusySeconds();
+      const seconds = await curl(args);
+      times[kind].push(seconds);
+      cpu[kind].push(treeCpuSeconds(pid) - before);
+      busy[kind].push((machineBusySeconds() - machineBefore) / seconds); // busy cores meanwhile
+    };
     const direct = `${s3.endpoint}/${BUCKET}/direct.bin`;
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate the two paths in every round, so that drift in the outside load hits both.
       times.put.push(await curl([...s3Args, "-T", file, direct, "-o", "/dev/null"]));
       times.get.push(await curl([...s3Args, direct, "-o", "/dev/null"]));
-      times.stor.push(await curl(["-T", file, `${ours.url}x.bin`]));
-      times.retr.push(await curl([`${ours.url}x.bin`, "-o", "/dev/null"]));
+      await viaOurs(["-T", file, `${ours.url}x.bin`], "stor");
+      await viaOurs([`${ours.url}x.bin`, "-o", "/dev/null"], "retr");
+      // The same object anyftp stored (a multipart upload, which Swift keeps as an SLO), read
+      // straight from S3: tells Swift's cost of multipart objects apart from ours.
+      times.getMultipart.push(await curl([...s3Args, `${s3.endpoint}/${BUCKET}/${PREFIX}/x.bin`, "-o", "/dev/null"]));
+      const last = (k: keyof typeof times) => mbps(SIZE, times[k].at(-1)!).toFixed(0);
       console.error(
-        `round ${round}: PUT ${mbps(SIZE, times.put.at(-1)!).toFixed(0)} GET ${mbps(SIZE, times.get.at(-1)!).toFixed(0)} ` +
-          `STOR ${mbps(SIZE, times.stor.at(-1)!).toFixed(0)} RETR ${mbps(SIZE, times.retr.at(-1)!).toFixed(0)} MB/s`,
+        `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} RETR ${last("retr")} ` +
+          `GET-of-multipart ${last("getMultipart")} MB/s`,
       );
     }
 
     // Memory: RSS of our server process during one STOR of the big file.
-    const pid = ours.child.pid!;
     await sleep(1000);
     const rssStart = rssKiB(pid);
     let rssPeak = rssStart;
@@ -216,7 +247,9 @@ async function main(): Promise<void> {
       get: mbps(SIZE, median(times.get)),
       stor: mbps(SIZE, median(times.stor)),
       retr: mbps(SIZE, median(times.retr)),
+      getMultipart: mbps(SIZE, median(times.getMultipart)),
     };
+    const cpuMedian = { stor: median(cpu.stor), retr: median(cpu.retr) };
     const results = {
       date: started,
       quick: QUICK,
@@ -229,6 +262,9 @@ async function main(): Promise<void> {
         rounds: ROUNDS,
         seconds: times,
         medianMBps: m,
+        serverCpuSeconds: cpu,
+        serverCpuMedian: cpuMedian,
+        machineBusyCores: busy,
         ratio: { upload: m.stor / m.put, download: m.retr / m.get },
       },
       memory: {
@@ -250,6 +286,11 @@ async function main(): Promise<void> {
       "| --- | --- | --- | --- | --- |",
       `| upload (PUT / STOR) MB/s | ${f(m.put)} | ${f(m.stor)} | ${results.throughput.ratio.upload.toFixed(2)}× | ≥ 0.8× |`,
       `| download (GET / RETR) MB/s | ${f(m.get)} | ${f(m.retr)} | ${results.throughput.ratio.download.toFixed(2)}× | ≥ 0.8× |`,
+      "",
+      `Beside it: a direct GET of the multipart object anyftp stored: ${f(m.getMultipart)} MB/s; ` +
+      `CPU of our server process per ${SIZE / MiB} MiB (median): STOR ${cpuMedian.stor.toFixed(2)} s, ` +
+      `RETR ${cpuMedian.retr.toFixed(2)} s; busy cores of the whole machine (of 2) meanwhile: ` +
+      `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.`,
       "",
       `| STOR of ${BIG / MiB} MiB | MB/s | RSS start | RSS peak | RSS end | samples |`,
       "| --- | --- | --- | --- | --- | --- |",
