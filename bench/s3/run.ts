@@ -37,6 +37,8 @@ const MiB = 1024 * 1024;
 const SIZE = (QUICK ? 64 : 256) * MiB;
 const BIG = (QUICK ? 256 : 1024) * MiB;
 const ROUNDS = 3;
+/** Part size of S3PathIO's uploads (its default, which the CLI uses). */
+const PART = 8 * MiB;
 const BUCKET = "bench";
 const PREFIX = "ftp";
 const FTP_USER = "u";
@@ -67,9 +69,9 @@ function makeFile(path: string, size: number): void {
   }
 }
 
-/** Run curl; its own `time_total` (seconds) is the measurement. Throws on failure. */
-async function curl(args: string[]): Promise<number> {
-  const child = spawn("curl", ["-sS", "--fail", "--max-time", String(CURL_TIMEOUT_S), "-w", "%{time_total}\n", ...args], {
+/** Run curl and return its standard output. Throws on failure. */
+async function curlOutput(args: string[]): Promise<string> {
+  const child = spawn("curl", ["-sS", "--fail", "--max-time", String(CURL_TIMEOUT_S), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -78,7 +80,62 @@ async function curl(args: string[]): Promise<number> {
   child.stderr!.on("data", (d) => (err += d));
   const code = await new Promise<number | null>((r) => child.on("close", r));
   if (code !== 0) throw new Error(`curl ${args.join(" ")} failed (${code}): ${err.trim()}`);
-  return Number(out.trim().split("\n").pop());
+  return out;
+}
+
+/** Run curl; its own `time_total` (seconds, connect to end) is the measurement. */
+async function curl(args: string[]): Promise<number> {
+  return Number((await curlOutput(["-w", "\n%{time_total}\n", ...args])).trim().split("\n").pop());
+}
+
+/**
+ * The S3 side of what anyftp does for a STOR, driven by curl: a multipart upload of `parts`
+ * (files of PART bytes), one part after the other, then the completion.
+ *
+ * @returns Wall-clock seconds from the create to the completed upload.
+ */
+async function curlMultipart(s3Args: string[], url: string, parts: string[], tmp: string): Promise<number> {
+  const t0 = performance.now();
+  const created = await curlOutput([...s3Args, "-X", "POST", `${url}?uploads=`]);
+  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
+  if (!id) throw new Error(`no UploadId in ${created}`);
+  const q = encodeURIComponent(id);
+  const etags: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    const out = await curlOutput([
+      ...s3Args,
+      "-T",
+      part,
+      "-o",
+      "/dev/null",
+      "-w",
+      "%header{etag}",
+      `${url}?partNumber=${i + 1}&uploadId=${q}`,
+    ]);
+    etags.push(out.trim());
+  }
+  const xml = join(tmp, "complete.xml");
+  writeFileSync(
+    xml,
+    `<CompleteMultipartUpload>${
+      etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join("")
+    }</CompleteMultipartUpload>`,
+  );
+  const done = await curlOutput([...s3Args, "-X", "POST", "--data-binary", `@${xml}`, `${url}?uploadId=${q}`]);
+  if (!done.includes("CompleteMultipartUploadResult")) throw new Error(`completion failed: ${done}`);
+  return (performance.now() - t0) / 1000;
+}
+
+/** Split `file` (of `size` bytes) into PART-sized files next to it. */
+function splitFile(file: string, size: number): string[] {
+  const data = readFileSync(file);
+  const parts: string[] = [];
+  for (let at = 0, i = 1; at < size; at += PART, i++) {
+    const part = `${file}.part${i}`;
+    writeFileSync(part, data.subarray(at, Math.min(size, at + PART)));
+    parts.push(part);
+  }
+  return parts;
 }
 
 /** MB/s (10^6 bytes per second). */
@@ -192,7 +249,9 @@ async function main(): Promise<void> {
       stor: [] as number[],
       retr: [] as number[],
       getMultipart: [] as number[],
+      putMultipart: [] as number[],
     };
+    const parts = splitFile(file, SIZE);
     const cpu = { stor: [] as number[], retr: [] as number[] };
     const busy = { stor: [] as number[], retr: [] as number[] };
     /** A transfer through our server, and the CPU seconds our server process spent on it. */
@@ -214,10 +273,11 @@ async function main(): Promise<void> {
       // The same object anyftp stored (a multipart upload, which Swift keeps as an SLO), read
       // straight from S3: tells Swift's cost of multipart objects apart from ours.
       times.getMultipart.push(await curl([...s3Args, `${s3.endpoint}/${BUCKET}/${PREFIX}/x.bin`, "-o", "/dev/null"]));
+      times.putMultipart.push(await curlMultipart(s3Args, `${s3.endpoint}/${BUCKET}/multi.bin`, parts, tmp));
       const last = (k: keyof typeof times) => mbps(SIZE, times[k].at(-1)!).toFixed(0);
       console.error(
         `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} RETR ${last("retr")} ` +
-          `GET-of-multipart ${last("getMultipart")} MB/s`,
+          `GET-of-multipart ${last("getMultipart")} multipart-PUT ${last("putMultipart")} MB/s`,
       );
     }
 
@@ -248,6 +308,7 @@ async function main(): Promise<void> {
       stor: mbps(SIZE, median(times.stor)),
       retr: mbps(SIZE, median(times.retr)),
       getMultipart: mbps(SIZE, median(times.getMultipart)),
+      putMultipart: mbps(SIZE, median(times.putMultipart)),
     };
     const cpuMedian = { stor: median(cpu.stor), retr: median(cpu.retr) };
     const results = {
@@ -287,7 +348,9 @@ async function main(): Promise<void> {
       `| upload (PUT / STOR) MB/s | ${f(m.put)} | ${f(m.stor)} | ${results.throughput.ratio.upload.toFixed(2)}× | ≥ 0.8× |`,
       `| download (GET / RETR) MB/s | ${f(m.get)} | ${f(m.retr)} | ${results.throughput.ratio.download.toFixed(2)}× | ≥ 0.8× |`,
       "",
-      `Beside it: a direct GET of the multipart object anyftp stored: ${f(m.getMultipart)} MB/s; ` +
+      `Beside it, straight to S3 with curl: a multipart upload in ${PART / MiB} MiB parts one after the other ` +
+      `(what anyftp sends for a STOR) ${f(m.putMultipart)} MB/s, a GET of the multipart object anyftp stored ` +
+      `${f(m.getMultipart)} MB/s; ` +
       `CPU of our server process per ${SIZE / MiB} MiB (median): STOR ${cpuMedian.stor.toFixed(2)} s, ` +
       `RETR ${cpuMedian.retr.toFixed(2)} s; busy cores of the whole machine (of 2) meanwhile: ` +
       `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.`,
