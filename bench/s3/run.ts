@@ -1,0 +1,371 @@
+/**
+ * S3PathIO throughput and memory, in one run (issue 14, "Measured"):
+ *
+ * 1. starts a real OpenStack Swift with s3api on loopback (tests/_s3_server.ts) and a bucket;
+ * 2. PUT and GET of an N MiB object straight to S3 with curl `--aws-sigv4` (the reference);
+ * 3. our server as a separate Node process (`dist/src/cli/main.js serve --s3 ...`), curl FTP
+ *    STOR and RETR of the same size through it; then one STOR of a big file while the server's
+ *    VmRSS is sampled every 100 ms;
+ * 4. a Markdown table (stdout and bench/s3/README.md) and bench/s3/results.json.
+ *
+ * Run: `npm run bench:s3` (or `node_modules/.bin/deno run -A bench/s3/run.ts [--quick]`).
+ * Sizes: 256 MiB throughput objects (median of 3 rounds), 1 GiB for memory; `--quick`:
+ * 64 MiB and 256 MiB.
+ *
+ * @module
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, startS3Server } from "../../tests/_s3_server.ts";
+import {
+  codeVersion,
+  machineBusySeconds,
+  machineFacts,
+  median,
+  REPO,
+  replaceSection,
+  rssKiB,
+  sleep,
+  treeCpuSeconds,
+} from "../server/_bench_lib.ts";
+
+const QUICK = process.argv.includes("--quick");
+const MiB = 1024 * 1024;
+const SIZE = (QUICK ? 64 : 256) * MiB;
+const BIG = (QUICK ? 256 : 1024) * MiB;
+const ROUNDS = 3;
+/** Part size of S3PathIO's uploads (its default, which the CLI uses). */
+const PART = 8 * MiB;
+const BUCKET = "bench";
+const PREFIX = "ftp";
+const FTP_USER = "u";
+const FTP_PASS = "p";
+const CURL_TIMEOUT_S = 600;
+
+function loadavg(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
+/** A file of `size` bytes of pseudo-random data (one random MiB repeated would compress; xorshift does not). */
+function makeFile(path: string, size: number): void {
+  const fd = openSync(path, "w");
+  const buf = new Uint32Array(MiB / 4);
+  let x = 0x9e3779b9 ^ size;
+  try {
+    for (let done = 0; done < size; done += MiB) {
+      for (let i = 0; i < buf.length; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        buf[i] = x >>> 0;
+      }
+      writeSync(fd, new Uint8Array(buf.buffer, 0, Math.min(MiB, size - done)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Run curl and return its standard output. Throws on failure. */
+async function curlOutput(args: string[]): Promise<string> {
+  const child = spawn("curl", ["-sS", "--fail", "--max-time", String(CURL_TIMEOUT_S), ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (err += d));
+  const code = await new Promise<number | null>((r) => child.on("close", r));
+  if (code !== 0) throw new Error(`curl ${args.join(" ")} failed (${code}): ${err.trim()}`);
+  return out;
+}
+
+/** Run curl; its own `time_total` (seconds, connect to end) is the measurement. */
+async function curl(args: string[]): Promise<number> {
+  return Number((await curlOutput(["-w", "\n%{time_total}\n", ...args])).trim().split("\n").pop());
+}
+
+/**
+ * The S3 side of what anyftp does for a STOR, driven by curl: a multipart upload of `parts`
+ * (files of PART bytes), one part after the other, then the completion.
+ *
+ * @returns Wall-clock seconds from the create to the completed upload.
+ */
+async function curlMultipart(s3Args: string[], url: string, parts: string[], tmp: string): Promise<number> {
+  const t0 = performance.now();
+  const created = await curlOutput([...s3Args, "-X", "POST", `${url}?uploads=`]);
+  const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
+  if (!id) throw new Error(`no UploadId in ${created}`);
+  const q = encodeURIComponent(id);
+  const etags: string[] = [];
+  for (const [i, part] of parts.entries()) {
+    const out = await curlOutput([
+      ...s3Args,
+      "-T",
+      part,
+      "-o",
+      "/dev/null",
+      "-w",
+      "%header{etag}",
+      `${url}?partNumber=${i + 1}&uploadId=${q}`,
+    ]);
+    etags.push(out.trim());
+  }
+  const xml = join(tmp, "complete.xml");
+  writeFileSync(
+    xml,
+    `<CompleteMultipartUpload>${
+      etags.map((e, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${e}</ETag></Part>`).join("")
+    }</CompleteMultipartUpload>`,
+  );
+  const done = await curlOutput([...s3Args, "-X", "POST", "--data-binary", `@${xml}`, `${url}?uploadId=${q}`]);
+  if (!done.includes("CompleteMultipartUploadResult")) throw new Error(`completion failed: ${done}`);
+  return (performance.now() - t0) / 1000;
+}
+
+/** Split `file` (of `size` bytes) into PART-sized files next to it. */
+function splitFile(file: string, size: number): string[] {
+  const data = readFileSync(file);
+  const parts: string[] = [];
+  for (let at = 0, i = 1; at < size; at += PART, i++) {
+    const part = `${file}.part${i}`;
+    writeFileSync(part, data.subarray(at, Math.min(size, at + PART)));
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** MB/s (10^6 bytes per second). */
+function mbps(bytes: number, seconds: number): number {
+  return bytes / seconds / 1e6;
+}
+
+interface OurServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Our CLI server on the bucket, as its own Node process; resolves with the URL it prints. */
+async function startOurs(endpoint: string): Promise<OurServer> {
+  const child = spawn(
+    "node",
+    [
+      join(REPO, "dist/src/cli/main.js"),
+      "serve",
+      "--s3",
+      `${BUCKET}/${PREFIX}`,
+      "--s3-endpoint",
+      endpoint,
+      "--write",
+      "--user",
+      `${FTP_USER}:${FTP_PASS}`,
+      "--port",
+      "0",
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+        AWS_REGION: S3_REGION,
+      },
+    },
+  );
+  let seen = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`our server printed no URL in 30 s: ${seen}`)), 30_000);
+    const look = (d: Buffer) => {
+      seen += d;
+      const m = /ftp:\/\/127\.0\.0\.1:(\d+)\//.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`ftp://${FTP_USER}:${FTP_PASS}@127.0.0.1:${m[1]}/`);
+      }
+    };
+    child.stdout!.on("data", look);
+    child.stderr!.on("data", look);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`our server exited (${code}): ${seen}`));
+    });
+  });
+  // Keep draining its output (a full pipe would block it).
+  child.stdout!.on("data", () => {});
+  child.stderr!.on("data", () => {});
+  return {
+    child,
+    url,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const started = new Date().toISOString();
+  const loadBefore = loadavg();
+  console.error(`load before: ${loadBefore}; building dist/ (tsc)`);
+  execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
+
+  const tmp = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "anyftp-s3bench-"));
+  const s3 = await startS3Server();
+  let ours: OurServer | undefined;
+  try {
+    await s3.createBucket(BUCKET);
+    const netrc = join(tmp, "netrc");
+    // The access key has a colon: --user cannot carry it, a netrc file can.
+    writeFileSync(netrc, `machine 127.0.0.1 login ${S3_ACCESS_KEY} password ${S3_SECRET_KEY}\n`, { mode: 0o600 });
+    const s3Args = [
+      "--netrc-file",
+      netrc,
+      "--aws-sigv4",
+      `aws:amz:${S3_REGION}:s3`,
+      "-H",
+      "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+    ];
+    const file = join(tmp, "data.bin");
+    const big = join(tmp, "big.bin");
+    console.error(`writing ${SIZE / MiB} MiB and ${BIG / MiB} MiB files in ${tmp}`);
+    makeFile(file, SIZE);
+    makeFile(big, BIG);
+
+    ours = await startOurs(s3.endpoint);
+    console.error(`our server: ${ours.url.replace(/\/\/[^@]*@/, "//")} (pid ${ours.child.pid})`);
+
+    const pid = ours.child.pid!;
+    const times = {
+      put: [] as number[],
+      get: [] as number[],
+      stor: [] as number[],
+      retr: [] as number[],
+      getMultipart: [] as number[],
+      putMultipart: [] as number[],
+    };
+    const parts = splitFile(file, SIZE);
+    const cpu = { stor: [] as number[], retr: [] as number[] };
+    const busy = { stor: [] as number[], retr: [] as number[] };
+    /** A transfer through our server, and the CPU seconds our server process spent on it. */
+    const viaOurs = async (args: string[], kind: "stor" | "retr") => {
+      const before = treeCpuSeconds(pid);
+      const machineBefore = machineBusySeconds();
+      const seconds = await curl(args);
+      times[kind].push(seconds);
+      cpu[kind].push(treeCpuSeconds(pid) - before);
+      busy[kind].push((machineBusySeconds() - machineBefore) / seconds); // busy cores meanwhile
+    };
+    const direct = `${s3.endpoint}/${BUCKET}/direct.bin`;
+    for (let round = 1; round <= ROUNDS; round++) {
+      // Alternate the two paths in every round, so that drift in the outside load hits both.
+      times.put.push(await curl([...s3Args, "-T", file, direct, "-o", "/dev/null"]));
+      times.get.push(await curl([...s3Args, direct, "-o", "/dev/null"]));
+      await viaOurs(["-T", file, `${ours.url}x.bin`], "stor");
+      await viaOurs([`${ours.url}x.bin`, "-o", "/dev/null"], "retr");
+      // The same object anyftp stored (a multipart upload, which Swift keeps as an SLO), read
+      // straight from S3: tells Swift's cost of multipart objects apart from ours.
+      times.getMultipart.push(await curl([...s3Args, `${s3.endpoint}/${BUCKET}/${PREFIX}/x.bin`, "-o", "/dev/null"]));
+      times.putMultipart.push(await curlMultipart(s3Args, `${s3.endpoint}/${BUCKET}/multi.bin`, parts, tmp));
+      const last = (k: keyof typeof times) => mbps(SIZE, times[k].at(-1)!).toFixed(0);
+      console.error(
+        `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} RETR ${last("retr")} ` +
+          `GET-of-multipart ${last("getMultipart")} multipart-PUT ${last("putMultipart")} MB/s`,
+      );
+    }
+
+    // Memory: RSS of our server process during one STOR of the big file.
+    await sleep(1000);
+    const rssStart = rssKiB(pid);
+    let rssPeak = rssStart;
+    let samples = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const r = rssKiB(pid);
+        if (r > rssPeak) rssPeak = r;
+        samples++;
+        await sleep(100);
+      }
+    })();
+    const bigSeconds = await curl(["-T", big, `${ours.url}big.bin`]);
+    sampling = false;
+    await sampler;
+    const rssEnd = rssKiB(pid);
+    console.error(`STOR ${BIG / MiB} MiB: ${mbps(BIG, bigSeconds).toFixed(0)} MB/s, RSS ${rssStart} → peak ${rssPeak} → ${rssEnd} KiB`);
+
+    const loadAfter = loadavg();
+    const m = {
+      put: mbps(SIZE, median(times.put)),
+      get: mbps(SIZE, median(times.get)),
+      stor: mbps(SIZE, median(times.stor)),
+      retr: mbps(SIZE, median(times.retr)),
+      getMultipart: mbps(SIZE, median(times.getMultipart)),
+      putMultipart: mbps(SIZE, median(times.putMultipart)),
+    };
+    const cpuMedian = { stor: median(cpu.stor), retr: median(cpu.retr) };
+    const results = {
+      date: started,
+      quick: QUICK,
+      code: codeVersion(),
+      machine: machineFacts(),
+      loadavgBefore: loadBefore,
+      loadavgAfter: loadAfter,
+      throughput: {
+        bytes: SIZE,
+        rounds: ROUNDS,
+        seconds: times,
+        medianMBps: m,
+        serverCpuSeconds: cpu,
+        serverCpuMedian: cpuMedian,
+        machineBusyCores: busy,
+        ratio: { upload: m.stor / m.put, download: m.retr / m.get },
+      },
+      memory: {
+        bytes: BIG,
+        seconds: bigSeconds,
+        MBps: mbps(BIG, bigSeconds),
+        samples,
+        rssKiB: { start: rssStart, peak: rssPeak, end: rssEnd },
+      },
+    };
+    writeFileSync(join(REPO, "bench/s3/results.json"), JSON.stringify(results, null, 2) + "\n");
+    const f = (x: number) => x.toFixed(0);
+    const mib = (k: number) => (k / 1024).toFixed(0);
+    const table = [
+      `${started.slice(0, 16).replace("T", " ")} UTC, ${results.code}, ${results.machine}; ` +
+      `load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}.`,
+      "",
+      `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
+      "| --- | --- | --- | --- | --- |",
+      `| upload (PUT / STOR) MB/s | ${f(m.put)} | ${f(m.stor)} | ${results.throughput.ratio.upload.toFixed(2)}× | ≥ 0.8× |`,
+      `| download (GET / RETR) MB/s | ${f(m.get)} | ${f(m.retr)} | ${results.throughput.ratio.download.toFixed(2)}× | ≥ 0.8× |`,
+      "",
+      `Beside it, straight to S3 with curl: a multipart upload in ${PART / MiB} MiB parts one after the other ` +
+      `(what anyftp sends for a STOR) ${f(m.putMultipart)} MB/s, a GET of the multipart object anyftp stored ` +
+      `${f(m.getMultipart)} MB/s; ` +
+      `CPU of our server process per ${SIZE / MiB} MiB (median): STOR ${cpuMedian.stor.toFixed(2)} s, ` +
+      `RETR ${cpuMedian.retr.toFixed(2)} s; busy cores of the whole machine (of 2) meanwhile: ` +
+      `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.`,
+      "",
+      `| STOR of ${BIG / MiB} MiB | MB/s | RSS start | RSS peak | RSS end | samples |`,
+      "| --- | --- | --- | --- | --- | --- |",
+      `| our server process | ${f(results.memory.MBps)} | ${mib(rssStart)} MiB | ${mib(rssPeak)} MiB | ${mib(rssEnd)} MiB | ${samples} |`,
+    ].join("\n");
+    console.log(table);
+    if (!QUICK) replaceSection(join(REPO, "bench/s3/README.md"), "s3-results", table);
+  } finally {
+    await ours?.stop();
+    await s3.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
