@@ -384,13 +384,9 @@ export async function runClientCommand(
       ...(io.readFile ? { readFile: io.readFile } : {}),
       ...(io.prompt ? { prompt: io.prompt } : {}),
     });
+    // (--insecure on Deno needs nothing here: the Deno adapter runs such handshakes on its
+    // node:tls, which honours rejectUnauthorized.)
     let clientOptions = c.clientOptions;
-    if (c.clientOptions.tlsOptions?.rejectUnauthorized === false && options.runtime === "deno") {
-      // Deno's own TLS verifies every certificate; its node:tls honours rejectUnauthorized.
-      // Without session reuse, which Deno cannot do anyway (denoland/deno#8875).
-      const { nodeNet } = await import("../net/node.ts");
-      clientOptions = { ...clientOptions, net: nodeNet, tlsSessionReuse: false };
-    }
     if (c.cacert !== undefined) {
       const pem = await io.readFile?.(c.cacert);
       if (pem === undefined) throw localError({ code: "ENOENT" }, "Cannot read", c.cacert);
