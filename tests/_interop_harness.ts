@@ -13,6 +13,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promi
 import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
+import { concatBytes } from "../src/streams/bytes.ts";
 import { fileURLToPath } from "node:url";
 
 /** Whether we run in CI, where a missing peer binary is a failure, not a skip. */
@@ -148,13 +149,13 @@ export function runTool(cmd: string, args: string[], options: RunToolOptions = {
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       live.delete(child);
-      const stdout = concat(out);
+      const stdout = concatBytes(out);
       resolvePromise({
         code,
         signal,
         stdout,
         out: new TextDecoder().decode(stdout),
-        err: new TextDecoder().decode(concat(err)),
+        err: new TextDecoder().decode(concatBytes(err)),
         timedOut,
       });
     });
@@ -176,17 +177,6 @@ export function runTool(cmd: string, args: string[], options: RunToolOptions = {
 export function killPeers(): void {
   for (const child of live) child.kill("SIGKILL");
   live.clear();
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const total = chunks.reduce((n, c) => n + c.byteLength, 0);
-  const outBuf = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    outBuf.set(c, at);
-    at += c.byteLength;
-  }
-  return outBuf;
 }
 
 /**

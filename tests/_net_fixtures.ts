@@ -21,4 +21,4 @@ export const TEST_CERT: string = fixture("cert.pem");
 export const TEST_KEY: string = fixture("key.pem");
 
 // The byte-stream helpers are the ones the exported conformance suites use.
-export { concat, drain, pump, readText, writeText } from "../src/testing/_bytes.ts";
+export { drain, pump, readText, writeText } from "../src/testing/_bytes.ts";

@@ -4,7 +4,10 @@
  * @module
  */
 
-import { type FtpEncoding, textDecoder as decoderFor, textEncoder } from "../protocol/encoding.ts";
+import { type FtpEncoding, textEncoder } from "../protocol/encoding.ts";
+
+/** Decoders come straight from the shared module. */
+export { textDecoder } from "../protocol/encoding.ts";
 
 /**
  * Encodings the client speaks on the control channel and in listings.
@@ -27,14 +30,4 @@ export type ClientEncoding = FtpEncoding;
  */
 export function encodeText(text: string, encoding: ClientEncoding): Uint8Array {
   return textEncoder(encoding)(text);
-}
-
-/**
- * A decoder for the encoding (Latin-1 proper, not windows-1252).
- *
- * @param encoding The encoding.
- * @returns A function from bytes to text.
- */
-export function textDecoder(encoding: ClientEncoding): (bytes: Uint8Array) => string {
-  return decoderFor(encoding);
 }

@@ -84,17 +84,7 @@ export async function readText(conn: Conn, length: number): Promise<string> {
     reader.releaseLock();
   }
   if (got !== length) throw new Error(`read ${got} bytes, wanted ${length} (read ahead)`);
-  return decoder.decode(concat(parts));
-}
-
-/**
- * Join byte chunks.
- *
- * @param parts The chunks.
- * @returns One array holding them in order.
- */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(parts);
+  return decoder.decode(concatBytes(parts));
 }
 
 /**
