@@ -1,5 +1,5 @@
 /**
- * One timed client job for bench/client/throughput.ts, run in its own process so each
+ * One timed client job for bench/run.ts, run in its own process so each
  * runtime is measured alone: `_job.ts LIB OP HOST PORT USER PASSWORD REMOTE LOCAL`.
  *
  * - LIB: `anyftp` (our Client, any runtime) or `basic-ftp` (the npm library, Node).
@@ -18,7 +18,12 @@ if (!local) throw new Error("usage: _job.ts LIB OP HOST PORT USER PASSWORD REMOT
 
 async function anyftp(): Promise<void> {
   await using client = await Client.connect({ host: host!, port: Number(port), user, password });
-  if (op === "down") await client.download(remote!, local!, { writeInto: true });
+  if (op === "down" && local === "/dev/null") {
+    // the API's stream, drained: what `curl -o /dev/null` does (download() refuses to write
+    // into a device file, by design)
+    const reader = (await client.downloadStream(remote!)).getReader();
+    while (!(await reader.read()).done);
+  } else if (op === "down") await client.download(remote!, local!, { writeInto: true });
   else if (op === "up") await client.upload(local!, remote!, { writeInto: true });
   else if (op === "down-tree") await client.download(remote!, local!, { writeInto: true });
   else if (op === "up-tree") await client.upload(local!, remote!, { writeInto: true });

@@ -1,6 +1,6 @@
 /**
- * Shared plumbing of the server and client throughput benchmarks (bench/server/throughput.ts,
- * bench/client/throughput.ts): process-tree sampling from /proc (RSS, CPU), bounded child
+ * Shared plumbing of the benchmarks (bench/run.ts, bench/server/memory.ts, bench/s3/run.ts,
+ * bench/client/_job.ts): process-tree sampling from /proc (RSS, CPU), bounded child
  * processes, medians, load checks, the private Node build, starting our server on each runtime
  * and the reference servers, and rewriting a marked section of a README.
  *
@@ -86,6 +86,26 @@ export function treeRssKiB(pid: number): number {
   return treePids(pid).reduce((sum, p) => sum + rssKiB(p), 0);
 }
 
+/**
+ * Sum of proportional set sizes (Pss) over a process tree: pages shared between the processes
+ * of a forking server (vsftpd) count once in all, not once per process as in VmRSS.
+ *
+ * @param pid The root process.
+ * @returns KiB.
+ */
+export function treePssKiB(pid: number): number {
+  let sum = 0;
+  for (const p of treePids(pid)) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, "utf8"));
+      sum += m ? Number(m[1]) : 0;
+    } catch {
+      // the process ended
+    }
+  }
+  return sum;
+}
+
 function statFields(pid: number | "self"): string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -156,7 +176,7 @@ export function listenOverflows(): number {
 /**
  * TCP sockets in TIME_WAIT on this machine (IPv4 and IPv6). Each holds its local port; when
  * tens of thousands pile up, bind(port 0) has to search long for a free port (see
- * bench/server/README.md).
+ * bench/HISTORY.md).
  *
  * @returns The count.
  */
@@ -261,6 +281,8 @@ export interface RunOptions {
   readonly keepStdout?: boolean;
   /** Working directory. */
   readonly cwd?: string;
+  /** Send standard output to /dev/null instead of counting it (downloads to `-`). */
+  readonly stdoutNull?: boolean;
 }
 
 /**
@@ -284,7 +306,10 @@ export function run(
     const busy0 = machineBusySeconds();
     const overflows0 = listenOverflows();
     const t0 = performance.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd });
+    const child = spawn(cmd, args, {
+      stdio: ["ignore", options.stdoutNull ? "ignore" : "pipe", "pipe"],
+      cwd: options.cwd,
+    });
     const sampled = options.watchChild ? child.pid : watch;
     const sampler = sampled
       ? setInterval(() => (peak = Math.max(peak, treeRssKiB(sampled))), 20)
@@ -293,7 +318,7 @@ export function run(
     let lines = 0;
     let out = "";
     let err = "";
-    child.stdout!.on("data", (d: Uint8Array) => {
+    child.stdout?.on("data", (d: Uint8Array) => {
       bytes += d.byteLength;
       for (const b of d) if (b === 10) lines++;
       if (options.keepStdout) out += new TextDecoder().decode(d);
@@ -437,23 +462,25 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Start our server with the CLI (`anyftp serve ROOT -p 0 -w -q`) on a runtime, in its own
- * process, anonymous with write access.
+ * Start a server child that prints its port on standard output (bounded wait), anonymous
+ * with write access.
  *
- * @param runtime The runtime.
- * @param root The directory to serve.
- * @param extra More `anyftp serve` options.
+ * @param name Row label.
+ * @param cmd The program.
+ * @param args Its arguments.
+ * @param root The directory it serves.
+ * @param portPattern Finds the port in its output (first group).
  * @returns The server; `close` sends SIGTERM (graceful stop), SIGKILL after 5 s.
  */
-export async function startOurs(
-  runtime: Runtime,
+async function startPrintingPort(
+  name: string,
+  cmd: string,
+  args: readonly string[],
   root: string,
-  extra: readonly string[] = [],
+  portPattern: RegExp,
 ): Promise<BenchServer> {
-  const [cmd, args] = runtimeCommand(runtime, "src/cli/main.ts");
-  const child = spawn(cmd, [...args, "serve", root, "-p", "0", "-w", "-q", ...extra], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // stdin stays open (a pipe): ftp-srv's launcher stops when it closes
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   child.stderr!.on(
     "data",
@@ -463,12 +490,12 @@ export async function startOurs(
     const port = await new Promise<number>((ok, fail) => {
       let out = "";
       const timer = setTimeout(
-        () => fail(new Error(`anyftp on ${runtime} did not start in 30 s: ${err}`)),
+        () => fail(new Error(`${name} did not start in 30 s: ${err}`)),
         30_000,
       );
       child.stdout!.on("data", (d: Uint8Array) => {
         out += new TextDecoder().decode(d);
-        const m = /ftp:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+        const m = portPattern.exec(out);
         if (m) {
           clearTimeout(timer);
           ok(Number(m[1]));
@@ -476,12 +503,12 @@ export async function startOurs(
       });
       child.once("exit", (code) => {
         clearTimeout(timer);
-        fail(new Error(`anyftp on ${runtime} exited (${code}): ${err}`));
+        fail(new Error(`${name} exited (${code}): ${err}`));
       });
     });
     child.stdout!.resume();
     return {
-      name: `anyftp ${runtime}`,
+      name,
       url: `ftp://anonymous:anon%40@127.0.0.1:${port}`,
       port,
       user: "anonymous",
@@ -497,15 +524,62 @@ export async function startOurs(
 }
 
 /**
+ * Start our server with the CLI (`anyftp serve ROOT -p 0 -w -q`) on a runtime, in its own
+ * process, anonymous with write access.
+ *
+ * @param runtime The runtime.
+ * @param root The directory to serve.
+ * @param extra More `anyftp serve` options.
+ * @returns The server; `close` sends SIGTERM (graceful stop), SIGKILL after 5 s.
+ */
+export function startOurs(
+  runtime: Runtime,
+  root: string,
+  extra: readonly string[] = [],
+): Promise<BenchServer> {
+  const [cmd, args] = runtimeCommand(runtime, "src/cli/main.ts");
+  return startPrintingPort(
+    `anyftp ${runtime}`,
+    cmd,
+    [...args, "serve", root, "-p", "0", "-w", "-q", ...extra],
+    root,
+    /ftp:\/\/127\.0\.0\.1:(\d+)\//,
+  );
+}
+
+/**
+ * Start ftp-srv (npm) on a runtime through bench/peers/ftp_srv.mjs.
+ *
+ * @param runtime The runtime.
+ * @param root The directory to serve.
+ * @returns The server.
+ */
+export function startFtpSrv(runtime: Runtime, root: string): Promise<BenchServer> {
+  const entry = join(REPO, "bench/peers/ftp_srv.mjs");
+  const [cmd, args]: [string, string[]] = runtime === "deno"
+    ? [join(BIN, "deno"), ["run", "-A", entry]]
+    : runtime === "bun"
+    ? [join(BIN, "bun"), [entry]]
+    : ["node", [entry]];
+  return startPrintingPort(`ftp-srv ${runtime}`, cmd, [...args, root], root, /"port":\s*(\d+)/);
+}
+
+/**
  * Start vsftpd or pyftpdlib through the interop tests' launchers (temporary root and config,
  * foreground, 127.0.0.1) and find its pid among this process's children.
  *
  * @param kind Which server.
+ * @param vsftpdExtra More vsftpd.conf lines (later lines win).
  * @returns The server.
  */
-export async function startPeer(kind: "vsftpd" | "pyftpdlib"): Promise<BenchServer> {
+export async function startPeer(
+  kind: "vsftpd" | "pyftpdlib",
+  vsftpdExtra: readonly string[] = [],
+): Promise<BenchServer> {
   const before = new Set(childPids(process.pid));
-  const server: RealServer = kind === "vsftpd" ? await startVsftpd() : await startPyftpdlib();
+  const server: RealServer = kind === "vsftpd"
+    ? await startVsftpd({ extra: vsftpdExtra })
+    : await startPyftpdlib();
   const comm = kind === "vsftpd" ? "vsftpd" : "python3";
   const pid = childPids(process.pid).find((p) => {
     if (before.has(p)) return false;
