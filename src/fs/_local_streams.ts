@@ -1,6 +1,7 @@
 /**
  * LocalPathIO's file streams: a small file read whole, a pull-based read stream over a file
- * handle (buffers sized by what is left), and a write stream that writes every byte.
+ * handle (buffers sized by what is left), and a write stream that gathers queued chunks into
+ * one `writev` while the previous write is in flight.
  *
  * @module
  */
@@ -86,7 +87,28 @@ export function readableOf(
   }, { highWaterMark: 1 });
 }
 
-/** A write stream over `handle` at `start` (`null`: append). */
+/**
+ * Bytes a write stream accepts ahead of the file: chunks queue behind the write in flight and
+ * go out together in one `writev`, so the producer (a socket) keeps reading while the thread
+ * pool writes, and a file gets few large writes instead of one per 64 KiB socket chunk.
+ */
+const WRITE_BEHIND = 1024 * 1024;
+
+/** `chunks` without their first `n` bytes (after a short `writev`). */
+function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < chunks.length && n >= chunks[i]!.byteLength) n -= chunks[i++]!.byteLength;
+  const rest = chunks.slice(i);
+  if (n > 0 && rest.length) rest[0] = rest[0]!.subarray(n);
+  return rest;
+}
+
+/**
+ * A write stream over `handle` at `start` (`null`: append). A write resolves once its chunk
+ * is queued (up to {@linkcode WRITE_BEHIND} bytes ahead of the file), so the chunk must not be
+ * changed after it was written; `close` resolves when every byte is in the file, and a failed
+ * write fails the next write or the close.
+ */
 export function writableOf(
   handle: fsp.FileHandle,
   path: string,
@@ -94,33 +116,59 @@ export function writableOf(
 ): WritableStream<Uint8Array> {
   let position = start;
   let closed = false;
+  let queued: Uint8Array[] = [];
+  let queuedBytes = 0;
+  let flushing: Promise<void> | undefined;
+  let failure: unknown;
   const release = async () => {
     if (closed) return;
     closed = true;
     await handle.close();
   };
+  const writeAll = async (chunks: Uint8Array[]) => {
+    while (chunks.length) {
+      const { bytesWritten } = await handle.writev(chunks, position ?? undefined);
+      if (position !== null) position += bytesWritten;
+      chunks = dropBytes(chunks, bytesWritten);
+    }
+  };
+  const flush = async () => {
+    while (queued.length && failure === undefined) {
+      const batch = queued;
+      queued = [];
+      queuedBytes = 0;
+      try {
+        await writeAll(batch);
+      } catch (e) {
+        await fail(e);
+      }
+    }
+    flushing = undefined;
+  };
+  const fail = async (e: unknown) => {
+    failure ??= toPathIOError("write", path, e);
+    queued = [];
+    // The sink's close/abort are not called after a failed write: close the file here.
+    await release().catch(() => {});
+  };
   return new WritableStream<Uint8Array>({
     async write(bytes) {
-      try {
-        if (!(bytes instanceof Uint8Array)) throw new TypeError("chunks must be Uint8Array");
-        let done = 0;
-        while (done < bytes.byteLength) {
-          const { bytesWritten } = await handle.write(
-            bytes,
-            done,
-            bytes.byteLength - done,
-            position,
-          );
-          done += bytesWritten;
-          if (position !== null) position += bytesWritten;
-        }
-      } catch (e) {
-        // The sink's close/abort are not called after a failed write: close the file here.
-        await release().catch(() => {});
-        throw toPathIOError("write", path, e);
+      if (failure !== undefined) throw failure;
+      if (!(bytes instanceof Uint8Array)) {
+        await flushing;
+        await fail(new TypeError("chunks must be Uint8Array"));
+        throw failure;
       }
+      if (bytes.byteLength === 0) return;
+      queued.push(bytes);
+      queuedBytes += bytes.byteLength;
+      flushing ??= flush();
+      if (queuedBytes >= WRITE_BEHIND) await flushing;
+      if (failure !== undefined) throw failure;
     },
     async close() {
+      await flushing;
+      if (failure !== undefined) throw failure;
       try {
         await release();
       } catch (e) {
@@ -128,6 +176,8 @@ export function writableOf(
       }
     },
     async abort() {
+      queued = [];
+      await flushing;
       await release().catch(() => {});
     },
   });
