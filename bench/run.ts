@@ -15,7 +15,9 @@
  * `bench:all` markers) and the raw samples (bench/results/bench.json).
  *
  * `npm run bench` (`-- --quick` for a smoke run with small sizes and one round). Options:
- * `--quick`, `--runs N`, `--only servers|clients`, `--no-readme`. Environment: BENCH_MAX_LOAD
+ * `--quick`, `--runs N`, `--only servers|clients`, `--no-readme`, `--no-adapters` (a full run
+ * ends with `bench/adapters/run.sh`: each socket adapter against its runtime's plain socket
+ * path, the ceiling a runtime sets, into the same README). Environment: BENCH_MAX_LOAD
  * (1.5: wait up to 10 min for a quieter machine first). Linux only (/proc, /dev/shm). Installs
  * missing Debian peers with apt-get when run as root.
  *
@@ -76,6 +78,7 @@ const { values: opts } = parseArgs({
     runs: { type: "string" },
     only: { type: "string" },
     "no-readme": { type: "boolean", default: false },
+    "no-adapters": { type: "boolean", default: false },
   },
 });
 const sizes: Sizes = opts.quick
@@ -355,6 +358,15 @@ try {
     replaceSection(join(REPO, "bench/README.md"), "bench:all", text);
   }
   if (samples.some((s) => s.row.startsWith("anyftp") && s.error)) exitCode = 1;
+  if (!opts.quick && !opts.only && !opts["no-adapters"]) {
+    await stopAll(); // nothing else runs while the adapters are measured
+    const r = spawnSync("bash", [join(REPO, "bench/adapters/run.sh")], {
+      stdio: "inherit",
+      env: { ...process.env, BENCH_RUNS: String(runs), BENCH_MIB: String(sizes.mib) },
+      timeout: 1_800_000,
+    });
+    if (r.status !== 0) exitCode = 1;
+  }
 } catch (e) {
   console.error(e);
   exitCode = 1;
