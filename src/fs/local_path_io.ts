@@ -344,6 +344,8 @@ export class LocalPathIO implements PathIO {
    * Open a file for writing, creating it when missing. Without options it truncates; with
    * `offset` it writes in place from there (a gap past the end reads as NUL); with `append`
    * every write goes to the end. The file is closed on close, abort or a write error.
+   * Writes resolve once queued (up to 1 MiB ahead of the file, written together in one
+   * `writev`): do not change a chunk after writing it; `close` resolves when all is written.
    *
    * @param path Virtual path of a file whose parent exists.
    * @param options Offset or append mode.
