@@ -83,6 +83,7 @@ export type TlsOptions = ClientTlsOptions | ServerTlsOptions;
  * ```ts
  * import type { StartTlsOptions } from "anyftp/net";
  * const bounded: StartTlsOptions = { signal: AbortSignal.timeout(10_000) };
+ * const upload: StartTlsOptions = { ...bounded, requireCloseNotify: true };
  * ```
  */
 export interface StartTlsOptions {
@@ -92,6 +93,14 @@ export interface StartTlsOptions {
    * the call forever. @default undefined (wait until the handshake ends or the peer closes)
    */
   readonly signal?: AbortSignal;
+  /**
+   * Take an end of stream without the peer's close_notify for what it is, a truncation: the
+   * readable then fails with {@linkcode ConnectionClosedError} after the bytes received (a
+   * server receiving an upload). Without it such an end reads as a normal end, as most TLS
+   * clients expect of servers. Where the runtime cannot tell the two apart the option has no
+   * effect (see the README's Limitations). @default false
+   */
+  readonly requireCloseNotify?: boolean;
 }
 
 /**

@@ -160,9 +160,10 @@ export class NodeConn implements Conn {
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
     const { signal } = init;
     signal?.throwIfAborted();
-    if (onDeno() || this.#over) {
+    if (onDeno() || this.#over || (init.requireCloseNotify && options.role === "server")) {
       // Deno's node:tls loses end-of-stream once a TLS socket was paused: run TLS over this
-      // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts).
+      // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts). The same
+      // path sees the TCP end apart from close_notify, which requireCloseNotify needs.
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
       return await tlsOverConn(this, options, init, (secured, over) => {
         return new NodeConn(secured, true, { over });
