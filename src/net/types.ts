@@ -204,6 +204,15 @@ export interface ListenOptions {
   readonly tls?: ServerTlsOptions;
   /** Listen backlog; large so bursts of clients are not dropped. @default 511 */
   readonly backlog?: number;
+  /**
+   * Listening sockets to open on the port (`SO_REUSEPORT`, the kernel spreads connections
+   * over them) where the runtime offers it, for event loops that accept one connection per
+   * turn: libuv does (Node), and so does Deno's `node:net`, so a loop kept busy by running
+   * sessions accepts new clients slowly. Where the runtime cannot share a port (Node before
+   * 22.12) one socket is used. Another process of the same user could then bind the port too
+   * and take a share of the connections. @default 1
+   */
+  readonly acceptors?: number;
 }
 
 /**
