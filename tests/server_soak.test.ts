@@ -3,7 +3,7 @@
  * uploads and downloads (data checked), against one server on loopback. Zero errors, every
  * server socket closed afterwards, and the process's file descriptors back to their start
  * level (Linux: /proc/self/fd). Small by default so CI runs it in seconds; `SOAK_SESSIONS`
- * and `SOAK_ROUNDS` make it bigger (numbers of a big run: bench/README.md). It prints one
+ * and `SOAK_ROUNDS` make it bigger (the 500 × 3 run and its numbers: bench/soak.md). It prints one
  * line of numbers; nothing about time is asserted.
  */
 import { describe, it } from "node:test";

@@ -83,6 +83,7 @@ export type TlsOptions = ClientTlsOptions | ServerTlsOptions;
  * ```ts
  * import type { StartTlsOptions } from "anyftp/net";
  * const bounded: StartTlsOptions = { signal: AbortSignal.timeout(10_000) };
+ * const upload: StartTlsOptions = { ...bounded, requireCloseNotify: true };
  * ```
  */
 export interface StartTlsOptions {
@@ -92,6 +93,14 @@ export interface StartTlsOptions {
    * the call forever. @default undefined (wait until the handshake ends or the peer closes)
    */
   readonly signal?: AbortSignal;
+  /**
+   * Take an end of stream without the peer's close_notify for what it is, a truncation: the
+   * readable then fails with {@linkcode ConnectionClosedError} after the bytes received (a
+   * server receiving an upload). Without it such an end reads as a normal end, as most TLS
+   * clients expect of servers. Where the runtime cannot tell the two apart the option has no
+   * effect (see the README's Limitations). @default false
+   */
+  readonly requireCloseNotify?: boolean;
 }
 
 /**
@@ -195,6 +204,15 @@ export interface ListenOptions {
   readonly tls?: ServerTlsOptions;
   /** Listen backlog; large so bursts of clients are not dropped. @default 511 */
   readonly backlog?: number;
+  /**
+   * Listening sockets to open on the port (`SO_REUSEPORT`, the kernel spreads connections
+   * over them) where the runtime offers it, for event loops that accept one connection per
+   * turn: libuv does (Node), and so does Deno's `node:net`, so a loop kept busy by running
+   * sessions accepts new clients slowly. Where the runtime cannot share a port (Node before
+   * 22.12) one socket is used. Another process of the same user could then bind the port too
+   * and take a share of the connections. @default 1
+   */
+  readonly acceptors?: number;
 }
 
 /**

@@ -147,7 +147,11 @@ export class TransferRunner {
           const limit = Math.min(config.dataTimeout, config.tlsHandshakeTimeout);
           const bound = deadline(t.controller.signal, limit, "the data connection's TLS handshake");
           try {
-            conn = await conn.startTls({ ...config.tls, role: "server" }, { signal: bound.signal });
+            // An upload cut by a FIN without close_notify is a truncation: 426, not 226.
+            conn = await conn.startTls({ ...config.tls, role: "server" }, {
+              signal: bound.signal,
+              requireCloseNotify: t.direction === "upload",
+            });
           } finally {
             bound.clear();
           }

@@ -27,6 +27,9 @@ import type { ServerTlsPolicy } from "./tls_policy.ts";
 import type { User, UserOptions } from "./user.ts";
 import { MemoryUserManager, type UserManager } from "./user_manager.ts";
 
+/** Listening sockets per control listener where the runtime can share a port (see `ListenOptions.acceptors`). */
+const CONTROL_ACCEPTORS = 4;
+
 /**
  * Options for {@linkcode Server}. Durations are in milliseconds.
  *
@@ -324,6 +327,8 @@ export class Server {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       backlog: options.backlog ?? 511,
+      // Accepting stays prompt while many sessions keep the event loop busy (see `acceptors`).
+      acceptors: CONTROL_ACCEPTORS,
       ...(options.implicitTls ? { tls } : {}),
     });
     if (this.#shuttingDown) {

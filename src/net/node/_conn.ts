@@ -29,6 +29,17 @@ const READ_AHEAD = 1 << 20;
 /** Bytes queued in a socket before `write` waits for 'drain' (bounds memory per socket). */
 const WRITE_AHEAD = 1 << 20;
 
+/** The zero-byte write of the end-of-stream check (see {@linkcode NodeConn}). */
+const PROBE = new Uint8Array(0);
+
+/** A reset found by the end-of-stream check: what looked like the peer's FIN was not. */
+function resetAfterEnd(cause: unknown): Error {
+  return Object.assign(
+    new Error("connection reset by peer (found by a write after the end of stream)", { cause }),
+    { code: "ECONNRESET" },
+  );
+}
+
 /** Options of {@linkcode NodeConn} beyond the socket. */
 export interface NodeConnOptions {
   /** TLS over another Conn (see {@linkcode Over}). @default undefined (over the socket) */
@@ -45,6 +56,14 @@ export interface NodeConnOptions {
  * Wraps a connected Node socket. The socket is paused until the reader pulls, and reading
  * pauses again once {@link READ_AHEAD} bytes wait unread; on {@linkcode NodeConn.startTls}
  * any read-ahead bytes are pushed back into the socket, so the handshake sees them.
+ *
+ * End-of-stream check (plain sockets): libuv takes a hang-up seen together with the last
+ * bytes for the peer's FIN without reading the socket's error (libuv's `uv__stream_io`
+ * reports EOF on POLLHUP after a partial read), so a reset that arrives with the end of an
+ * upload reads as a normal end. Before the readable ends, a zero-byte write asks the kernel:
+ * it succeeds on a socket the peer half-closed (nothing is sent) and fails with
+ * `ECONNRESET`/`EPIPE` on a reset one. The readable then fails with
+ * {@linkcode ConnectionClosedError}, as for any reset.
  */
 export class NodeConn implements Conn {
   readonly readable: ReadableStream<Uint8Array>;
@@ -63,14 +82,16 @@ export class NodeConn implements Conn {
   #writeError: unknown = undefined;
   #handedOver = false;
   #handshake: Promise<void> | undefined;
+  /** The end-of-stream check is running: its write decides how the readable ends. */
+  #probing = false;
   #onData = (chunk: Buffer) => {
     // A plain Uint8Array view: Buffer's slice() shares memory, unlike the web standard's.
     this.#queue.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   };
-  #onEnd = () => this.#queue.end();
+  #onEnd = () => this.#checkEnd();
   #onError = (error: unknown) => {
     this.#writeError = error;
-    this.#queue.fail(error);
+    this.#queue.fail(this.#probing ? resetAfterEnd(error) : error);
   };
   #onClose = () => this.#gone();
   #onDrain = () => this.#settleDrain();
@@ -139,9 +160,10 @@ export class NodeConn implements Conn {
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
     const { signal } = init;
     signal?.throwIfAborted();
-    if (onDeno() || this.#over) {
+    if (onDeno() || this.#over || (init.requireCloseNotify && options.role === "server")) {
       // Deno's node:tls loses end-of-stream once a TLS socket was paused: run TLS over this
-      // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts).
+      // Conn's streams instead, pausing the ciphertext side (see _tls_over_conn.ts). The same
+      // path sees the TCP end apart from close_notify, which requireCloseNotify needs.
       const { tlsOverConn } = await import("./_tls_over_conn.ts");
       return await tlsOverConn(this, options, init, (secured, over) => {
         return new NodeConn(secured, true, { over });
@@ -197,10 +219,30 @@ export class NodeConn implements Conn {
     else this.#flow.resume();
   }
 
+  /**
+   * The peer's end arrived: end the readable, after the end-of-stream check on a plain
+   * socket whose write side is still open and idle (see the class comment).
+   */
+  #checkEnd(): void {
+    const socket = this.#socket;
+    if (this.secure || socket.destroyed || socket.writableEnded || socket.writableLength > 0) {
+      this.#queue.end();
+      return;
+    }
+    this.#probing = true;
+    socket.write(PROBE, (error) => {
+      this.#probing = false;
+      if (error) this.#queue.fail(resetAfterEnd(error));
+      this.#queue.end();
+    });
+  }
+
   #gone(): void {
     // 'close' follows 'error' and destroy(); everything still open ends here. Bytes already
     // received stay readable (a reset discards what the peer had not sent, not what we
-    // have): the readable ends, or fails with the error, after them.
+    // have): the readable ends, or fails with the error, after them. A close while the
+    // end-of-stream check runs means the peer reset the connection (Bun's node:net).
+    if (this.#probing) this.#queue.fail(resetAfterEnd(this.#writeError));
     this.#queue.end();
     const closed = new ConnectionClosedError("write", { cause: this.#writeError });
     this.#drain?.reject(closed);

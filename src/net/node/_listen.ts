@@ -18,7 +18,12 @@ import { onDeno, serverContext } from "./_tls.ts";
  * Bind `server` and wait until it listens. A bind error (`EADDRINUSE`…) arrives as the
  * server's `'error'` event, on Node, Deno and Bun alike: it becomes a {@linkcode ConnectError}.
  */
-async function bind(server: net.Server, options: ListenOptions, backlog: number): Promise<void> {
+async function bind(
+  server: net.Server,
+  options: ListenOptions,
+  backlog: number,
+  reusePort = false,
+): Promise<void> {
   const { hostname, port } = options;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -28,7 +33,8 @@ async function bind(server: net.Server, options: ListenOptions, backlog: number)
       };
       server.once("error", reject);
       server.once("listening", listening);
-      server.listen({ host: hostname, port, backlog });
+      // reusePort: Node 22.12+, Deno and Bun; older Node ignores it (then a second bind fails).
+      server.listen({ host: hostname, port, backlog, ...(reusePort ? { reusePort } : {}) });
     });
   } catch (error) {
     server.close();
@@ -59,8 +65,7 @@ export async function listenNode(options: ListenOptions): Promise<Listener> {
   // and data connections share one secure context and can resume each other's sessions.
   // The handshake runs lazily under the first read/write: no slow client blocks accept.
   const context = tlsOptions ? serverContext(tlsOptions) : undefined;
-  // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, (socket) => {
+  const onSocket = (socket: net.Socket) => {
     socket.on("error", () => {}); // errors before the Conn exists are the peer's business
     if (queue.closed) {
       socket.destroy();
@@ -75,14 +80,28 @@ export async function listenNode(options: ListenOptions): Promise<Listener> {
     } else {
       queue.push(new NodeConn(socket, false));
     }
-  });
-  await bind(server, options, backlog);
-  const bound = server.address() as net.AddressInfo;
+  };
+  // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
+  const create = () => net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, onSocket);
+  const acceptors = Math.max(1, Math.min(options.acceptors ?? 1, 16));
+  const servers = [create()];
+  await bind(servers[0]!, options, backlog, acceptors > 1);
+  const bound = servers[0]!.address() as net.AddressInfo;
+  // More sockets on the same port, each accepted from on every loop turn (see `acceptors`).
+  for (let i = 1; i < acceptors; i++) {
+    const extra = create();
+    try {
+      await bind(extra, { ...options, port: bound.port }, backlog, true);
+    } catch {
+      break; // the runtime cannot share the port: one socket it is
+    }
+    servers.push(extra);
+  }
   const listener = new QueueListener(
     toAddr(bound.address, bound.port),
     queue,
-    () => server.close(),
+    () => servers.forEach((server) => server.close()),
   );
-  server.on("error", () => listener.close());
+  for (const server of servers) server.on("error", () => listener.close());
   return listener;
 }

@@ -13,7 +13,16 @@ import { abortable } from "../_core/abortable.ts";
 import { once } from "../_core/deferred.ts";
 import type { Flow } from "../_core/read_queue.ts";
 import type { Conn, StartTlsOptions, TlsOptions } from "../types.ts";
-import { clientTlsOptions, serverContext, sessionReady, trackSession } from "./_tls.ts";
+import { clientTlsOptions, onDeno, serverContext, sessionReady, trackSession } from "./_tls.ts";
+
+/** The peer ended the TCP connection without TLS close_notify: the data may be cut short. */
+class MissingCloseNotify extends Error {
+  code = "ECONNRESET";
+  constructor() {
+    super("the peer closed the connection without TLS close_notify (truncation)");
+    this.name = "MissingCloseNotify";
+  }
+}
 
 /** TLS running over another {@linkcode Conn} instead of a socket handle. */
 export interface Over {
@@ -65,12 +74,24 @@ export async function tlsOverConn(
       duplex.push(done ? null : value);
       if (wanted && !done) pull();
     }, (error) => {
-      // Fail the TLS socket itself: a destroyed Duplex alone reads as a clean end there, and
-      // a reset must not pass for the end of an upload.
-      if (socket) socket.destroy(error);
-      else duplex.destroy(error);
+      // A reset: end the ciphertext like a FIN, and decide at its end (below), once every
+      // record before it went through TLS.
+      reading = false;
+      if (!socket) return duplex.destroy(error);
+      rawError = error;
+      duplex.push(null);
     });
   };
+  /** The raw connection's read error (a reset), if it ended that way. */
+  let rawError: unknown = undefined;
+  /**
+   * Whether the TLS socket has seen the peer's close_notify. node:tls feeds each ciphertext
+   * chunk through OpenSSL as it arrives and ends its readable right there on close_notify
+   * (its \`_readableState.ended\` is set synchronously), while a TCP end without one only
+   * ends it when that end is passed on, after this check.
+   */
+  const closeNotified = (): boolean =>
+    (socket as unknown as { _readableState?: { ended?: boolean } } | undefined)?._readableState?.ended === true;
   const duplex: Duplex = new Duplex({
     read: pull,
     write(chunk: Uint8Array, _encoding, callback) {
@@ -92,13 +113,25 @@ export async function tlsOverConn(
     },
   };
   let socket: tls.TLSSocket | undefined;
+  // Registered before node:tls attaches its own listener to the Duplex, so it runs when every
+  // ciphertext chunk has gone through TLS but the end has not. After close_notify a reset or
+  // a bare FIN says nothing about the data; before it, a reset fails the readable, and so does
+  // a FIN when the caller asked for close_notify. A destroyed Duplex alone would read as a
+  // clean end there: fail the TLS socket itself.
+  duplex.once("end", () => {
+    if (!socket || closeNotified()) return;
+    if (rawError !== undefined) socket.destroy(rawError as Error);
+    else if (init.requireCloseNotify) socket.destroy(new MissingCloseNotify());
+  });
   if (options.role === "server") {
-    // TLS 1.2 at most: a TLS 1.3 server sends its session tickets after the handshake, and
-    // this bridge (slower than a native socket) sends them late. A client that uploads a
+    // On Deno TLS 1.2 at most: a TLS 1.3 server sends its session tickets after the handshake, and
+    // Deno's bridge (slower than a native socket) sends them late. A client that uploads a
     // small file and closes before reading them (lftp) then resets the connection, and its
     // kernel drops the part of the upload it had not sent yet. TLS 1.2 sends the ticket
     // inside the handshake, which the client reads. (lftp put of 200 kB: 9-15 of 20 failed.)
-    const context = serverContext(options, "TLSv1.2");
+    // On Node (over a wrapped connection, or for requireCloseNotify) the control
+    // connection's context is shared, so its sessions can be resumed.
+    const context = onDeno() ? serverContext(options, "TLSv1.2") : serverContext(options);
     socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: context });
   } else {
     socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
