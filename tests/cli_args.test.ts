@@ -211,11 +211,11 @@ describe("client command arguments", () => {
     const g = parseClientArgs("get", ["ftp://h:21/a.txt", "-", "--active", "--limit-rate", "100k"]);
     assert.equal(g.remotePath, "/a.txt");
     assert.equal(g.local, "-");
-    assert.deepEqual(g.clientOptions, { mode: "active", readSpeedLimit: 102_400, writeSpeedLimit: 102_400 });
+    assert.deepEqual(g.clientOptions, { mode: "active", speedLimits: { download: 102_400, upload: 102_400 } });
     const p = parseClientArgs("put", ["./x", "ftp://h/up/", "--tls", "--insecure"]);
     assert.equal(p.local, "./x");
     assert.equal(p.remoteIsDir, true);
-    assert.deepEqual(p.clientOptions, { tls: "explicit", tlsOptions: { rejectUnauthorized: false } });
+    assert.deepEqual(p.clientOptions, { tlsMode: "explicit", tls: { rejectUnauthorized: false } });
     assert.equal(parseClientArgs("ls", ["ftp://h/", "-r"]).recursive, true);
     assert.throws(() => parseClientArgs("put", ["ftp://h/x"]), /FILE URL/);
     assert.throws(() => parseClientArgs("ls", []), /URL/);

@@ -299,9 +299,9 @@ export function parseClientArgs(
   }
   const clientOptions: ClientOptions = {
     ...(v.active ? { mode: "active" as const } : {}),
-    ...(v.tls && url.server.startsWith("ftp:") ? { tls: "explicit" as const } : {}),
-    ...(v.insecure ? { tlsOptions: { rejectUnauthorized: false } } : {}),
-    ...(limit > 0 ? { readSpeedLimit: limit, writeSpeedLimit: limit } : {}),
+    ...(v.tls && url.server.startsWith("ftp:") ? { tlsMode: "explicit" as const } : {}),
+    ...(v.insecure ? { tls: { rejectUnauthorized: false } } : {}),
+    ...(limit > 0 ? { speedLimits: { download: limit, upload: limit } } : {}),
     ...(timeout !== undefined
       ? { connectTimeout: timeout, socketTimeout: timeout, dataTimeout: timeout }
       : {}),
@@ -391,14 +391,15 @@ export async function runClientCommand(
     if (c.cacert !== undefined) {
       const pem = await io.readFile?.(c.cacert);
       if (pem === undefined) throw localError({ code: "ENOENT" }, "Cannot read", c.cacert);
-      clientOptions = { ...clientOptions, tlsOptions: { ...clientOptions.tlsOptions, caCerts: [pem] } };
+      const tlsDetails = typeof clientOptions.tls === "object" ? clientOptions.tls : {};
+      clientOptions = { ...clientOptions, tls: { ...tlsDetails, caCerts: [pem] } };
     }
     client = await Client.connect({
       host,
       ...(url.port ? { port: Number(url.port) } : {}),
       ...(user !== undefined ? { user } : {}),
       ...(password !== undefined ? { password } : {}),
-      ...(url.protocol === "ftps:" ? { tls: "implicit" as const } : {}),
+      ...(url.protocol === "ftps:" ? { tlsMode: "implicit" as const } : {}),
     }, clientOptions);
     const summary = await run(client, c, io, bar);
     bar.clear();

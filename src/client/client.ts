@@ -127,7 +127,7 @@ export class Client {
 
   /**
    * Open the control connection and read the greeting (waiting through 120). With the
-   * `tls: "explicit"` option, AUTH TLS follows.
+   * `tlsMode: "explicit"` option (or `tls` details), AUTH TLS follows.
    *
    * @param host Host name or address.
    * @param port Control port. @default 21 (990 with implicit TLS)
@@ -167,7 +167,7 @@ export class Client {
 
   /**
    * Switch the control connection to TLS now (AUTH TLS), for a client created without the
-   * `tls` option. Call {@linkcode Client.login} afterwards, or send PBSZ/PROT yourself.
+   * `tls`/`tlsMode` options. Call {@linkcode Client.login} afterwards, or send PBSZ/PROT yourself.
    *
    * @returns Nothing.
    *
@@ -175,7 +175,7 @@ export class Client {
    * ```ts
    * import { Client } from "anyftp";
    * const caPem = "-----BEGIN CERTIFICATE-----\n…"; // your CA
-   * const client = new Client({ tlsOptions: { caCerts: [caPem] } });
+   * const client = new Client({ tls: { caCerts: [caPem] } });
    * await client.connect("ftp.example.com");
    * await client.upgradeToTls();
    * await client.login("alice", "secret"); // PBSZ 0 and PROT P follow

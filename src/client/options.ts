@@ -13,6 +13,49 @@ import type { Throttle } from "../streams/throttle.ts";
 export type { ClientEncoding } from "./_encoding.ts";
 
 /**
+ * Bandwidth caps of a {@linkcode Client}, in bytes per second: a number for this client alone,
+ * or a `Throttle` shared with other clients. "Download" is data the client receives, "upload"
+ * data it sends (the same words as the server's `SpeedLimits`).
+ *
+ * @example
+ * ```ts
+ * import { type ClientSpeedLimits, Throttle } from "anyftp";
+ * const shared = new Throttle({ bytesPerSecond: 10_000_000 });
+ * const limits: ClientSpeedLimits = { download: shared, upload: 1_000_000 };
+ * ```
+ */
+export interface ClientSpeedLimits {
+  /** Cap on data received (RETR, listings). @default Infinity */
+  readonly download?: number | Throttle | undefined;
+  /** Cap on data sent (STOR, APPE). @default Infinity */
+  readonly upload?: number | Throttle | undefined;
+}
+
+/**
+ * TLS details of a {@linkcode Client} (server name, CA certificates, a client certificate).
+ *
+ * @example
+ * ```ts
+ * import type { ClientTls } from "anyftp";
+ * const tls: ClientTls = { caCerts: ["-----BEGIN CERTIFICATE-----\n…"], serverName: "ftp.example.com" };
+ * ```
+ */
+export type ClientTls = Omit<ClientTlsOptions, "role" | "reuseSessionOf">;
+
+/**
+ * Where a {@linkcode Client} reads and writes local files: a factory that gets the local
+ * directory to root the storage at.
+ *
+ * @example
+ * ```ts
+ * import { type ClientStorage, MemoryPathIO } from "anyftp";
+ * const memory = new MemoryPathIO();
+ * const storage: ClientStorage = () => memory;
+ * ```
+ */
+export type ClientStorage = (root: string) => PathIO | Promise<PathIO>;
+
+/**
  * Options of a {@linkcode Client}.
  *
  * @example
@@ -59,9 +102,11 @@ export interface ClientOptions {
    * Accept an active-mode data connection from a host other than the control peer. @default false
    */
   readonly allowForeignActivePeer?: boolean | undefined;
-  /** Download speed limit: bytes per second for this client, or a `Throttle` shared with other clients. @default Infinity */
+  /** Download and upload caps, as the server's `speedLimits` option. @default {} (unlimited) */
+  readonly speedLimits?: ClientSpeedLimits | undefined;
+  /** @deprecated The 0.1 name: use `speedLimits.download`. */
   readonly readSpeedLimit?: number | Throttle | undefined;
-  /** Upload speed limit: bytes per second for this client, or a `Throttle` shared with other clients. @default Infinity */
+  /** @deprecated The 0.1 name: use `speedLimits.upload`. */
   readonly writeSpeedLimit?: number | Throttle | undefined;
   /** Extra LIST-line parser for exotic servers. @default undefined */
   readonly listParser?: ListLineParser | undefined;
@@ -74,12 +119,20 @@ export interface ClientOptions {
   /** Most bytes one directory listing may have. @default 67108864 (64 MiB) */
   readonly maxListingBytes?: number | undefined;
   /**
-   * TLS: `"implicit"` starts TLS on connect (port 990 servers); `"explicit"` sends AUTH TLS
-   * after the greeting, then PBSZ 0 and PROT P after login. @default undefined (plain FTP)
+   * FTPS: `"implicit"` starts TLS on connect (port 990 servers); `"explicit"` sends AUTH TLS
+   * after the greeting, then PBSZ 0 and PROT P after login (the server's listen option of the
+   * same name). @default undefined (plain FTP; {@linkcode Client.upgradeToTls} can still switch)
    */
-  readonly tls?: "implicit" | "explicit" | undefined;
-  /** TLS details (server name, CA certificates). @default { role: "client" } */
-  readonly tlsOptions?: Omit<ClientTlsOptions, "role" | "reuseSessionOf"> | undefined;
+  readonly tlsMode?: "implicit" | "explicit" | undefined;
+  /**
+   * TLS details (server name, CA certificates), the client side of the server's `tls`
+   * option. They are used once TLS starts (`tlsMode`, {@linkcode Client.upgradeToTls});
+   * alone they do not start it. The strings `"implicit"` and `"explicit"` are the deprecated
+   * 0.1 form of `tlsMode`. @default undefined (the runtime's trust store, the host's name)
+   */
+  readonly tls?: ClientTls | "implicit" | "explicit" | undefined;
+  /** @deprecated The 0.1 name: use `tls` (the details); `tlsMode` starts TLS. */
+  readonly tlsOptions?: ClientTls | undefined;
   /**
    * Resume the control connection's TLS session on data connections (servers such as vsftpd
    * with `require_ssl_reuse` demand it). Adapters that cannot (Deno's) make it fall back to
@@ -87,10 +140,13 @@ export interface ClientOptions {
    */
   readonly tlsSessionReuse?: boolean | undefined;
   /**
-   * Storage for local paths of {@linkcode Client.upload} and {@linkcode Client.download}.
-   * A factory gets the local directory to root the storage at. @default LocalPathIO of the real file system
+   * Storage for local paths of {@linkcode Client.upload} and {@linkcode Client.download}, as
+   * the server's `storage` option: a factory that gets the local directory to root the
+   * storage at. @default LocalPathIO of the real file system
    */
-  readonly localFs?: ((root: string) => PathIO | Promise<PathIO>) | undefined;
+  readonly storage?: ClientStorage | undefined;
+  /** @deprecated The 0.1 name: use `storage`. */
+  readonly localFs?: ClientStorage | undefined;
   /**
    * Ask LIST for hidden files (`LIST -a`) when the server has no MLSD. A server that refuses
    * the option (5xx) gets a plain `LIST` from then on. @default true

@@ -16,7 +16,7 @@ import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from 
  * @example
  * ```ts
  * import type { ClientPoolOptions } from "anyftp";
- * const options: ClientPoolOptions = { size: 8, readSpeedLimit: 10_000_000 };
+ * const options: ClientPoolOptions = { size: 8, speedLimits: { download: 10_000_000 } };
  * ```
  */
 export interface ClientPoolOptions extends ClientOptions {
