@@ -468,7 +468,7 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     const urls = listenUrls(bound);
     if (config.implicitTlsPort !== undefined) {
       try {
-        const implicit = await server.listen({ hostname: config.hostname, port: config.implicitTlsPort, implicitTls: true });
+        const implicit = await server.listen({ hostname: config.hostname, port: config.implicitTlsPort, tlsMode: "implicit" });
         urls.push(...listenUrls(implicit).map((u) => u.replace(/^ftp:/, "ftps:")));
       } catch (e) {
         await server.close({ timeout: 0 });

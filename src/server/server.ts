@@ -65,7 +65,9 @@ export interface ServerOptions {
   readonly maxConnectionsPerIp?: number | undefined;
   /** A session with no command (and no transfer progress) for this long gets 421 and is closed. @default 300000 */
   readonly idleTimeout?: number | undefined;
-  /** How long a transfer waits for its data connection before 425. @default 30000 */
+  /** How long a transfer waits for its data connection before 425 (the client's option of the same name). @default 30000 */
+  readonly dataTimeout?: number | undefined;
+  /** @deprecated The 0.1 name: use `dataTimeout`. */
   readonly dataConnectionTimeout?: number | undefined;
   /**
    * Longest TLS handshake, on the control connection after AUTH TLS (then the session is
@@ -105,7 +107,7 @@ export interface ServerOptions {
   readonly passivePorts?: { readonly min: number; readonly max: number } | undefined;
   /**
    * Most passive ports one client IP address holds at once (further PASV/EPSV get 421).
-   * A passive port no transfer uses within `dataConnectionTimeout` is closed and returned.
+   * A passive port no transfer uses within `dataTimeout` is closed and returned.
    * @default half the `passivePorts` range (at least 1); unlimited without a range (each
    * session holds at most one passive port, so `maxConnectionsPerIp` bounds them)
    */
@@ -130,7 +132,7 @@ export interface ServerOptions {
   readonly disabledCommands?: readonly string[] | undefined;
   /**
    * Certificate and key for FTPS: AUTH TLS on every listener (explicit FTPS) and the
-   * listeners opened with `implicitTls`. @default undefined (no TLS)
+   * listeners opened with `tlsMode: "implicit"`. @default undefined (no TLS)
    */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   /**
@@ -156,10 +158,13 @@ export interface ServerListenOptions {
   /** Listen backlog. @default 511 */
   readonly backlog?: number | undefined;
   /**
-   * TLS from the first byte (implicit FTPS, port 990 by convention), with the server's `tls`
-   * certificate. A server can listen on several ports, e.g. one explicit and one implicit.
-   * @default false
+   * `"implicit"`: TLS from the first byte (implicit FTPS, port 990 by convention), with the
+   * server's `tls` certificate. `"explicit"`: plain until AUTH TLS (offered when the server
+   * has `tls`). The client's option of the same name. A server can listen on several ports,
+   * e.g. one explicit and one implicit. @default "explicit"
    */
+  readonly tlsMode?: "explicit" | "implicit" | undefined;
+  /** @deprecated The 0.1 name: use `tlsMode: "implicit"`. */
   readonly implicitTls?: boolean | undefined;
 }
 
@@ -243,7 +248,8 @@ export class Server {
     }
     this.#config = {
       idleTimeout: positive("idleTimeout", options.idleTimeout, 300_000),
-      dataTimeout: positive("dataConnectionTimeout", options.dataConnectionTimeout, 30_000),
+      // The deprecated 0.1 names are mapped here (and in listen) and nowhere else.
+      dataTimeout: positive("dataTimeout", options.dataTimeout ?? options.dataConnectionTimeout, 30_000),
       tlsHandshakeTimeout: positive("tlsHandshakeTimeout", options.tlsHandshakeTimeout, 10_000),
       loginFailureDelay: options.loginFailureDelay ?? 1000,
       maxLoginFailures: positive("maxLoginFailures", options.maxLoginFailures, 3),
@@ -316,15 +322,19 @@ export class Server {
   async listen(options: ServerListenOptions = {}): Promise<Addr> {
     if (this.#shuttingDown) throw new Error("The server is closed.");
     const tls = this.#config.tls;
-    if (options.implicitTls && !tls) {
-      throw new TypeError("listen({ implicitTls: true }) needs the server's tls option (certificate and key).");
+    const tlsMode = options.tlsMode ?? (options.implicitTls ? "implicit" : "explicit");
+    if (tlsMode !== "explicit" && tlsMode !== "implicit") {
+      throw new RangeError(`Server listen option tlsMode must be "explicit" or "implicit", got ${tlsMode}.`);
+    }
+    if (tlsMode === "implicit" && !tls) {
+      throw new TypeError('listen({ tlsMode: "implicit" }) needs the server\'s tls option (certificate and key).');
     }
     this.#net ??= this.#options.net ?? await defaultNet();
     const listener = await this.#net.listen({
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       backlog: options.backlog ?? 511,
-      ...(options.implicitTls ? { tls } : {}),
+      ...(tlsMode === "implicit" ? { tls } : {}),
     });
     if (this.#shuttingDown) {
       listener.close(); // close() ran while this listener was binding

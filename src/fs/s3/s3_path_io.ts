@@ -70,8 +70,12 @@ export interface S3PathIOOptions {
   /** Tries per request for throttling (SlowDown, 503), server and network errors. @default 4 */
   readonly maxAttempts?: number | undefined;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
+  readonly retryDelay?: number | undefined;
+  /** @deprecated The 0.1 name: use `retryDelay` (durations are in ms without a suffix, as everywhere). */
   readonly retryDelayMs?: number | undefined;
   /** Longest wait for a response's headers, per attempt, in ms (then retried). @default 120000 */
+  readonly requestTimeout?: number | undefined;
+  /** @deprecated The 0.1 name: use `requestTimeout`. */
   readonly requestTimeoutMs?: number | undefined;
   /** Keys per ListObjectsV2 page (1 to 1000). @default 1000 */
   readonly listPageSize?: number | undefined;
@@ -122,8 +126,9 @@ export class S3PathIO implements PathIO {
       pathStyle: options.pathStyle ?? true,
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
       maxAttempts: Math.max(1, options.maxAttempts ?? 4),
-      retryDelayMs: Math.max(0, options.retryDelayMs ?? 200),
-      timeoutMs: Math.max(1, options.requestTimeoutMs ?? 120_000),
+      // The deprecated 0.1 names are mapped here and nowhere else.
+      retryDelayMs: Math.max(0, options.retryDelay ?? options.retryDelayMs ?? 200),
+      timeoutMs: Math.max(1, options.requestTimeout ?? options.requestTimeoutMs ?? 120_000),
     });
     const prefix = (options.prefix ?? "").split("/").filter((s) => s !== "").join("/");
     this.#prefix = prefix === "" ? "" : `${prefix}/`;
