@@ -161,7 +161,7 @@ export class Client {
    * await client.login("alice", "secret", { account: "sales" });
    * ```
    */
-  login(user = "anonymous", password = "anon@", options: { account?: string } = {}): Promise<void> {
+  login(user = "anonymous", password = "anon@", options: { account?: string | undefined } = {}): Promise<void> {
     return this.#s.exclusive(() => this.#s.login(user, password, options.account ?? ""));
   }
 
@@ -203,7 +203,7 @@ export class Client {
    */
   command(
     line: string,
-    options: { expected?: readonly string[]; wait?: readonly string[] } = {},
+    options: { expected?: readonly string[] | undefined; wait?: readonly string[] | undefined } = {},
   ): Promise<Reply> {
     return this.#s.exclusive(() =>
       this.#s.execute(line, options.expected ?? ["1xx", "2xx", "3xx"], options.wait ?? [])
@@ -288,7 +288,7 @@ export class Client {
    * await client.mkdir("/a/new", { parents: false });      // MKD alone
    * ```
    */
-  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     return this.#s.exclusive(() => makeDirectory(this.#s, path, options.parents ?? true));
   }
 

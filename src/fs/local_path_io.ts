@@ -174,7 +174,7 @@ export class LocalPathIO implements PathIO {
    * @param options `parents`: create missing parents and accept an existing directory.
    * @returns When done.
    */
-  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  async mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     if (!options.parents) {
       const { host, name } = await this.#entry("mkdir", path);
       if (name === "") fail("mkdir", path, "exists");
@@ -316,7 +316,7 @@ export class LocalPathIO implements PathIO {
    */
   async openRead(
     path: string,
-    options: { offset?: number } = {},
+    options: { offset?: number | undefined } = {},
   ): Promise<ReadableStream<Uint8Array>> {
     const start = checkOffset("openRead", path, options.offset);
     const real = await this.#existing("openRead", path);

@@ -150,7 +150,7 @@ export class MemoryPathIO implements PathIO {
    * @param options `parents`: create missing parents and accept an existing directory.
    * @returns When done.
    */
-  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     return this.#run(() => {
       const segments = virtualPathSegments(path);
       let dir = this.#root;
@@ -287,7 +287,7 @@ export class MemoryPathIO implements PathIO {
    * @param options `offset`: first byte to read. @default 0
    * @returns The byte stream.
    */
-  openRead(path: string, options: { offset?: number } = {}): Promise<ReadableStream<Uint8Array>> {
+  openRead(path: string, options: { offset?: number | undefined } = {}): Promise<ReadableStream<Uint8Array>> {
     return this.#run(() => {
       let position = checkOffset("openRead", path, options.offset);
       const node = this.#find("openRead", path);
