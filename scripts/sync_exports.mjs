@@ -2,7 +2,8 @@
 // The package's exports are written once, in deno.json ("./net/node": "./src/net/node.ts").
 // This script derives the three other maps from it: jsr.json's exports (the same),
 // package.json's exports (dist/ .js + .d.ts), and the doc check's import map
-// (doc_check.deno.json: anyftp/… and jsr:@anyftp/anyftp@^version/… to the sources).
+// (doc_check.deno.json: anyftp/… and jsr:@anyftp/anyftp@^version/… to the sources) with
+// deno.json's compilerOptions.
 // tests/package_consistency.test.ts fails when they disagree: run `node scripts/sync_exports.mjs`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -35,5 +36,7 @@ for (const [key, source] of Object.entries(exports)) imports["anyftp" + key.slic
 for (const [key, source] of Object.entries(exports)) imports[`jsr:@anyftp/anyftp@^${pkg.version}` + key.slice(1)] = source;
 imports["npm:anyftp"] = exports["."];
 doc.imports = imports;
+// The examples are checked with the same strictness as the code (unused names are fine in them).
+doc.compilerOptions = { ...deno.compilerOptions, noUnusedLocals: false, noUnusedParameters: false, types: ["node"] };
 write("doc_check.deno.json", doc);
 console.log(`exports synced: ${Object.keys(exports).length} entries`);

@@ -111,7 +111,7 @@ export class Control {
   /** Connect and read the greeting. */
   static async open(
     port: number,
-    options: { hostname?: string; localAddress?: string; expectGreeting?: string } = {},
+    options: { hostname?: string | undefined; localAddress?: string; expectGreeting?: string } = {},
   ): Promise<{ control: Control; greeting: Reply }> {
     const net = await defaultNet();
     const hostname = options.hostname ?? "127.0.0.1";

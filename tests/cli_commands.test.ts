@@ -242,7 +242,7 @@ describe(`anyftp client commands against anyftp serve (${runtime})`, () => {
     const r = await run("bash", ["-c", `${cliShell()} ls ${shellQuote(`${anon}/`)} | head -1; echo "status=\${PIPESTATUS[0]}"`]);
     const lines = r.stdout.trim().split("\n");
     assert.equal(lines.length, 2, r.stdout);
-    assert.match(lines[0], /^[-d] /);
+    assert.match(lines[0] ?? "", /^[-d] /);
     assert.equal(lines[1], "status=0");
     assert.equal(r.stderr, "", "no EPIPE stack trace");
   });

@@ -74,10 +74,10 @@ describe("log escaping and routing", () => {
     log.event({ ...base, type: "reply", code: "226", lines: ["ok"] });
     assert.deepEqual(out, []);
     assert.equal(err.length, 4);
-    assert.match(err[0], /refused DELE \/a: 550 "\/a": Permission denied\.$/);
-    assert.match(err[1], /refused RETR \/b: 550/);
-    assert.match(err[2], /RETR \/c 1 B in 1 ms failed \(426\)/);
-    assert.match(err[3], /login failed for "x"/);
+    assert.match(err[0] ?? "", /refused DELE \/a: 550 "\/a": Permission denied\.$/);
+    assert.match(err[1] ?? "", /refused RETR \/b: 550/);
+    assert.match(err[2] ?? "", /RETR \/c 1 B in 1 ms failed \(426\)/);
+    assert.match(err[3] ?? "", /login failed for "x"/);
   });
 });
 
@@ -158,14 +158,14 @@ describe("users file and password hashes", () => {
         { anonymous: true },
       ],
     }), { file: "u.json", write: false });
-    assert.equal(users[0].basePath, "/a");
-    assert.equal(users[0].homePath, "/in");
-    assert.deepEqual(users[0].permissions, [{ path: "/", readable: true, writable: true }]);
-    assert.deepEqual(users[0].speedLimits, { download: 1024 * 1024 });
-    assert.equal(users[0].password, undefined, "the hash is checked by verifyPassword, never compared as text");
-    assert.equal(await users[0].verifyPassword!("pw", { sessionId: 1, remote }), true);
-    assert.deepEqual(users[1].permissions, [{ path: "/", readable: true, writable: false }, { path: "/drop", writable: true }]);
-    assert.equal(users[2].anonymous, true);
+    assert.equal(users[0]?.basePath, "/a");
+    assert.equal(users[0]?.homePath, "/in");
+    assert.deepEqual(users[0]?.permissions, [{ path: "/", readable: true, writable: true }]);
+    assert.deepEqual(users[0]?.speedLimits, { download: 1024 * 1024 });
+    assert.equal(users[0]?.password, undefined, "the hash is checked by verifyPassword, never compared as text");
+    assert.equal(await users[0]?.verifyPassword?.("pw", { sessionId: 1, remote }), true);
+    assert.deepEqual(users[1]?.permissions, [{ path: "/", readable: true, writable: false }, { path: "/drop", writable: true }]);
+    assert.equal(users[2]?.anonymous, true);
     const bad = (u: unknown, re: RegExp) =>
       assert.throws(() => parseUsersFile(JSON.stringify({ users: [u] }), { file: "u.json", write: false }), re);
     bad({ login: "x", password: "plain" }, /u\.json: users\[0\] \(x\): the password is not a \$scrypt\$/);

@@ -23,11 +23,11 @@ describe("MemoryPathIO", () => {
     await w.close();
     const chunks = await chunksOf(await fs.openRead("/f"));
     assert.deepEqual(chunks.map((c) => c.byteLength), [1000, 1000, 500]);
-    chunks[0].fill(9); // mutating what a reader got must not change the file
+    chunks[0]?.fill(9); // mutating what a reader got must not change the file
     const again = await chunksOf(await fs.openRead("/f", { offset: 2400 }));
     assert.deepEqual(again.map((c) => c.byteLength), [100]);
     const first = await chunksOf(await fs.openRead("/f"));
-    assert.equal(first[0][0], 1);
+    assert.equal(first[0]?.[0], 1);
   });
 
   it("a read stream follows writes made while it is open, like an open file", async () => {
@@ -112,7 +112,7 @@ describe("MemoryPathIO", () => {
     const w3 = (await fs.openWrite("/f", { offset: 5 })).getWriter();
     await w3.write(new Uint8Array([2]));
     await w3.close();
-    const [bytes] = await chunksOf(await fs.openRead("/f"));
+    const [bytes = new Uint8Array()] = await chunksOf(await fs.openRead("/f"));
     assert.deepEqual([...bytes], [1, 0, 0, 0, 0, 2]);
   });
 

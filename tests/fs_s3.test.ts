@@ -47,7 +47,7 @@ async function write(fs: S3PathIO, path: string, data: Uint8Array | string, opti
   await w.close();
 }
 
-async function read(fs: S3PathIO, path: string, offset?: number): Promise<Uint8Array> {
+async function read(fs: S3PathIO, path: string, offset = 0): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   const reader = (await fs.openRead(path, { offset })).getReader();
   for (;;) {

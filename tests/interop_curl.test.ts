@@ -165,7 +165,7 @@ describe("interop: curl drives our server", { skip: skipUnless("curl", ["--versi
     const remote = join(s.root, "range", "r.bin");
     await writeRandomFile(remote, 300_000);
     const full = await readBytes(remote);
-    for (const [from, to] of [[0, 99], [100, 199], [250_000, 299_999], [123_456, 200_000]]) {
+    for (const [from, to] of [[0, 99], [100, 199], [250_000, 299_999], [123_456, 200_000]] as const) {
       const out = join(local, `range-${from}.bin`);
       const r = await curl(["-v", "-r", `${from}-${to}`, "-o", out, `${s.url}/range/r.bin`]);
       okCurl(r, `range ${from}-${to}`);

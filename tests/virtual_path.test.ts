@@ -58,7 +58,7 @@ describe("normalizeVirtualPath", () => {
     for (let i = 0; i < 2000; i++) {
       const n = rand(8);
       const segs: string[] = [];
-      for (let j = 0; j < n; j++) segs.push(parts[rand(parts.length)]);
+      for (let j = 0; j < n; j++) segs.push(parts[rand(parts.length)] ?? "");
       const p = (rand(2) ? "/" : "") + segs.join("/") + (rand(3) === 0 ? "/" : "");
       const got = normalizeVirtualPath(p);
       assert.equal(got, posix.resolve("/", p), p);

@@ -94,7 +94,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     if (arg === "--") break;
     // Names such as --toString or --__proto__ must not reach an object lookup.
     const m = /^--([^=]+)/.exec(arg);
-    if (m && !Object.hasOwn(specs, m[1])) throw new UsageError(`unknown option --${m[1]}`);
+    if (m?.[1] !== undefined && !Object.hasOwn(specs, m[1])) throw new UsageError(`unknown option --${m[1]}`);
   }
   try {
     const { values, positionals } = nodeParseArgs({
@@ -133,7 +133,7 @@ function usageMessage(e: unknown, specs: OptionSpecs): string {
   if (/ambiguous/i.test(message)) {
     return `option ${long(name)} needs a value (write ${long(name)}=-VALUE for one starting with "-")`;
   }
-  return message.split("\n")[0];
+  return message.split("\n")[0] ?? message;
 }
 
 /**
@@ -219,7 +219,7 @@ export function parsePositiveInt(text: string, option: string): number {
 export function parseRate(text: string, option: string): number {
   const m = /^(\d+(?:\.\d+)?)([kmg]?)$/i.exec(text.trim());
   if (!m) throw new UsageError(`${option} must be a rate like 500k, 10m or 2048, got "${text}"`);
-  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()]!;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? "").toLowerCase()]!;
   return Math.round(Number(m[1]) * unit);
 }
 
@@ -242,7 +242,7 @@ export function parseSize(text: string, option: string): number {
   if (/^(none|unlimited)$/i.test(text.trim())) return Infinity;
   const m = /^(\d+(?:\.\d+)?)([kmgt]?)i?b?$/i.exec(text.trim());
   if (!m) throw new UsageError(`${option} must be a size like 512M, 2G or 4096 (or "none"), got "${text}"`);
-  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase()]!;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? "").toLowerCase()]!;
   return Math.round(Number(m[1]) * unit);
 }
 

@@ -240,7 +240,7 @@ const isUrl = (text: string) => /^ftps?:\/\//i.test(text);
 export function parseClientArgs(
   command: ClientCommandName,
   argv: readonly string[],
-  options: { env?: Readonly<Record<string, string | undefined>>; runtime?: string } = {},
+  options: { env?: Readonly<Record<string, string | undefined>> | undefined; runtime?: string | undefined } = {},
 ): ClientCommand {
   const parsed = parseArgs(argv, SPECS);
   const v = applyEnv(parsed, ENV_SPECS, options.env ?? {}, "ANYFTP_");
@@ -261,24 +261,25 @@ export function parseClientArgs(
   if (p.length < min || p.length > max) {
     throw new UsageError(`${command} takes ${shape}, got ${p.length} argument(s)`);
   }
-  let urlText = p[0];
+  const [first = "", second = ""] = p; // the count was checked above
+  let urlText = first;
   let local: string | undefined = p[1];
   let direction: "download" | "upload" | undefined;
-  if (command === "put") [local, urlText] = [p[0], p[1]];
+  if (command === "put") [local, urlText] = [first, second];
   if (command === "mirror") {
-    if (isUrl(p[0]) === isUrl(p[1])) {
+    if (isUrl(first) === isUrl(second)) {
       throw new UsageError("mirror takes one ftp:// URL and one local directory (URL DIR downloads, DIR URL uploads)");
     }
-    direction = isUrl(p[0]) ? "download" : "upload";
-    if (direction === "upload") [local, urlText] = [p[0], p[1]];
+    direction = isUrl(first) ? "download" : "upload";
+    if (direction === "upload") [local, urlText] = [first, second];
   }
   if (command === "mv") local = undefined;
   const url = splitFtpUrl(urlText);
   let newPath: string | undefined;
   if (command === "mv") {
-    let to = p[1];
-    if (isUrl(p[1])) {
-      const other = splitFtpUrl(p[1]);
+    let to = second;
+    if (isUrl(second)) {
+      const other = splitFtpUrl(second);
       if (new URL(other.server).host !== new URL(url.server).host) {
         throw new UsageError("mv renames on one server: give NEWPATH as a path (or a URL of the same server)");
       }
@@ -298,9 +299,9 @@ export function parseClientArgs(
   }
   const clientOptions: ClientOptions = {
     ...(v.active ? { mode: "active" as const } : {}),
-    ...(v.tls && url.server.startsWith("ftp:") ? { tls: "explicit" as const } : {}),
-    ...(v.insecure ? { tlsOptions: { rejectUnauthorized: false } } : {}),
-    ...(limit > 0 ? { readSpeedLimit: limit, writeSpeedLimit: limit } : {}),
+    ...(v.tls && url.server.startsWith("ftp:") ? { tlsMode: "explicit" as const } : {}),
+    ...(v.insecure ? { tls: { rejectUnauthorized: false } } : {}),
+    ...(limit > 0 ? { speedLimits: { download: limit, upload: limit } } : {}),
     ...(timeout !== undefined
       ? { connectTimeout: timeout, socketTimeout: timeout, dataTimeout: timeout }
       : {}),
@@ -390,14 +391,15 @@ export async function runClientCommand(
     if (c.cacert !== undefined) {
       const pem = await io.readFile?.(c.cacert);
       if (pem === undefined) throw localError({ code: "ENOENT" }, "Cannot read", c.cacert);
-      clientOptions = { ...clientOptions, tlsOptions: { ...clientOptions.tlsOptions, caCerts: [pem] } };
+      const tlsDetails = typeof clientOptions.tls === "object" ? clientOptions.tls : {};
+      clientOptions = { ...clientOptions, tls: { ...tlsDetails, caCerts: [pem] } };
     }
     client = await Client.connect({
       host,
       ...(url.port ? { port: Number(url.port) } : {}),
       ...(user !== undefined ? { user } : {}),
       ...(password !== undefined ? { password } : {}),
-      ...(url.protocol === "ftps:" ? { tls: "implicit" as const } : {}),
+      ...(url.protocol === "ftps:" ? { tlsMode: "implicit" as const } : {}),
     }, clientOptions);
     const summary = await run(client, c, io, bar);
     bar.clear();

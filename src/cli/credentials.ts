@@ -44,26 +44,28 @@ export function parseNetrc(text: string): NetrcEntry[] {
   const lines = text.split(/\r?\n/);
   const tokens: string[] = [];
   for (let i = 0; i < lines.length; i++) {
-    if (/^\s*macdef\b/.test(lines[i])) {
-      while (i + 1 < lines.length && lines[i + 1].trim() !== "") i++;
+    const line = lines[i] ?? "";
+    if (/^\s*macdef\b/.test(line)) {
+      while (i + 1 < lines.length && (lines[i + 1] ?? "").trim() !== "") i++;
       continue;
     }
-    if (/^\s*#/.test(lines[i])) continue;
-    for (const m of lines[i].matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
-      tokens.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3]);
+    if (/^\s*#/.test(line)) continue;
+    for (const m of line.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) {
+      tokens.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2] ?? m[3] ?? "");
     }
   }
   let current: { machine?: string; login?: string; password?: string } | undefined;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === "machine") {
-      current = { machine: tokens[++i] };
+      current = { machine: tokens[++i] ?? "" }; // a truncated "machine" matches no host
       entries.push(current);
     } else if (t === "default") {
       current = {};
       entries.push(current);
     } else if (current && (t === "login" || t === "password" || t === "account")) {
       const value = tokens[++i];
+      if (value === undefined) break;
       if (t === "login") current.login = value;
       if (t === "password") current.password = value;
     }

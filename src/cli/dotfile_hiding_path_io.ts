@@ -78,7 +78,7 @@ export class DotfileHidingPathIO implements PathIO {
     return hidden(path) ? Promise.resolve(false) : this.#inner.isDir(path);
   }
   /** {@inheritDoc PathIO.mkdir} */
-  mkdir(path: string, options?: { parents?: boolean }): Promise<void> {
+  mkdir(path: string, options?: { parents?: boolean | undefined }): Promise<void> {
     return this.#guard("mkdir", path, () => this.#inner.mkdir(path, options));
   }
   /** {@inheritDoc PathIO.rmdir} */
@@ -101,7 +101,7 @@ export class DotfileHidingPathIO implements PathIO {
     }
   }
   /** {@inheritDoc PathIO.openRead} */
-  openRead(path: string, options?: { offset?: number }): Promise<ReadableStream<Uint8Array>> {
+  openRead(path: string, options?: { offset?: number | undefined }): Promise<ReadableStream<Uint8Array>> {
     return this.#guard("openRead", path, () => this.#inner.openRead(path, options));
   }
   /** {@inheritDoc PathIO.openWrite} */

@@ -263,7 +263,7 @@ export function describeFailure(
 }
 
 function describeReply(e: StatusCodeError, remotePath: string): Failure {
-  const verb = e.command.split(" ")[0].toUpperCase();
+  const verb = (e.command.split(" ")[0] ?? "").toUpperCase();
   const reply = `${e.received} ${e.info.join(" ").replace(/^\d{3}[ -]/, "").trim()}`.trim();
   if (verb === "AUTH" || verb === "PBSZ" || verb === "PROT") {
     return {
@@ -301,5 +301,5 @@ function isAbort(e: unknown): boolean {
 }
 
 function firstSentence(text: string): string {
-  return text.split("\n")[0].replace(/[.:]\s*$/, "");
+  return (text.split("\n")[0] ?? "").replace(/[.:]\s*$/, "");
 }

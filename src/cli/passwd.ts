@@ -73,7 +73,7 @@ export async function runPasswd(argv: readonly string[], io: CliIO): Promise<num
       return 1;
     }
   } else {
-    password = ((await io.readStdin?.()) ?? "").split(/\r?\n/)[0];
+    password = ((await io.readStdin?.()) ?? "").split(/\r?\n/)[0] ?? "";
   }
   if (password === "") {
     io.err("anyftp passwd: empty password; give one on standard input or at the prompt");

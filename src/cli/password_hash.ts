@@ -29,14 +29,15 @@ function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64").replace(/=+$/, "");
 }
 
-function derive(kdf: PasswordKdf, password: string, salt: Uint8Array, params: Record<string, number>): Promise<Buffer> {
+function derive(kdf: PasswordKdf, password: string, salt: Uint8Array, params: Readonly<Record<string, number | undefined>>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const done = (error: Error | null, key: Buffer) => (error ? reject(error) : resolve(key));
     if (kdf === "scrypt") {
-      const N = 2 ** params.ln;
-      scrypt(password, salt, KEY_LENGTH, { N, r: params.r, p: params.p, maxmem: 256 * N * params.r + (1 << 20) }, done);
+      const { ln = SCRYPT.ln, r = SCRYPT.r, p = SCRYPT.p } = params;
+      const N = 2 ** ln;
+      scrypt(password, salt, KEY_LENGTH, { N, r, p, maxmem: 256 * N * r + (1 << 20) }, done);
     } else {
-      pbkdf2(password, salt, params.i, KEY_LENGTH, "sha256", done);
+      pbkdf2(password, salt, params.i ?? PBKDF2_ITERATIONS, KEY_LENGTH, "sha256", done);
     }
   });
 }
@@ -92,21 +93,23 @@ export function checkPasswordHash(stored: string): string | undefined {
 function parseHash(stored: string): ParsedHash | string {
   const m = /^\$(scrypt|pbkdf2-sha256)\$([a-z]+=\d+(?:,[a-z]+=\d+)*)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(stored);
   if (!m) return "not a $scrypt$ or $pbkdf2-sha256$ hash (make one with anyftp passwd)";
+  const [, kdfName, paramText = "", saltText = "", hashText = ""] = m;
   const params: Record<string, number> = {};
-  for (const kv of m[2].split(",")) {
-    const [k, v] = kv.split("=");
+  for (const kv of paramText.split(",")) {
+    const [k = "", v] = kv.split("=");
     params[k] = Number(v);
   }
-  const kdf = m[1] as PasswordKdf;
+  const kdf = kdfName as PasswordKdf;
+  const { ln = 0, r = 0, p = 0, i = 0 } = params;
   if (kdf === "scrypt") {
-    if (!(params.ln >= 10 && params.ln <= 20 && params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16)) {
+    if (!(ln >= 10 && ln <= 20 && r >= 1 && r <= 32 && p >= 1 && p <= 16)) {
       return "scrypt parameters out of range (ln 10-20, r 1-32, p 1-16)";
     }
-  } else if (!(params.i >= 10_000 && params.i <= 10_000_000)) {
+  } else if (!(i >= 10_000 && i <= 10_000_000)) {
     return "pbkdf2 iterations out of range (10000-10000000)";
   }
-  const salt = Buffer.from(m[3], "base64");
-  const hash = Buffer.from(m[4], "base64");
+  const salt = Buffer.from(saltText, "base64");
+  const hash = Buffer.from(hashText, "base64");
   if (salt.length < 8 || hash.length < 16) return "salt or hash too short";
   return { kdf, params, salt, hash };
 }

@@ -86,7 +86,7 @@ export interface ProgressBarOptions {
   /** Draw at all (only on a terminal). */
   readonly enabled: boolean;
   /** Width of the terminal in columns. @default 80 */
-  readonly columns?: number;
+  readonly columns?: number | undefined;
   /** Clock in ms. @default performance.now */
   readonly now?: () => number;
   /** Least time between two redraws, in ms. @default 100 */
@@ -116,8 +116,8 @@ export class ProgressBar {
   #drawn = false;
   #doneBytes = 0;
   #doneFiles = 0;
-  #totalFiles?: number;
-  #totalBytes?: number;
+  #totalFiles: number | undefined;
+  #totalBytes: number | undefined;
 
   /**
    * A bar writing through `options.write`.

@@ -108,7 +108,7 @@ export interface ServeConfig {
   /** Serve a MemoryPathIO instead of `root`. */
   readonly memory: boolean;
   /** Serve an S3 bucket (`--s3 BUCKET[/PREFIX]`, `--s3-endpoint URL`) instead of `root`. */
-  readonly s3?: { readonly bucket: string; readonly prefix: string; readonly endpoint?: string };
+  readonly s3?: { readonly bucket: string; readonly prefix: string; readonly endpoint?: string | undefined } | undefined;
   /** Address to bind. */
   readonly hostname: string;
   /** Port to bind (0 = any free port). */
@@ -120,27 +120,27 @@ export interface ServeConfig {
   /** Whether anonymous login is allowed. */
   readonly anonymous: boolean;
   /** Passive port range. */
-  readonly passivePorts?: { readonly min: number; readonly max: number };
+  readonly passivePorts?: { readonly min: number; readonly max: number } | undefined;
   /** Address for PASV replies. */
-  readonly passiveAddress?: string;
+  readonly passiveAddress?: string | undefined;
   /** Most simultaneous sessions. */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /** Server-wide download cap in bytes/s (0 = none). */
   readonly downloadLimit: number;
   /** Server-wide upload cap in bytes/s (0 = none). */
   readonly uploadLimit: number;
   /** `--users-file`. */
-  readonly usersFile?: string;
+  readonly usersFile?: string | undefined;
   /** Byte quota of `--memory` storage (`Infinity`: none). */
   readonly quota: number;
   /** Most sessions per IP address. */
   readonly maxPerIp: number;
   /** `--tls-cert` and `--tls-key` files. */
-  readonly tlsFiles?: { readonly cert: string; readonly key: string };
+  readonly tlsFiles?: { readonly cert: string; readonly key: string } | undefined;
   /** `--tls-required`: TLS before login and on data connections. */
   readonly tlsRequired: boolean;
   /** `--implicit-tls-port`: a second, implicit-TLS listener. */
-  readonly implicitTlsPort?: number;
+  readonly implicitTlsPort?: number | undefined;
   /** `--upload-policy`. */
   readonly uploadPolicy: "rename" | "in-place";
   /** Serve dot-files of DIR. */
@@ -468,7 +468,7 @@ export async function runServe(argv: readonly string[], io: CliIO): Promise<numb
     const urls = listenUrls(bound);
     if (config.implicitTlsPort !== undefined) {
       try {
-        const implicit = await server.listen({ hostname: config.hostname, port: config.implicitTlsPort, implicitTls: true });
+        const implicit = await server.listen({ hostname: config.hostname, port: config.implicitTlsPort, tlsMode: "implicit" });
         urls.push(...listenUrls(implicit).map((u) => u.replace(/^ftp:/, "ftps:")));
       } catch (e) {
         await server.close({ timeout: 0 });

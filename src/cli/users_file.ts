@@ -48,7 +48,7 @@ const FIELDS = new Set([
  * ```ts
  * import { parseUsersFile } from "./users_file.ts";
  * const users = parseUsersFile('{"users":[{"anonymous":true}]}', { file: "users.json", write: false });
- * console.log(users[0].anonymous); // true
+ * console.log(users[0]?.anonymous); // true
  * ```
  */
 export function parseUsersFile(

@@ -27,7 +27,7 @@ export function toConnectTarget(target: string | URL | ConnectTarget): ConnectTa
     ...(url.port ? { port: Number(url.port) } : {}),
     ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-    ...(url.protocol === "ftps:" ? { tls: "implicit" as const } : {}),
+    ...(url.protocol === "ftps:" ? { tlsMode: "implicit" as const } : {}),
   };
 }
 

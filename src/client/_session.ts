@@ -22,7 +22,7 @@ import type { ClientOptions } from "./options.ts";
 
 /** The state shared by a client's operations. */
 export class ClientSession {
-  /** The options with defaults; `tls` turns `"explicit"` after {@linkcode ClientSession.authTls}. */
+  /** The options with defaults; `tlsMode` turns `"explicit"` after {@linkcode ClientSession.authTls}. */
   options: ResolvedOptions;
   /** Commands and features the server lacks (`"MLSD"`, `"EPSV"`, `"TLS session reuse"`…). */
   readonly unsupported: Set<string> = new Set();
@@ -53,8 +53,8 @@ export class ClientSession {
   constructor(options: ClientOptions) {
     this.options = resolveOptions(options);
     this.#net = options.net;
-    this.readLimit = speedLimiter(this.options.readSpeedLimit);
-    this.writeLimit = speedLimiter(this.options.writeSpeedLimit);
+    this.readLimit = speedLimiter(this.options.speedLimits.download);
+    this.writeLimit = speedLimiter(this.options.speedLimits.upload);
     this.#queue = new CommandQueue({
       stallTimeout: this.options.dataTimeout,
       holder: () => (this.transfer?.handedOut ? this.transfer : undefined),
@@ -91,7 +91,7 @@ export class ClientSession {
       this.#control?.close();
       this.#net ??= this.options.net ?? await (await import("../net/auto.ts")).defaultNet();
       this.#host = host;
-      const implicit = this.options.tls === "implicit";
+      const implicit = this.options.tlsMode === "implicit";
       const conn = await this.dial(host, port ?? (implicit ? 990 : 21), implicit);
       conn.setNoDelay(true);
       this.options.trace?.(`Connected to ${host} port ${port ?? (implicit ? 990 : 21)}`);
@@ -113,7 +113,7 @@ export class ClientSession {
         control.close();
         throw unexpectedReply(reply, ["220"], "");
       }
-      if (this.options.tls === "explicit") await this.authTls();
+      if (this.options.tlsMode === "explicit") await this.authTls();
       return reply.lines;
     } finally {
       release();
@@ -135,7 +135,7 @@ export class ClientSession {
     if (r.code === "332") await this.execute(`ACCT ${account}`, ["230", "202"]);
     this.#type = undefined;
     await this.setType("I");
-    if (this.options.tls !== undefined) {
+    if (this.options.tlsMode !== undefined) {
       await this.execute("PBSZ 0", ["200"]);
       await this.execute("PROT P", ["200"]);
       this.protP = true;
@@ -163,7 +163,7 @@ export class ClientSession {
   async authTls(): Promise<void> {
     await this.execute("AUTH TLS", ["234"]);
     await this.control.startTls(this.tlsOptions());
-    if (this.options.tls === undefined) this.options = { ...this.options, tls: "explicit" };
+    if (this.options.tlsMode === undefined) this.options = { ...this.options, tlsMode: "explicit" };
   }
 
   /**
@@ -172,7 +172,7 @@ export class ClientSession {
    * @returns The client's TLS options, naming the host it connected to.
    */
   tlsOptions(): ClientTlsOptions {
-    return { role: "client", serverName: this.#host, ...this.options.tlsOptions };
+    return { role: "client", serverName: this.#host, ...this.options.tls };
   }
 
   /**

@@ -45,7 +45,7 @@ export async function uploadPath(
   options: CopyOptions,
 ): Promise<void> {
   const { parent, name } = splitLocal(local);
-  const fs = await s.options.localFs(parent);
+  const fs = await s.options.storage(parent);
   const target = options.writeInto ? remote : joinRemote(remote, name);
   const st = await fs.stat(`/${name}`);
   if (st.type === "dir") {
@@ -79,7 +79,7 @@ export async function downloadPath(
     ? local
     : joinLocal(local, safeLocalName(remoteBasename(remote)));
   if (entry.type === "dir") {
-    const fs = await ensureLocalDir(s.options.localFs, target);
+    const fs = await ensureLocalDir(s.options.storage, target);
     const closes = new PendingClose();
     let failed = true;
     try {
@@ -94,7 +94,7 @@ export async function downloadPath(
     }
   } else {
     const { parent, name } = splitLocal(target);
-    const fs = await ensureLocalDir(s.options.localFs, parent);
+    const fs = await ensureLocalDir(s.options.storage, parent);
     await (await downloadFile(s, remote, fs, `/${name}`, entry.size, options)).closed;
   }
 }

@@ -127,7 +127,7 @@ export class Client {
 
   /**
    * Open the control connection and read the greeting (waiting through 120). With the
-   * `tls: "explicit"` option, AUTH TLS follows.
+   * `tlsMode: "explicit"` option (or `tls` details), AUTH TLS follows.
    *
    * @param host Host name or address.
    * @param port Control port. @default 21 (990 with implicit TLS)
@@ -161,13 +161,13 @@ export class Client {
    * await client.login("alice", "secret", { account: "sales" });
    * ```
    */
-  login(user = "anonymous", password = "anon@", options: { account?: string } = {}): Promise<void> {
+  login(user = "anonymous", password = "anon@", options: { account?: string | undefined } = {}): Promise<void> {
     return this.#s.exclusive(() => this.#s.login(user, password, options.account ?? ""));
   }
 
   /**
    * Switch the control connection to TLS now (AUTH TLS), for a client created without the
-   * `tls` option. Call {@linkcode Client.login} afterwards, or send PBSZ/PROT yourself.
+   * `tls`/`tlsMode` options. Call {@linkcode Client.login} afterwards, or send PBSZ/PROT yourself.
    *
    * @returns Nothing.
    *
@@ -175,7 +175,7 @@ export class Client {
    * ```ts
    * import { Client } from "anyftp";
    * const caPem = "-----BEGIN CERTIFICATE-----\n…"; // your CA
-   * const client = new Client({ tlsOptions: { caCerts: [caPem] } });
+   * const client = new Client({ tls: { caCerts: [caPem] } });
    * await client.connect("ftp.example.com");
    * await client.upgradeToTls();
    * await client.login("alice", "secret"); // PBSZ 0 and PROT P follow
@@ -203,7 +203,7 @@ export class Client {
    */
   command(
     line: string,
-    options: { expected?: readonly string[]; wait?: readonly string[] } = {},
+    options: { expected?: readonly string[] | undefined; wait?: readonly string[] | undefined } = {},
   ): Promise<Reply> {
     return this.#s.exclusive(() =>
       this.#s.execute(line, options.expected ?? ["1xx", "2xx", "3xx"], options.wait ?? [])
@@ -288,7 +288,7 @@ export class Client {
    * await client.mkdir("/a/new", { parents: false });      // MKD alone
    * ```
    */
-  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     return this.#s.exclusive(() => makeDirectory(this.#s, path, options.parents ?? true));
   }
 

@@ -19,6 +19,9 @@ export type { ClientPoolOptions } from "./pool.ts";
 export type {
   ClientEncoding,
   ClientOptions,
+  ClientSpeedLimits,
+  ClientStorage,
+  ClientTls,
   ConnectTarget,
   CopyOptions,
   ListOptions,

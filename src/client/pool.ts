@@ -16,18 +16,18 @@ import type { ClientOptions, ConnectTarget, CopyOptions, TransferOptions } from 
  * @example
  * ```ts
  * import type { ClientPoolOptions } from "anyftp";
- * const options: ClientPoolOptions = { size: 8, readSpeedLimit: 10_000_000 };
+ * const options: ClientPoolOptions = { size: 8, speedLimits: { download: 10_000_000 } };
  * ```
  */
 export interface ClientPoolOptions extends ClientOptions {
   /** Most connections open at once. @default 4 */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /**
    * Send NOOP on a connection that has been idle in the pool this long (ms), so servers with
    * an idle timeout keep it; a connection whose NOOP fails is dropped. While the option is on
    * and connections are idle, a timer runs: close the pool when done. @default 0 (no keepalive)
    */
-  readonly keepAlive?: number;
+  readonly keepAlive?: number | undefined;
 }
 
 interface Waiter {

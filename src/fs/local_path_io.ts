@@ -51,13 +51,13 @@ export interface LocalPathIOOptions {
    * Largest chunk a read stream yields, in bytes. Large chunks mean fewer system calls and
    * stream hops on the RETR hot path. @default 1048576
    */
-  readonly readChunkSize?: number;
+  readonly readChunkSize?: number | undefined;
   /**
    * Refuse names holding `\` or `:` (kind `"outside-root"`), which Windows reads as
    * separators, drive letters or alternate data streams. Turn it on for roots on file
    * systems shared with Windows. @default true on Windows, false elsewhere
    */
-  readonly windowsNames?: boolean;
+  readonly windowsNames?: boolean | undefined;
   /**
    * Run every file-system call asynchronously, on the runtime's I/O thread pool. By default
    * path lookups (`realpath`, `stat`, `lstat`, `readlink`, directory reads) and whole reads of
@@ -69,7 +69,7 @@ export interface LocalPathIOOptions {
    * rename, …) are always asynchronous.
    * @default false
    */
-  readonly alwaysAsync?: boolean;
+  readonly alwaysAsync?: boolean | undefined;
 }
 
 /** The lookups a LocalPathIO makes, synchronous or through the thread pool. */
@@ -174,7 +174,7 @@ export class LocalPathIO implements PathIO {
    * @param options `parents`: create missing parents and accept an existing directory.
    * @returns When done.
    */
-  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  async mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     if (!options.parents) {
       const { host, name } = await this.#entry("mkdir", path);
       if (name === "") fail("mkdir", path, "exists");
@@ -188,8 +188,8 @@ export class LocalPathIO implements PathIO {
     const segments = this.#segments("mkdir", path);
     const root = await this.#rootReal("mkdir", path);
     let current = root; // always a real path inside the root
-    for (let i = 0; i < segments.length; i++) {
-      const next = join(current, segments[i]);
+    for (const [i, segment] of segments.entries()) {
+      const next = join(current, segment);
       try {
         await fsp.mkdir(next);
         current = next;
@@ -316,7 +316,7 @@ export class LocalPathIO implements PathIO {
    */
   async openRead(
     path: string,
-    options: { offset?: number } = {},
+    options: { offset?: number | undefined } = {},
   ): Promise<ReadableStream<Uint8Array>> {
     const start = checkOffset("openRead", path, options.offset);
     const real = await this.#existing("openRead", path);
@@ -445,7 +445,7 @@ export class LocalPathIO implements PathIO {
     // so a listing never reveals host paths.
     const text = await this.#fs.readlink(host).catch(() => "");
     const shown = text !== "" && !text.startsWith("/") && !/^[A-Za-z]:/.test(text) ? text : undefined;
-    return { name, stat: { ...statOf(lst), type: "symlink", linkTarget: shown } };
+    return { name, stat: { ...statOf(lst), type: "symlink", ...(shown === undefined ? {} : { linkTarget: shown }) } };
   }
 
   /** Real path of the root, cached once it exists. */

@@ -21,15 +21,15 @@ import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "./path_io.ts"
  */
 export interface MemoryPathIOOptions {
   /** Total bytes all files together may hold; a write past it fails with kind `"no-space"`. @default unlimited */
-  readonly maxBytes?: number;
+  readonly maxBytes?: number | undefined;
   /** Size of the chunks a read stream yields, in bytes. @default 65536 */
-  readonly readChunkSize?: number;
+  readonly readChunkSize?: number | undefined;
   /** Permission bits of new files. @default 0o644 */
-  readonly fileMode?: number;
+  readonly fileMode?: number | undefined;
   /** Permission bits of new directories. @default 0o755 */
-  readonly dirMode?: number;
+  readonly dirMode?: number | undefined;
   /** Clock for modification times (injectable for tests). @default () => new Date() */
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
 interface FileNode {
@@ -150,12 +150,11 @@ export class MemoryPathIO implements PathIO {
    * @param options `parents`: create missing parents and accept an existing directory.
    * @returns When done.
    */
-  mkdir(path: string, options: { parents?: boolean } = {}): Promise<void> {
+  mkdir(path: string, options: { parents?: boolean | undefined } = {}): Promise<void> {
     return this.#run(() => {
       const segments = virtualPathSegments(path);
       let dir = this.#root;
-      for (let i = 0; i < segments.length; i++) {
-        const name = segments[i];
+      for (const [i, name] of segments.entries()) {
         const last = i === segments.length - 1;
         const child = dir.children.get(name);
         if (child === undefined) {
@@ -288,7 +287,7 @@ export class MemoryPathIO implements PathIO {
    * @param options `offset`: first byte to read. @default 0
    * @returns The byte stream.
    */
-  openRead(path: string, options: { offset?: number } = {}): Promise<ReadableStream<Uint8Array>> {
+  openRead(path: string, options: { offset?: number | undefined } = {}): Promise<ReadableStream<Uint8Array>> {
     return this.#run(() => {
       let position = checkOffset("openRead", path, options.offset);
       const node = this.#find("openRead", path);

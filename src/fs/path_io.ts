@@ -23,9 +23,9 @@ export interface DirEntry {
 /** Options for {@linkcode PathIO.openWrite}. */
 export interface OpenWriteOptions {
   /** Start writing at this byte offset, overwriting in place; past the end pads with NUL. @default 0 (truncate) */
-  readonly offset?: number;
+  readonly offset?: number | undefined;
   /** Append to the end instead (APPE). @default false */
-  readonly append?: boolean;
+  readonly append?: boolean | undefined;
 }
 
 /**
@@ -53,7 +53,7 @@ export interface PathIO {
   /** Whether the path is a directory. */
   isDir(path: string): Promise<boolean>;
   /** Create a directory; with `parents`, create missing parents and accept an existing one. */
-  mkdir(path: string, options?: { parents?: boolean }): Promise<void>;
+  mkdir(path: string, options?: { parents?: boolean | undefined }): Promise<void>;
   /** Remove an empty directory. */
   rmdir(path: string): Promise<void>;
   /** Remove a file. */
@@ -63,7 +63,7 @@ export interface PathIO {
   /** Entries of a directory (without `.` and `..`). */
   list(path: string): AsyncIterable<DirEntry>;
   /** Open a file for reading from `offset`; the stream ends at end of file. */
-  openRead(path: string, options?: { offset?: number }): Promise<ReadableStream<Uint8Array>>;
+  openRead(path: string, options?: { offset?: number | undefined }): Promise<ReadableStream<Uint8Array>>;
   /** Open a file for writing (create, truncate, overwrite at an offset, or append). */
   openWrite(path: string, options?: OpenWriteOptions): Promise<WritableStream<Uint8Array>>;
   /** Set the modification time (MFMT). Optional: storages without it answer 502 to MFMT. */

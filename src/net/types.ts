@@ -33,26 +33,26 @@ export interface ClientTlsOptions {
   /** This end acts as the TLS client. */
   readonly role: "client";
   /** Name to send as SNI and to verify the certificate against. @default the connect hostname */
-  readonly serverName?: string;
+  readonly serverName?: string | undefined;
   /** Extra trusted CA certificates, PEM. @default the runtime's trust store */
-  readonly caCerts?: readonly string[];
+  readonly caCerts?: readonly string[] | undefined;
   /**
    * Verify the server certificate (chain and name). `false` accepts any certificate: only
    * for tests and servers you reach over a trusted path. @default true
    */
-  readonly rejectUnauthorized?: boolean;
+  readonly rejectUnauthorized?: boolean | undefined;
   /** Client certificate chain, PEM, for servers that ask for one (mutual TLS). @default none */
-  readonly cert?: string;
+  readonly cert?: string | undefined;
   /** The private key of `cert`, PEM. @default none */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /** Lowest TLS version to accept. @default "TLSv1.2" */
-  readonly minVersion?: "TLSv1.2" | "TLSv1.3";
+  readonly minVersion?: "TLSv1.2" | "TLSv1.3" | undefined;
   /**
    * Resume the TLS session of this (control) connection, which FTPS servers such as vsftpd
    * with `require_ssl_reuse` demand on data connections. Adapters that cannot do it throw
    * {@linkcode UnsupportedError}. @default undefined (no reuse)
    */
-  readonly reuseSessionOf?: Conn;
+  readonly reuseSessionOf?: Conn | undefined;
 }
 
 /**
@@ -92,7 +92,7 @@ export interface StartTlsOptions {
    * reason. A peer that never sends (or never finishes) its handshake would otherwise hold
    * the call forever. @default undefined (wait until the handshake ends or the peer closes)
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /**
    * Take an end of stream without the peer's close_notify for what it is, a truncation: the
    * readable then fails with {@linkcode ConnectionClosedError} after the bytes received (a
@@ -100,7 +100,7 @@ export interface StartTlsOptions {
    * clients expect of servers. Where the runtime cannot tell the two apart the option has no
    * effect (see the README's Limitations). @default false
    */
-  readonly requireCloseNotify?: boolean;
+  readonly requireCloseNotify?: boolean | undefined;
 }
 
 /**
@@ -184,14 +184,14 @@ export interface ConnectOptions {
   /** TCP port. */
   readonly port: number;
   /** Aborts the connect attempt (rejects with the signal's reason). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** TLS from the first byte (implicit FTPS). @default undefined (plain TCP) */
-  readonly tls?: ClientTlsOptions | ServerTlsOptions;
+  readonly tls?: ClientTlsOptions | ServerTlsOptions | undefined;
   /**
    * Local address to bind before connecting (tests use 127.0.0.2). Adapters that cannot
    * bind throw {@linkcode UnsupportedError}. @default undefined (the OS chooses)
    */
-  readonly localAddress?: string;
+  readonly localAddress?: string | undefined;
 }
 
 /** Options for {@linkcode Net.listen}. */
@@ -201,9 +201,9 @@ export interface ListenOptions {
   /** TCP port; 0 picks a free one (read it from {@linkcode Listener.addr}). */
   readonly port: number;
   /** TLS on every accepted connection from the first byte (implicit FTPS). @default undefined */
-  readonly tls?: ServerTlsOptions;
+  readonly tls?: ServerTlsOptions | undefined;
   /** Listen backlog; large so bursts of clients are not dropped. @default 511 */
-  readonly backlog?: number;
+  readonly backlog?: number | undefined;
   /**
    * Listening sockets to open on the port (`SO_REUSEPORT`, the kernel spreads connections
    * over them) where the runtime offers it, for event loops that accept one connection per
@@ -212,7 +212,7 @@ export interface ListenOptions {
    * 22.12) one socket is used. Another process of the same user could then bind the port too
    * and take a share of the connections. @default 1
    */
-  readonly acceptors?: number;
+  readonly acceptors?: number | undefined;
 }
 
 /**

@@ -133,7 +133,7 @@ export function joinVirtualPath(dir: string, name: string): string {
  */
 export function basename(path: string): string {
   const segments = virtualPathSegments(path);
-  return segments.length === 0 ? "" : segments[segments.length - 1];
+  return segments.at(-1) ?? "";
 }
 
 /**

@@ -117,7 +117,7 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
     preliminary: command === "STOU"
       ? `FILE: ${name}`
       : `Opening ${mode(s)} mode data connection for ${path}.`,
-    success: command === "STOU" ? `Transfer complete (unique file name: ${name}).` : undefined,
+    ...(command === "STOU" ? { success: `Transfer complete (unique file name: ${name}).` } : {}),
     ascii: s.type === "A",
     sink,
     finish,

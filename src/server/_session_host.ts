@@ -38,9 +38,9 @@ export interface SessionConfig {
   readonly encoding: FtpEncoding;
   readonly encode: Encode;
   readonly welcome: readonly string[];
-  readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>);
+  readonly passiveAddress: string | ((client: Addr, local: Addr) => string | Promise<string>) | undefined;
   readonly disabled: ReadonlySet<string>;
-  readonly tls?: ServerTlsOptions;
+  readonly tls: ServerTlsOptions | undefined;
   readonly requireTls: ServerTlsPolicy;
   readonly uploadPolicy: UploadPolicy;
 }

@@ -42,7 +42,7 @@
  *   session-close, login, login-failed, command (PASS/ACCT censored), reply, transfer (bytes,
  *   duration, direction, final code), data-connection-rejected, error.
  * - AUTH TLS / PBSZ / PROT are wired to the socket adapter's `startTls` when the `tls` option
- *   is given (explicit FTPS); without it AUTH is 502. `listen({ implicitTls: true })` adds a
+ *   is given (explicit FTPS); without it AUTH is 502. `listen({ tlsMode: "implicit" })` adds a
  *   listener that is TLS from the first byte (implicit FTPS; data connections protected
  *   unless the client sends `PROT C`). `requireTls` refuses plain-text logins (530) and
  *   unprotected transfers (521), per server and per user. Every TLS handshake is bounded by

@@ -24,9 +24,9 @@ export interface Permission {
   /** Absolute virtual path the rule applies to (and below). */
   readonly path: string;
   /** Whether files may be downloaded and directories listed or entered. @default true */
-  readonly readable?: boolean;
+  readonly readable?: boolean | undefined;
   /** Whether files may be stored, appended, deleted, renamed and directories created or removed. @default true */
-  readonly writable?: boolean;
+  readonly writable?: boolean | undefined;
 }
 
 /** Resolved access at one path. */

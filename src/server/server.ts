@@ -51,68 +51,70 @@ export interface ServerOptions {
    * The accounts, served by a {@linkcode MemoryUserManager}. Ignored when `userManager` is
    * given. @default [{ anonymous: true }] (anonymous, read-only)
    */
-  readonly users?: readonly (User | UserOptions)[];
+  readonly users?: readonly (User | UserOptions)[] | undefined;
   /** Custom authentication. @default a MemoryUserManager over `users` */
-  readonly userManager?: UserManager;
+  readonly userManager?: UserManager | undefined;
   /**
    * The storage every user's paths map into (below their `basePath`), or a function that
    * gives each logged-in user their own (e.g. a LocalPathIO rooted at their directory, which
    * also confines symlinks to it). @default a new MemoryPathIO shared by all sessions
    */
-  readonly storage?: PathIO | ((user: User) => PathIO | Promise<PathIO>);
+  readonly storage?: PathIO | ((user: User) => PathIO | Promise<PathIO>) | undefined;
   /** The socket adapter. @default the running runtime's (defaultNet()) */
-  readonly net?: Net;
+  readonly net?: Net | undefined;
   /** Most simultaneous sessions; extra clients get 421 and are disconnected. @default 512 */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /** Most simultaneous sessions from one IP address. @default unlimited */
-  readonly maxConnectionsPerIp?: number;
+  readonly maxConnectionsPerIp?: number | undefined;
   /** A session with no command (and no transfer progress) for this long gets 421 and is closed. @default 300000 */
-  readonly idleTimeout?: number;
-  /** How long a transfer waits for its data connection before 425. @default 30000 */
-  readonly dataConnectionTimeout?: number;
+  readonly idleTimeout?: number | undefined;
+  /** How long a transfer waits for its data connection before 425 (the client's option of the same name). @default 30000 */
+  readonly dataTimeout?: number | undefined;
+  /** @deprecated The 0.1 name: use `dataTimeout`. */
+  readonly dataConnectionTimeout?: number | undefined;
   /**
    * Longest TLS handshake, on the control connection after AUTH TLS (then the session is
    * closed) and on each data connection after PROT P (then the transfer gets 425), where the
    * data connection timeout also bounds it. @default 10000
    */
-  readonly tlsHandshakeTimeout?: number;
+  readonly tlsHandshakeTimeout?: number | undefined;
   /** Delay before answering a failed login, against password guessing. @default 1000 */
-  readonly loginFailureDelay?: number;
+  readonly loginFailureDelay?: number | undefined;
   /** Failed logins after which the session is closed with 421. @default 3 */
-  readonly maxLoginFailures?: number;
+  readonly maxLoginFailures?: number | undefined;
   /**
    * Failed logins from one IP address (over all its sessions) within `loginFailureWindow`
    * after which that address's logins are answered 421 until the oldest failure is older
    * than the window. Each recent failure from an address also doubles the delay before its
    * next failed login is answered (up to 16 × `loginFailureDelay`). @default 10
    */
-  readonly maxLoginFailuresPerIp?: number;
+  readonly maxLoginFailuresPerIp?: number | undefined;
   /** How long a failed login counts against its IP address. @default 60000 */
-  readonly loginFailureWindow?: number;
+  readonly loginFailureWindow?: number | undefined;
   /** Longest accepted command line in bytes; longer lines are answered 500 and not run. @default 4096 */
-  readonly maxLineLength?: number;
+  readonly maxLineLength?: number | undefined;
   /** Overlong lines after which the session is closed with 421. @default 3 */
-  readonly maxBadLines?: number;
+  readonly maxBadLines?: number | undefined;
   /**
    * The address announced in PASV replies (behind NAT or in containers): a fixed IPv4
    * address, or a function of the client's and the server's address.
    * @default the control connection's local address
    */
-  readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>);
+  readonly passiveAddress?: string | ((client: Addr, local: Addr) => string | Promise<string>) | undefined;
   /**
    * Inclusive range of passive data ports; when all are busy PASV/EPSV get 421.
    * @default any free port: the OS picks fresh ones until a few dozen were used, then
    * those are bound again in rotation (binding to port 0 slows down badly when thousands
    * of earlier data connections sit in TIME_WAIT)
    */
-  readonly passivePorts?: { readonly min: number; readonly max: number };
+  readonly passivePorts?: { readonly min: number; readonly max: number } | undefined;
   /**
    * Most passive ports one client IP address holds at once (further PASV/EPSV get 421).
-   * A passive port no transfer uses within `dataConnectionTimeout` is closed and returned.
+   * A passive port no transfer uses within `dataTimeout` is closed and returned.
    * @default half the `passivePorts` range (at least 1); unlimited without a range (each
    * session holds at most one passive port, so `maxConnectionsPerIp` bounds them)
    */
-  readonly maxPassivePortsPerIp?: number;
+  readonly maxPassivePortsPerIp?: number | undefined;
   /**
    * Where uploads are written. `"rename"`: to a temporary name in the same directory
    * (`.<name>.anyftp-upload-<random>`, hidden from listings), renamed over the target only
@@ -122,54 +124,57 @@ export interface ServerOptions {
    * way a file being written is locked: another upload to it gets 450, and so does a download
    * of a file being written in place. @default "rename"
    */
-  readonly uploadPolicy?: UploadPolicy;
+  readonly uploadPolicy?: UploadPolicy | undefined;
   /** Encoding of the control connection (commands, paths, replies, listings). @default "utf-8" */
-  readonly encoding?: "utf-8" | "latin1";
+  readonly encoding?: "utf-8" | "latin1" | undefined;
   /** The 220 greeting, one line or several. @default "anyftp server ready." */
-  readonly welcome?: string | readonly string[];
+  readonly welcome?: string | readonly string[] | undefined;
   /** Server-wide and per-connection bandwidth caps. @default unlimited */
-  readonly speedLimits?: SpeedLimits;
+  readonly speedLimits?: SpeedLimits | undefined;
   /** Commands to switch off (answered 502 and left out of FEAT), e.g. `["MLSD", "MLST"]`. @default [] */
-  readonly disabledCommands?: readonly string[];
+  readonly disabledCommands?: readonly string[] | undefined;
   /**
    * Certificate and key for FTPS: AUTH TLS on every listener (explicit FTPS) and the
-   * listeners opened with `implicitTls`. @default undefined (no TLS)
+   * listeners opened with `tlsMode: "implicit"`. @default undefined (no TLS)
    */
-  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   /**
    * FTPS requirements for every user (users may override `login` and `data`); needs `tls`.
    * @default nothing required
    */
-  readonly requireTls?: ServerTlsPolicy;
+  readonly requireTls?: ServerTlsPolicy | undefined;
   /** How long {@linkcode Server.close} lets running transfers finish. @default 10000 */
-  readonly shutdownTimeout?: number;
+  readonly shutdownTimeout?: number | undefined;
   /**
    * Called for every {@linkcode ServerEvent} (sessions, logins, commands, replies,
    * transfers, errors). Exceptions it throws are ignored. @default undefined
    */
-  readonly onEvent?: (event: ServerEvent) => void;
+  readonly onEvent?: ((event: ServerEvent) => void) | undefined;
 }
 
 /** Options for {@linkcode Server.listen}. */
 export interface ServerListenOptions {
   /** Numeric address to bind (`"0.0.0.0"`, `"::"` for all). @default "127.0.0.1" */
-  readonly hostname?: string;
+  readonly hostname?: string | undefined;
   /** TCP port; 0 picks a free one (see {@linkcode Server.address}). @default 0 */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Listen backlog. @default 511 */
-  readonly backlog?: number;
+  readonly backlog?: number | undefined;
   /**
-   * TLS from the first byte (implicit FTPS, port 990 by convention), with the server's `tls`
-   * certificate. A server can listen on several ports, e.g. one explicit and one implicit.
-   * @default false
+   * `"implicit"`: TLS from the first byte (implicit FTPS, port 990 by convention), with the
+   * server's `tls` certificate. `"explicit"`: plain until AUTH TLS (offered when the server
+   * has `tls`). The client's option of the same name. A server can listen on several ports,
+   * e.g. one explicit and one implicit. @default "explicit"
    */
-  readonly implicitTls?: boolean;
+  readonly tlsMode?: "explicit" | "implicit" | undefined;
+  /** @deprecated The 0.1 name: use `tlsMode: "implicit"`. */
+  readonly implicitTls?: boolean | undefined;
 }
 
 /** Options for {@linkcode Server.close}. */
 export interface ServerCloseOptions {
   /** How long running transfers may go on before they are aborted. @default the shutdownTimeout option */
-  readonly timeout?: number;
+  readonly timeout?: number | undefined;
 }
 
 interface SessionThrottles {
@@ -246,7 +251,8 @@ export class Server {
     }
     this.#config = {
       idleTimeout: positive("idleTimeout", options.idleTimeout, 300_000),
-      dataTimeout: positive("dataConnectionTimeout", options.dataConnectionTimeout, 30_000),
+      // The deprecated 0.1 names are mapped here (and in listen) and nowhere else.
+      dataTimeout: positive("dataTimeout", options.dataTimeout ?? options.dataConnectionTimeout, 30_000),
       tlsHandshakeTimeout: positive("tlsHandshakeTimeout", options.tlsHandshakeTimeout, 10_000),
       loginFailureDelay: options.loginFailureDelay ?? 1000,
       maxLoginFailures: positive("maxLoginFailures", options.maxLoginFailures, 3),
@@ -319,8 +325,12 @@ export class Server {
   async listen(options: ServerListenOptions = {}): Promise<Addr> {
     if (this.#shuttingDown) throw new Error("The server is closed.");
     const tls = this.#config.tls;
-    if (options.implicitTls && !tls) {
-      throw new TypeError("listen({ implicitTls: true }) needs the server's tls option (certificate and key).");
+    const tlsMode = options.tlsMode ?? (options.implicitTls ? "implicit" : "explicit");
+    if (tlsMode !== "explicit" && tlsMode !== "implicit") {
+      throw new RangeError(`Server listen option tlsMode must be "explicit" or "implicit", got ${tlsMode}.`);
+    }
+    if (tlsMode === "implicit" && !tls) {
+      throw new TypeError('listen({ tlsMode: "implicit" }) needs the server\'s tls option (certificate and key).');
     }
     this.#net ??= this.#options.net ?? await defaultNet();
     const listener = await this.#net.listen({
@@ -329,7 +339,7 @@ export class Server {
       backlog: options.backlog ?? 511,
       // Accepting stays prompt while many sessions keep the event loop busy (see `acceptors`).
       acceptors: CONTROL_ACCEPTORS,
-      ...(options.implicitTls ? { tls } : {}),
+      ...(tlsMode === "implicit" ? { tls } : {}),
     });
     if (this.#shuttingDown) {
       listener.close(); // close() ran while this listener was binding

@@ -18,11 +18,11 @@
  */
 export interface SpeedLimits {
   /** Shared cap on data sent. @default unlimited */
-  readonly download?: number;
+  readonly download?: number | undefined;
   /** Shared cap on data received. @default unlimited */
-  readonly upload?: number;
+  readonly upload?: number | undefined;
   /** Cap on data sent, per session. @default unlimited */
-  readonly downloadPerConnection?: number;
+  readonly downloadPerConnection?: number | undefined;
   /** Cap on data received, per session. @default unlimited */
-  readonly uploadPerConnection?: number;
+  readonly uploadPerConnection?: number | undefined;
 }

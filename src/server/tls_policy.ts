@@ -21,9 +21,9 @@
  */
 export interface TlsRequirements {
   /** USER/PASS only after AUTH TLS (or on an implicit-TLS port); 530 otherwise. @default false */
-  readonly login?: boolean;
+  readonly login?: boolean | undefined;
   /** Transfers and listings only with `PROT P`; 521 otherwise. @default false */
-  readonly data?: boolean;
+  readonly data?: boolean | undefined;
 }
 
 /**
@@ -38,7 +38,7 @@ export interface TlsRequirements {
  */
 export interface ServerTlsPolicy extends TlsRequirements {
   /** Apply `login` and `data` to anonymous users too (vsftpd's force_anon_*_ssl). @default false */
-  readonly anonymous?: boolean;
+  readonly anonymous?: boolean | undefined;
   /**
    * A `PROT P` data connection must resume the control connection's TLS session, so that
    * another client from the same address cannot take the transfer (refused with 425).
@@ -48,7 +48,7 @@ export interface ServerTlsPolicy extends TlsRequirements {
    * connection of a session, so requiring it refuses legitimate clients. Python's ftplib
    * does not resume sessions at all. @default false
    */
-  readonly sessionReuse?: boolean;
+  readonly sessionReuse?: boolean | undefined;
 }
 
 /** The requirements that apply to one session, resolved. */
@@ -73,7 +73,7 @@ export interface ResolvedTlsRequirements {
  */
 export function resolveTlsRequirements(
   policy: ServerTlsPolicy,
-  user: { readonly anonymous: boolean; readonly requireTls?: TlsRequirements } | undefined,
+  user: { readonly anonymous: boolean; readonly requireTls?: TlsRequirements | undefined } | undefined,
 ): ResolvedTlsRequirements {
   const exempt = user?.anonymous === true && policy.anonymous !== true;
   return {

@@ -36,35 +36,35 @@ export interface LoginContext {
  */
 export interface UserOptions {
   /** Login name; matched case-sensitively. Ignored for anonymous users. */
-  readonly login?: string;
+  readonly login?: string | undefined;
   /** The password. Give this or `verifyPassword` (or neither for a user without password). @default undefined */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /**
    * Check a password yourself (hashes, external services). Takes precedence over `password`.
    * @default undefined
    */
-  readonly verifyPassword?: (password: string, context: LoginContext) => boolean | Promise<boolean>;
+  readonly verifyPassword?: ((password: string, context: LoginContext) => boolean | Promise<boolean>) | undefined;
   /**
    * An anonymous account: answers to the logins `anonymous` and `ftp`, accepts any password
    * (by convention an e-mail address), and is read-only unless `permissions` say otherwise.
    * @default false
    */
-  readonly anonymous?: boolean;
+  readonly anonymous?: boolean | undefined;
   /** Where the user's `/` lies inside the storage (absolute storage path). @default "/" */
-  readonly basePath?: string;
+  readonly basePath?: string | undefined;
   /** Initial working directory, an absolute path inside the user's root. @default "/" */
-  readonly homePath?: string;
+  readonly homePath?: string | undefined;
   /**
    * Access rules; the nearest rule wins. @default [{ path: "/" }] (read and write), or
    * `[{ path: "/", writable: false }]` for anonymous users
    */
-  readonly permissions?: readonly Permission[];
+  readonly permissions?: readonly Permission[] | undefined;
   /** Most simultaneous sessions of this user. @default unlimited */
-  readonly maxConnections?: number;
+  readonly maxConnections?: number | undefined;
   /** This user's bandwidth caps (shared by all their sessions, or per session). @default unlimited */
-  readonly speedLimits?: SpeedLimits;
+  readonly speedLimits?: SpeedLimits | undefined;
   /** This user's FTPS requirements, overriding the server's `requireTls`. @default the server's */
-  readonly requireTls?: TlsRequirements;
+  readonly requireTls?: TlsRequirements | undefined;
 }
 
 /**

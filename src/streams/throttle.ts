@@ -72,14 +72,14 @@ export const realClock: ThrottleClock = {
  */
 export interface ThrottleOptions {
   /** The limit in bytes per second; `0` or `undefined` means unlimited. @default 0 */
-  readonly bytesPerSecond?: number;
+  readonly bytesPerSecond?: number | undefined;
   /**
    * Bytes that may go at once after an idle period (the bucket size). Kept small so a limit
    * holds over short windows too. @default one tenth of a second's worth (`bytesPerSecond / 10`)
    */
-  readonly burst?: number;
+  readonly burst?: number | undefined;
   /** Time source. @default realClock */
-  readonly clock?: ThrottleClock;
+  readonly clock?: ThrottleClock | undefined;
 }
 
 /**
@@ -195,7 +195,7 @@ export class Throttle {
    * await t.take(10_000);
    * ```
    */
-  async take(bytes: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  async take(bytes: number, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.reserve(bytes) === 0) return;
@@ -267,7 +267,7 @@ export class Throttle {
  */
 export interface ThrottleStreamOptions {
   /** Stops waiting (the stream errors with the signal's reason), e.g. on ABOR. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -44,20 +44,20 @@ export interface NetConformanceOptions {
    * side trusts it as its CA. Without it the TLS cases are skipped.
    * @default undefined
    */
-  readonly tls?: { readonly cert: string; readonly key: string };
+  readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   /** Server-role `startTls` on a connection works. @default true */
-  readonly serverStartTls?: boolean;
+  readonly serverStartTls?: boolean | undefined;
   /** `reuseSessionOf` on client TLS works (else it must reject with UnsupportedError). @default true */
-  readonly sessionReuse?: boolean;
+  readonly sessionReuse?: boolean | undefined;
   /** A failed bind reports `EADDRINUSE` as its code (every adapter of anyftp does). @default true */
-  readonly bindErrorCode?: boolean;
+  readonly bindErrorCode?: boolean | undefined;
   /**
    * `startTls` runs a real handshake, which a silent peer holds up until its signal aborts it
    * (the memory adapter only marks the Conn secure). @default true
    */
-  readonly handshake?: boolean;
+  readonly handshake?: boolean | undefined;
   /** Listen and connect on `::1` as well as `127.0.0.1`. @default true */
-  readonly ipv6?: boolean;
+  readonly ipv6?: boolean | undefined;
 }
 
 /** Accept one connection from `listener`. */

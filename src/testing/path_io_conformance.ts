@@ -61,9 +61,9 @@ async function names(fs: PathIO, path: string): Promise<string[]> {
 /** Options of {@linkcode pathIOConformance}. */
 export interface PathIOConformanceOptions {
   /** Skip every case, with this reason (or `true`). @default false */
-  readonly skip?: string | boolean;
+  readonly skip?: string | boolean | undefined;
   /** Titles of cases to skip because the storage documents another behaviour. @default [] */
-  readonly except?: readonly string[];
+  readonly except?: readonly string[] | undefined;
 }
 
 /**

@@ -31,20 +31,20 @@ export interface TestServerOptions
    * as UTF-8). Missing parent directories are created; a path ending in `/` is a directory
    * (its content is ignored). @default {}
    */
-  readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  readonly files?: Readonly<Record<string, string | Uint8Array>> | undefined;
   /**
    * The accounts; `url` logs in as the first. @default one anonymous user who may write
    * everywhere
    */
-  readonly users?: readonly UserOptions[];
+  readonly users?: readonly UserOptions[] | undefined;
   /** Where the files live. @default a new MemoryPathIO */
-  readonly storage?: PathIO;
+  readonly storage?: PathIO | undefined;
   /**
    * `"loopback"`: real sockets on 127.0.0.1 through the running runtime's adapter.
    * `"memory"`: a fresh in-memory network (no sockets at all); connect clients with
    * `{ net: server.net }`. Or any {@linkcode Net}. @default "loopback"
    */
-  readonly net?: "loopback" | "memory" | Net;
+  readonly net?: "loopback" | "memory" | Net | undefined;
 }
 
 /**

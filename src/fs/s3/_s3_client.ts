@@ -146,7 +146,7 @@ export class S3Client {
       return await this.#config.fetch(url, {
         method: req.method,
         headers,
-        body: req.body as BodyInit | undefined,
+        body: (req.body ?? null) as BodyInit | null,
         redirect: "manual",
         signal: abort.signal,
       });
@@ -269,7 +269,7 @@ export class S3Client {
    * @param options Prefix, delimiter, page size, continuation token.
    * @returns The page.
    */
-  async list(options: { prefix: string; delimiter?: string; maxKeys?: number; token?: string }): Promise<ListPage> {
+  async list(options: { prefix: string; delimiter?: string; maxKeys?: number; token?: string | undefined }): Promise<ListPage> {
     const query: Record<string, string> = { "list-type": "2", prefix: options.prefix };
     if (options.delimiter !== undefined) query.delimiter = options.delimiter;
     if (options.maxKeys !== undefined) query["max-keys"] = String(options.maxKeys);

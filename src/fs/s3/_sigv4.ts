@@ -119,7 +119,7 @@ export interface SignInput {
  *   credentials: { accessKeyId: "AK", secretAccessKey: "SK" },
  *   now: new Date(),
  * });
- * console.log(headers.authorization.startsWith("AWS4-HMAC-SHA256"));
+ * console.log(headers.authorization?.startsWith("AWS4-HMAC-SHA256"));
  * ```
  */
 export async function signRequest(input: SignInput): Promise<Record<string, string>> {

@@ -32,10 +32,10 @@ export class S3Error extends Error {
   constructor(details: {
     status: number;
     code: string;
-    message?: string;
+    message?: string | undefined;
     method: string;
     key: string;
-    requestId?: string;
+    requestId?: string | undefined;
     cause?: unknown;
   }) {
     super(

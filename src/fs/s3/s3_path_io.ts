@@ -53,32 +53,36 @@ export interface S3PathIOOptions {
   /** Bucket name. */
   readonly bucket: string;
   /** Key prefix that becomes `/` (e.g. `users/alice`). @default "" (the whole bucket) */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** Service URL. @default `https://s3.<region>.amazonaws.com` */
-  readonly endpoint?: string;
+  readonly endpoint?: string | undefined;
   /** Signing region. @default "us-east-1" */
-  readonly region?: string;
+  readonly region?: string | undefined;
   /** Access key, secret and optional session token. */
   readonly credentials: S3Credentials;
   /**
    * Path-style addressing (`endpoint/bucket/key`) instead of virtual-hosted
    * (`bucket.endpoint/key`). Most S3-compatible servers need path style. @default true
    */
-  readonly pathStyle?: boolean;
+  readonly pathStyle?: boolean | undefined;
   /** Size of the parts of an upload (at least 5 MiB); two are in memory per open write. @default 8388608 */
-  readonly partSize?: number;
+  readonly partSize?: number | undefined;
   /** Tries per request for throttling (SlowDown, 503), server and network errors. @default 4 */
-  readonly maxAttempts?: number;
+  readonly maxAttempts?: number | undefined;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
-  readonly retryDelayMs?: number;
+  readonly retryDelay?: number | undefined;
+  /** @deprecated The 0.1 name: use `retryDelay` (durations are in ms without a suffix, as everywhere). */
+  readonly retryDelayMs?: number | undefined;
   /** Longest wait for a response's headers, per attempt, in ms (then retried). @default 120000 */
-  readonly requestTimeoutMs?: number;
+  readonly requestTimeout?: number | undefined;
+  /** @deprecated The 0.1 name: use `requestTimeout`. */
+  readonly requestTimeoutMs?: number | undefined;
   /** Keys per ListObjectsV2 page (1 to 1000). @default 1000 */
-  readonly listPageSize?: number;
+  readonly listPageSize?: number | undefined;
   /** Copies or deletes in flight while renaming a directory. @default 8 */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /** The `fetch` to use (for proxies or tests). @default globalThis.fetch */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
 }
 
 type Found = { type: "file"; info: ObjectInfo } | { type: "dir"; mtime: Date };
@@ -122,8 +126,9 @@ export class S3PathIO implements PathIO {
       pathStyle: options.pathStyle ?? true,
       fetch: options.fetch ?? ((url, init) => fetch(url, init)),
       maxAttempts: Math.max(1, options.maxAttempts ?? 4),
-      retryDelayMs: Math.max(0, options.retryDelayMs ?? 200),
-      timeoutMs: Math.max(1, options.requestTimeoutMs ?? 120_000),
+      // The deprecated 0.1 names are mapped here and nowhere else.
+      retryDelayMs: Math.max(0, options.retryDelay ?? options.retryDelayMs ?? 200),
+      timeoutMs: Math.max(1, options.requestTimeout ?? options.requestTimeoutMs ?? 120_000),
     });
     const prefix = (options.prefix ?? "").split("/").filter((s) => s !== "").join("/");
     this.#prefix = prefix === "" ? "" : `${prefix}/`;

@@ -80,7 +80,7 @@ export class BunConn implements Conn {
    */
   constructor(
     options: {
-      role?: "client" | "server";
+      role?: "client" | "server" | undefined;
       verify?: boolean;
       session?: unknown;
       addrs?: [Addr, Addr];

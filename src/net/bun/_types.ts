@@ -8,9 +8,9 @@ import { UnsupportedError } from "../../errors.ts";
 
 /** Bun's TLS options, as far as the adapter sets them. */
 export interface BunTlsOptions {
-  ca?: string[];
+  ca?: string[] | undefined;
   cert?: string;
-  key?: string;
+  key?: string | undefined;
   serverName?: string;
   rejectUnauthorized?: boolean;
   /** OpenSSL `SSL_OP_*` bits (BoringSSL in Bun). */
@@ -71,7 +71,7 @@ export interface BunNamespace {
     port: number;
     data: Data;
     socket: BunHandlers<Data>;
-    tls?: BunTlsOptions;
+    tls?: BunTlsOptions | undefined;
     allowHalfOpen?: boolean;
   }): Promise<BunSocketLike<Data>>;
   listen<Data>(options: {
@@ -79,7 +79,7 @@ export interface BunNamespace {
     port: number;
     data?: Data;
     socket: BunHandlers<Data>;
-    tls?: BunTlsOptions;
+    tls?: BunTlsOptions | undefined;
     allowHalfOpen?: boolean;
   }): BunListenerLike;
 }

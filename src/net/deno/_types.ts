@@ -38,7 +38,7 @@ export interface DenoNamespace {
     hostname: string;
     port: number;
     transport?: "tcp";
-    signal?: AbortSignal;
+    signal?: AbortSignal | undefined;
   }): Promise<DenoConnLike>;
   listen(options: {
     hostname: string;
@@ -56,7 +56,7 @@ export interface DenoNamespace {
   }): DenoListenerLike;
   startTls(
     conn: DenoConnLike,
-    options: { hostname?: string; caCerts?: string[] },
+    options: { hostname?: string; caCerts?: string[] | undefined },
   ): Promise<DenoConnLike>;
 }
 
