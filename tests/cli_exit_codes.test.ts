@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import process from "node:process";
-import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY, waitFor } from "./_cli_helpers.ts";
+import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY, waitFor } from "./_support/cli.ts";
 
 after(cleanup);
 

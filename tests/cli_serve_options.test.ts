@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { hashPassword } from "../src/cli/password_hash.ts";
-import { cleanup, cli, peer, run, runtime, serve, temp, TLS_CERT, TLS_KEY, waitFor } from "./_cli_helpers.ts";
+import { cleanup, cli, peer, run, runtime, serve, temp, TLS_CERT, TLS_KEY, waitFor } from "./_support/cli.ts";
 
 after(cleanup);
 

@@ -25,8 +25,8 @@ import {
   startAnyftp,
   startPyftpdlib,
   startVsftpd,
-} from "./_client_servers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+} from "./_support/peers/ftp_servers.ts";
+import { sha256 as sha } from "./_support/tools.ts";
 
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

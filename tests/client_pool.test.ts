@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, ClientPool } from "../src/client/mod.ts";
 import { FtpError, StatusCodeError } from "../src/errors.ts";
-import { havePeer, startAnyftp, startPyftpdlib, startVsftpd } from "./_client_servers.ts";
-import { startServer } from "./_server_helpers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { havePeer, startAnyftp, startPyftpdlib, startVsftpd } from "./_support/peers/ftp_servers.ts";
+import { startServer } from "./_support/server.ts";
+import { sha256 as sha } from "./_support/tools.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../src/client/mod.ts";
 import { FtpError, FtpTimeoutError } from "../src/errors.ts";
-import { havePeer, type RealServer, startAioftp, startVsftpd } from "./_client_servers.ts";
-import { guard, InstrumentedPathIO, startServer } from "./_server_helpers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { havePeer, type RealServer, startAioftp, startVsftpd } from "./_support/peers/ftp_servers.ts";
+import { guard, InstrumentedPathIO, startServer } from "./_support/server.ts";
+import { sha256 as sha } from "./_support/tools.ts";
 
 const QUICK = { socketTimeout: 10_000, dataTimeout: 10_000 } as const;
 

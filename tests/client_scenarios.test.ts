@@ -23,7 +23,7 @@ import {
   startAnyftp,
   startPyftpdlib,
   startVsftpd,
-} from "./_client_servers.ts";
+} from "./_support/peers/ftp_servers.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 const py = havePeer("pyftpdlib");

@@ -18,9 +18,9 @@ import {
   startDante,
   startMicrosocks,
   startVsftpd,
-} from "./_client_servers.ts";
-import { repoFile, sha256 as sha } from "./_interop_harness.ts";
-import { startServer } from "./_server_helpers.ts";
+} from "./_support/peers/ftp_servers.ts";
+import { repoFile, sha256 as sha } from "./_support/tools.ts";
+import { startServer } from "./_support/server.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000, connectTimeout: 10_000 } as const;
 // microsocks dials out from this address: the FTP server sees it for every proxied connection.

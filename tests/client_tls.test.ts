@@ -10,8 +10,8 @@ import { join } from "node:path";
 import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { UnsupportedError } from "../src/errors.ts";
-import { havePeer, type RealServer, startAnyftp, startVsftpd } from "./_client_servers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { havePeer, type RealServer, startAnyftp, startVsftpd } from "./_support/peers/ftp_servers.ts";
+import { sha256 as sha } from "./_support/tools.ts";
 
 // Deno cannot resume TLS sessions (see the net adapter): the client does full handshakes there.
 const onDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;

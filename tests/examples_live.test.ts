@@ -8,9 +8,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { repoFile, runTool } from "./_interop_harness.ts";
-import { haveMicrosocks, startMicrosocks } from "./_client_servers.ts";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+import { repoFile, runTool } from "./_support/tools.ts";
+import { haveMicrosocks, startMicrosocks } from "./_support/peers/ftp_servers.ts";
+import { S3_ACCESS_KEY, S3_SECRET_KEY, skipUnlessS3, startS3Server } from "./_support/peers/swift.ts";
 
 const root = join(repoFile("examples"), "..");
 const built = existsSync(join(root, "dist", "mod.js"));

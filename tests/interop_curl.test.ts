@@ -20,14 +20,14 @@ import {
   type ToolResult,
   writeRandomFile,
   skipIPv6,
-} from "./_interop_harness.ts";
+} from "./_support/tools.ts";
 import {
   type InteropServer,
   OUTSIDE_SECRET,
   PASSWORD,
   startInteropServer,
   USER,
-} from "./_interop_server.ts";
+} from "./_support/local_server.ts";
 
 const BIG = 100 * 1024 * 1024;
 

@@ -23,14 +23,14 @@ import {
   skipUnless,
   writeRandomFile,
   skipIPv6,
-} from "./_interop_harness.ts";
+} from "./_support/tools.ts";
 import {
   type InteropServer,
   OUTSIDE_SECRET,
   PASSWORD,
   startInteropServer,
   USER,
-} from "./_interop_server.ts";
+} from "./_support/local_server.ts";
 
 
 const code = (reply: unknown) => String(reply).slice(0, 3);

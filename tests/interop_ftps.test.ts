@@ -22,8 +22,8 @@ import {
   removeDir,
   type ToolResult,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
+} from "./_support/tools.ts";
+import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_support/local_server.ts";
 
 const code = (reply: unknown) => String(reply).slice(0, 3);
 

@@ -20,10 +20,10 @@ import {
   tempDir,
   type ToolResult,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
-import { Control, putFile, startServer, text } from "./_server_helpers.ts";
+} from "./_support/tools.ts";
+import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_support/local_server.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
+import { Control, putFile, startServer, text } from "./_support/server.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CERT_PATH = repoFile("tests/fixtures/tls/cert.pem");

@@ -18,8 +18,8 @@ import {
   type ToolResult,
   writeRandomFile,
   skipIPv6,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
+} from "./_support/tools.ts";
+import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_support/local_server.ts";
 
 
 interface LftpMode {

@@ -22,9 +22,9 @@ import {
   tempDir,
   type ToolResult,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { PASSWORD, USER } from "./_interop_server.ts";
-import { type S3FtpServer, type S3Server, skipUnlessS3, startS3FtpServer, startS3Server } from "./_s3_server.ts";
+} from "./_support/tools.ts";
+import { PASSWORD, USER } from "./_support/local_server.ts";
+import { type S3FtpServer, type S3Server, skipUnlessS3, startS3FtpServer, startS3Server } from "./_support/peers/swift.ts";
 
 const BUCKET = "interop";
 const MiB = 1024 * 1024;

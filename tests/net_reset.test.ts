@@ -12,8 +12,8 @@ import { describe, it } from "node:test";
 import { ConnectionClosedError } from "../src/errors.ts";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_interop_harness.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { PYTHON, repoFile, skipUnless } from "./_support/tools.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
 
 // Small enough to sit in the kernel: what the peer had not sent at the reset is lost on the wire.
 const BYTES = 50_000;

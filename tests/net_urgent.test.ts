@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { PYTHON, skipUnless } from "./_interop_harness.ts";
+import { PYTHON, skipUnless } from "./_support/tools.ts";
 
 const ROUNDS = 20;
 

@@ -25,8 +25,8 @@ import {
   tempDir,
   type ToolResult,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { PASSWORD, USER } from "./_interop_server.ts";
+} from "./_support/tools.ts";
+import { PASSWORD, USER } from "./_support/local_server.ts";
 import {
   freePorts,
   S3_ACCESS_KEY,
@@ -37,7 +37,7 @@ import {
   skipUnlessS3,
   startS3FtpServer,
   startS3Server,
-} from "./_s3_server.ts";
+} from "./_support/peers/swift.ts";
 
 const BUCKET = "shared";
 const MiB = 1024 * 1024;

@@ -7,8 +7,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { COMMANDS } from "../src/server/_commands.ts";
 import { commandTable, featureLines } from "../src/server/_command_table.ts";
-import { PYTHON, runTool, skipUnless } from "./_interop_harness.ts";
-import { Control, startServer } from "./_server_helpers.ts";
+import { PYTHON, runTool, skipUnless } from "./_support/tools.ts";
+import { Control, startServer } from "./_support/server.ts";
 
 describe("server: the command table", () => {
   it("every verb and alias is in the table once, and aliases share their verb's row", () => {

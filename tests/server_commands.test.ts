@@ -9,7 +9,7 @@ import { createMemoryNet } from "../src/net/memory.ts";
 import { Server } from "../src/server/server.ts";
 import { User } from "../src/server/user.ts";
 import type { UserManager } from "../src/server/user_manager.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_server_helpers.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_support/server.ts";
 
 const ALICE = { login: "alice", password: "pw" };
 

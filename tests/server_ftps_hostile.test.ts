@@ -10,8 +10,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import type { Conn } from "../src/net/types.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
-import { bytes, Control, guard, putFile, settle, startServer, text } from "./_server_helpers.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
+import { bytes, Control, guard, putFile, settle, startServer, text } from "./_support/server.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CA = [TEST_CERT];

@@ -21,7 +21,7 @@ import {
   startServer,
   text,
   waitFor,
-} from "./_server_helpers.ts";
+} from "./_support/server.ts";
 
 const env =
   (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};

@@ -28,7 +28,7 @@ import {
   startServer,
   text,
   waitFor,
-} from "./_server_helpers.ts";
+} from "./_support/server.ts";
 
 const USER = { login: "u", password: "p" };
 

@@ -10,7 +10,7 @@ import { PathIOError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, settle, startServer, text, uploadTarget, waitFor } from "./_server_helpers.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, settle, startServer, text, uploadTarget, waitFor } from "./_support/server.ts";
 
 const USER = { login: "u", password: "p" };
 

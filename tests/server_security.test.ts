@@ -13,7 +13,7 @@ import { LocalPathIO } from "../src/fs/local_path_io.ts";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn } from "../src/net/types.ts";
 import { decodeEpsvReply, decodeHostPort } from "../src/protocol/address.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, startServer, text, waitFor } from "./_server_helpers.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, startServer, text, waitFor } from "./_support/server.ts";
 
 const ALICE = { login: "alice", password: "pw", basePath: "/home/alice" };
 

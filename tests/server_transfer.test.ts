@@ -15,7 +15,7 @@ import {
   startServer,
   text,
   waitFor,
-} from "./_server_helpers.ts";
+} from "./_support/server.ts";
 
 const MiB = 1024 * 1024;
 

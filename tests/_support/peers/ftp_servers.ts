@@ -406,8 +406,8 @@ export interface AnyftpOptions {
  * @returns The server.
  */
 export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServer> {
-  const { startTestServer } = await import("../src/testing/mod.ts");
-  const { LocalPathIO } = await import("../src/fs/local_path_io.ts");
+  const { startTestServer } = await import("../../../src/testing/mod.ts");
+  const { LocalPathIO } = await import("../../../src/fs/local_path_io.ts");
   const dir = mkdtempSync(join(tmpdir(), "anyftp-own-"));
   const root = join(dir, "root");
   spawnSync("mkdir", ["-p", root]);

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promi
 import { networkInterfaces, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import process from "node:process";
-import { concatBytes } from "../src/streams/bytes.ts";
+import { concatBytes } from "../../src/streams/bytes.ts";
 import { fileURLToPath } from "node:url";
 
 /** Whether we run in CI, where a missing peer binary is a failure, not a skip. */

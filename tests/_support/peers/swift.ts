@@ -19,11 +19,11 @@ import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { S3Client } from "../src/fs/s3/_s3_client.ts";
-import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
-import { Server, type ServerOptions } from "../src/server/mod.ts";
-import { IN_CI, PYTHON, removeDir, tempDir } from "./_interop_harness.ts";
-import { PASSWORD, USER } from "./_interop_server.ts";
+import { S3Client } from "../../../src/fs/s3/_s3_client.ts";
+import { S3PathIO, type S3PathIOOptions } from "../../../src/fs/s3/s3_path_io.ts";
+import { Server, type ServerOptions } from "../../../src/server/mod.ts";
+import { IN_CI, PYTHON, removeDir, tempDir } from "../tools.ts";
+import { PASSWORD, USER } from "../local_server.ts";
 
 /** The Debian packages the server needs (the same list is in `.ci/run`). */
 export const SWIFT_PACKAGES = [

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 /** Find a fixture from `tests/` (Deno, Bun) or from the built `dist/tests/` (Node). */
 function fixture(name: string): string {
-  for (const base of ["./fixtures/tls/", "../../tests/fixtures/tls/"]) {
+  for (const base of ["../fixtures/tls/", "../../../tests/fixtures/tls/"]) {
     const path = fileURLToPath(new URL(base + name, import.meta.url));
     if (existsSync(path)) return readFileSync(path, "utf8");
   }
@@ -21,4 +21,4 @@ export const TEST_CERT: string = fixture("cert.pem");
 export const TEST_KEY: string = fixture("key.pem");
 
 // The byte-stream helpers are the ones the exported conformance suites use.
-export { drain, pump, readText, writeText } from "../src/testing/_bytes.ts";
+export { drain, pump, readText, writeText } from "../../src/testing/_bytes.ts";

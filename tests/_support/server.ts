@@ -6,16 +6,16 @@
  * @module
  */
 
-import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
-import { readAll } from "../src/testing/_bytes.ts";
-import type { PathIO } from "../src/fs/path_io.ts";
-import { defaultNet } from "../src/net/auto.ts";
-import type { Conn, Listener, Net } from "../src/net/types.ts";
-import { decodeEpsvReply, decodeHostPort } from "../src/protocol/address.ts";
-import { type Reply, ReplyAssembler } from "../src/protocol/reply.ts";
-import { LineReader } from "../src/streams/line_reader.ts";
-import type { ServerEvent } from "../src/server/events.ts";
-import { Server, type ServerOptions } from "../src/server/server.ts";
+import { MemoryPathIO } from "../../src/fs/memory_path_io.ts";
+import { readAll } from "../../src/testing/_bytes.ts";
+import type { PathIO } from "../../src/fs/path_io.ts";
+import { defaultNet } from "../../src/net/auto.ts";
+import type { Conn, Listener, Net } from "../../src/net/types.ts";
+import { decodeEpsvReply, decodeHostPort } from "../../src/protocol/address.ts";
+import { type Reply, ReplyAssembler } from "../../src/protocol/reply.ts";
+import { LineReader } from "../../src/streams/line_reader.ts";
+import type { ServerEvent } from "../../src/server/events.ts";
+import { Server, type ServerOptions } from "../../src/server/server.ts";
 
 /** Longest a helper waits for anything before failing the test (a hang guard, not a timing assertion). */
 export const GUARD_MS = 15_000;

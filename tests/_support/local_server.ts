@@ -8,9 +8,9 @@
 
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { LocalPathIO } from "../src/fs/local_path_io.ts";
-import { Server, type ServerOptions } from "../src/server/mod.ts";
-import { removeDir, tempDir } from "./_interop_harness.ts";
+import { LocalPathIO } from "../../src/fs/local_path_io.ts";
+import { Server, type ServerOptions } from "../../src/server/mod.ts";
+import { removeDir, tempDir } from "./tools.ts";
 
 /** The login every interop test uses. */
 export const USER = "alice";
