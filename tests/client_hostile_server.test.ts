@@ -11,8 +11,7 @@ import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { FtpError } from "../src/errors.ts";
 import { fileURLToPath } from "node:url";
-import { PYTHON, repoFile, runTool } from "./_support/tools.ts";
-import { guard, InstrumentedPathIO, putFile, startServer } from "./_support/server.ts";
+import { guard, InstrumentedPathIO, putFile, PYTHON, repoFile, runTool, startServer } from "./_support/mod.ts";
 
 /** Storage that announces 10 bytes for /liar.bin (SIZE, MLST, MLSD) but streams `actual`. */
 class LyingPathIO extends InstrumentedPathIO {

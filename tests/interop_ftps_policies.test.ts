@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  Control,
+  type InteropServer,
   killPeers,
+  PASSWORD,
+  putFile,
   PYTHON,
   removeDir,
   repoFile,
@@ -17,13 +21,16 @@ import {
   sha256File,
   skipUnless,
   snapshotTree,
+  startInteropServer,
+  startServer,
   tempDir,
+  TEST_CERT,
+  TEST_KEY,
+  text,
   type ToolResult,
+  USER,
   writeRandomFile,
-} from "./_support/tools.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_support/local_server.ts";
-import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
-import { Control, putFile, startServer, text } from "./_support/server.ts";
+} from "./_support/mod.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CERT_PATH = repoFile("tests/fixtures/tls/cert.pem");
@@ -184,32 +191,26 @@ describe("server: TLS policy details over raw sockets", () => {
     });
     await putFile(srv.storage, "/f.txt", "body");
     // The exempted user logs in and transfers in clear.
-    const legacy = await Control.login(srv.port, "legacy", "pw");
-    try {
+    {
+      await using legacy = await Control.login(srv.port, "legacy", "pw");
       assert.equal(text((await legacy.download("RETR /f.txt")).data), "body");
-    } finally {
-      legacy.close();
     }
     const { control: plain } = await Control.open(srv.port);
     assert.equal((await plain.cmd("USER strict")).code, "530");
-    const c = await plain.secure([TEST_CERT]);
-    try {
-      await c.expect("USER strict", "331");
-      await c.expect("PASS pw", "230");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("RETR /f.txt")).code, "521");
-      await c.expect("PBSZ 0", "200");
-      await c.expect("PROT P", "200");
-      await c.expect("REIN", "220");
-      await c.expect("USER strict", "331");
-      await c.expect("PASS pw", "230");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("RETR /f.txt")).code, "521", "PROT is clear again after REIN");
-      assert.notEqual((await c.cmd("CCC")).code.charAt(0), "2", "CCC stays refused");
-      assert.equal((await c.cmd("NOOP")).code, "200");
-    } finally {
-      c.close();
-    }
+    await using c = await plain.secure([TEST_CERT]);
+    await c.expect("USER strict", "331");
+    await c.expect("PASS pw", "230");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("RETR /f.txt")).code, "521");
+    await c.expect("PBSZ 0", "200");
+    await c.expect("PROT P", "200");
+    await c.expect("REIN", "220");
+    await c.expect("USER strict", "331");
+    await c.expect("PASS pw", "230");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("RETR /f.txt")).code, "521", "PROT is clear again after REIN");
+    assert.notEqual((await c.cmd("CCC")).code.charAt(0), "2", "CCC stays refused");
+    assert.equal((await c.cmd("NOOP")).code, "200");
   });
 
   it("requireTls without a certificate is a configuration error", async () => {
@@ -221,13 +222,9 @@ describe("server: TLS policy details over raw sockets", () => {
   it("FEAT lists AUTH TLS, PBSZ and PROT only when TLS is configured", async () => {
     for (const tls of [undefined, TLS]) {
       await using srv = await startServer(tls ? { tls } : {});
-      const c = await Control.login(srv.port);
-      try {
-        const feat = (await c.cmd("FEAT")).lines;
-        for (const line of [" AUTH TLS", " PBSZ", " PROT"]) assert.equal(feat.includes(line), tls !== undefined, line);
-      } finally {
-        c.close();
-      }
+      await using c = await Control.login(srv.port);
+      const feat = (await c.cmd("FEAT")).lines;
+      for (const line of [" AUTH TLS", " PBSZ", " PROT"]) assert.equal(feat.includes(line), tls !== undefined, line);
     }
   });
 });

@@ -13,9 +13,19 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ServerEvent } from "../src/server/mod.ts";
-import { repoFile, runTool, sha256File, skipUnless, writeRandomFile } from "./_support/tools.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_support/local_server.ts";
-import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
+import {
+  type InteropServer,
+  PASSWORD,
+  repoFile,
+  runTool,
+  sha256File,
+  skipUnless,
+  startInteropServer,
+  TEST_CERT,
+  TEST_KEY,
+  USER,
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 const ROUNDS = 5;
 const SIZE = 200_000;

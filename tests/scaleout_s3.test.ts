@@ -17,27 +17,26 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import {
+  freePorts,
   killPeers,
+  PASSWORD,
   removeDir,
   runTool,
-  sha256File,
-  skipUnless,
-  tempDir,
-  type ToolResult,
-  writeRandomFile,
-} from "./_support/tools.ts";
-import { PASSWORD, USER } from "./_support/local_server.ts";
-import {
-  freePorts,
   S3_ACCESS_KEY,
   S3_REGION,
   S3_SECRET_KEY,
   type S3FtpServer,
   type S3Server,
+  sha256File,
+  skipUnless,
   skipUnlessS3,
   startS3FtpServer,
   startS3Server,
-} from "./_support/peers/swift.ts";
+  tempDir,
+  type ToolResult,
+  USER,
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 const BUCKET = "shared";
 const MiB = 1024 * 1024;

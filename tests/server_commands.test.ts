@@ -9,18 +9,14 @@ import { createMemoryNet } from "../src/net/memory.ts";
 import { Server } from "../src/server/server.ts";
 import { User } from "../src/server/user.ts";
 import type { UserManager } from "../src/server/user_manager.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_support/server.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_support/mod.ts";
 
 const ALICE = { login: "alice", password: "pw" };
 
 async function withAlice<T>(fn: (c: Control, srv: Awaited<ReturnType<typeof startServer>>) => Promise<T>) {
   await using srv = await startServer({ users: [ALICE], loginFailureDelay: 0 });
-  const c = await Control.login(srv.port, "alice", "pw");
-  try {
-    return await fn(c, srv);
-  } finally {
-    c.close();
-  }
+  await using c = await Control.login(srv.port, "alice", "pw");
+  return await fn(c, srv);
 }
 
 describe("server: login commands", () => {
@@ -149,13 +145,11 @@ describe("server: login commands", () => {
     const storage = new MemoryPathIO();
     await storage.mkdir("/home");
     await using srv = await startServer({ userManager: manager, storage, loginFailureDelay: 0 });
-    const c = await Control.login(srv.port, "bob", "secret");
-    try {
+    {
+      await using c = await Control.login(srv.port, "bob", "secret");
       const pwd = await c.cmd("PWD");
       assert.match(pwd.lines[0]!, /^"\/home"/, "starts in the home path");
       await c.expect("QUIT", "221");
-    } finally {
-      c.close();
     }
     await srv.server.close();
     assert.deepEqual(calls, ["get bob", "auth bob", "logout bob"]);
@@ -164,17 +158,13 @@ describe("server: login commands", () => {
   it("anonymous answers to 'ftp' too and is read-only by default", async () => {
     await using srv = await startServer({ users: [{ anonymous: true }] });
     await putFile(srv.storage, "/pub.txt", "public");
-    const c = await Control.login(srv.port, "ftp", "x@y");
-    try {
-      assert.equal((await c.cmd("MKD new")).code, "550");
-      assert.equal((await c.cmd("DELE pub.txt")).code, "550");
-      await c.passive();
-      assert.equal((await c.cmd("STOR up.txt")).code, "550");
-      const got = await c.download("RETR pub.txt");
-      assert.equal(text(got.data), "public");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "ftp", "x@y");
+    assert.equal((await c.cmd("MKD new")).code, "550");
+    assert.equal((await c.cmd("DELE pub.txt")).code, "550");
+    await c.passive();
+    assert.equal((await c.cmd("STOR up.txt")).code, "550");
+    const got = await c.download("RETR pub.txt");
+    assert.equal(text(got.data), "public");
   });
 });
 
@@ -293,16 +283,12 @@ describe("server: information and settings commands", () => {
 
   it("disabled commands answer 502 and leave FEAT", async () => {
     await using srv = await startServer({ users: [ALICE], disabledCommands: ["mlsd", "MLST", "EPSV"] });
-    const c = await Control.login(srv.port, "alice", "pw");
-    try {
-      assert.equal((await c.cmd("MLSD")).code, "502");
-      assert.equal((await c.cmd("MLST /")).code, "502");
-      assert.equal((await c.cmd("EPSV")).code, "502");
-      const feat = await c.cmd("FEAT");
-      assert.ok(!feat.lines.some((l) => l.includes("MLST") || l.includes("EPSV")));
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "alice", "pw");
+    assert.equal((await c.cmd("MLSD")).code, "502");
+    assert.equal((await c.cmd("MLST /")).code, "502");
+    assert.equal((await c.cmd("EPSV")).code, "502");
+    const feat = await c.cmd("FEAT");
+    assert.ok(!feat.lines.some((l) => l.includes("MLST") || l.includes("EPSV")));
   });
 });
 
@@ -683,19 +669,15 @@ describe("server: encoding and socket options", () => {
     const storage = new MemoryPathIO();
     await putFile(storage, "/caf\u00e9.txt", "x");
     await using srv = await startServer({ users: [ALICE], storage, encoding: "latin1" });
-    const c = await Control.login(srv.port, "alice", "pw");
-    try {
-      const feat = await c.cmd("FEAT");
-      assert.ok(!feat.lines.includes(" UTF8"));
-      assert.equal((await c.cmd("OPTS UTF8 ON")).code, "504");
-      const n = await c.download("NLST");
-      assert.deepEqual([...n.data], [...bytes("caf"), 0xe9, ...bytes(".txt\r\n")]);
-      // The command line is decoded as Latin-1 too.
-      await c.sendRaw(new Uint8Array([...bytes("SIZE caf"), 0xe9, ...bytes(".txt\r\n")]));
-      assert.deepEqual(await c.reply(), { code: "213", lines: ["1"] });
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "alice", "pw");
+    const feat = await c.cmd("FEAT");
+    assert.ok(!feat.lines.includes(" UTF8"));
+    assert.equal((await c.cmd("OPTS UTF8 ON")).code, "504");
+    const n = await c.download("NLST");
+    assert.deepEqual([...n.data], [...bytes("caf"), 0xe9, ...bytes(".txt\r\n")]);
+    // The command line is decoded as Latin-1 too.
+    await c.sendRaw(new Uint8Array([...bytes("SIZE caf"), 0xe9, ...bytes(".txt\r\n")]));
+    assert.deepEqual(await c.reply(), { code: "213", lines: ["1"] });
   });
 
   it("switches Nagle off on control connections", async () => {

@@ -10,8 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import type { Conn } from "../src/net/types.ts";
-import { TEST_CERT, TEST_KEY } from "./_support/tls_fixture.ts";
-import { bytes, Control, guard, putFile, settle, startServer, text } from "./_support/server.ts";
+import { bytes, Control, guard, putFile, settle, startServer, TEST_CERT, TEST_KEY, text } from "./_support/mod.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CA = [TEST_CERT];
@@ -75,14 +74,10 @@ async function hostileRetr(
 
 /** A normal plain-text client still gets served. */
 async function stillServes(port: number): Promise<void> {
-  const c = await Control.login(port);
-  try {
-    const { data, final } = await c.download("RETR /f.txt");
-    assert.equal(text(data), "file body");
-    assert.equal(final.code, "226");
-  } finally {
-    c.close();
-  }
+  await using c = await Control.login(port);
+  const { data, final } = await c.download("RETR /f.txt");
+  assert.equal(text(data), "file body");
+  assert.equal(final.code, "226");
 }
 
 describe("server FTPS: a data connection that fails its TLS handshake", () => {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { Control, getFile, putFile, startServer, text } from "./_support/server.ts";
+import { Control, getFile, putFile, startServer, text } from "./_support/mod.ts";
 
 function have(cmd: string): boolean {
   return spawnSync(cmd, ["--version"]).status === 0 || spawnSync(cmd, ["version"]).status === 0;

@@ -11,7 +11,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-export const IN_CI = !!process.env.CI;
+import { IN_CI } from "./tools.ts";
+
+export { IN_CI };
 export const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
 function repoRoot(): string {
@@ -203,7 +205,7 @@ export async function serve(args: string[], options: { env?: Record<string, stri
 }
 
 /** Wait (bounded) until `re` shows up in `text()`. */
-export async function waitFor(text: () => string, re: RegExp, ms = 20_000): Promise<void> {
+export async function waitForOutput(text: () => string, re: RegExp, ms = 20_000): Promise<void> {
   for (let waited = 0; !re.test(text()); waited += 50) {
     if (waited > ms) throw new Error(`no ${re} within ${ms} ms in:\n${text()}`);
     await new Promise((r) => setTimeout(r, 50));

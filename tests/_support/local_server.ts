@@ -9,8 +9,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LocalPathIO } from "../../src/fs/local_path_io.ts";
-import { Server, type ServerOptions } from "../../src/server/mod.ts";
+import type { Server, ServerOptions } from "../../src/server/mod.ts";
+import { startServer } from "./server.ts";
 import { removeDir, tempDir } from "./tools.ts";
+import { type Closable, disposable } from "./disposable.ts";
 
 /** The login every interop test uses. */
 export const USER = "alice";
@@ -20,7 +22,7 @@ export const PASSWORD = "s3cret!";
 export const OUTSIDE_SECRET = "TOP-SECRET-OUTSIDE-THE-FTP-ROOT\n";
 
 /** A running server and its storage. */
-export interface InteropServer {
+export interface InteropServer extends Closable {
   /** The server under test. */
   readonly server: Server;
   /** Address to dial (`127.0.0.1` or `::1`). */
@@ -71,23 +73,24 @@ export async function startInteropServer(options: StartOptions = {}): Promise<In
   const speedLimits = options.downloadBytesPerSecond
     ? { downloadPerConnection: options.downloadBytesPerSecond }
     : undefined;
-  const server = new Server({
-    users: [
-      { login: USER, password: PASSWORD, ...(speedLimits ? { speedLimits } : {}) },
-      ...(options.anonymous ? [{ anonymous: true }] : []),
-    ],
-    storage: () => new LocalPathIO({ root }),
-    ...options.serverOptions,
-  });
+  let started;
   try {
-    await server.listen({ hostname: host, port: 0 });
+    started = await startServer({
+      users: [
+        { login: USER, password: PASSWORD, ...(speedLimits ? { speedLimits } : {}) },
+        ...(options.anonymous ? [{ anonymous: true }] : []),
+      ],
+      storage: () => new LocalPathIO({ root }),
+      ...options.serverOptions,
+    }, host);
   } catch (e) {
     await removeDir(dir);
     throw e;
   }
+  const { server } = started;
   const port = server.address.port;
   const url = `ftp://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  return {
+  return disposable<InteropServer>({
     server,
     host,
     port,
@@ -101,5 +104,5 @@ export async function startInteropServer(options: StartOptions = {}): Promise<In
         await removeDir(dir);
       }
     },
-  };
+  });
 }

@@ -1,17 +1,17 @@
 /**
  * Shared plumbing for the interop tests, where real third-party clients (curl, lftp, Python's
  * ftplib) drive our server in the test's own runtime: spawning peers with a hard time limit,
- * temp dirs, hashes, random files and directory-tree snapshots.
+ * temp dirs and directory-tree snapshots.
  *
  * @module
  */
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
-import { mkdir, mkdtemp, open, readdir, readFile, rm, stat } from "node:fs/promises";
-import { networkInterfaces, tmpdir } from "node:os";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { sha256File } from "./bytes.ts";
 import process from "node:process";
 import { concatBytes } from "../../src/streams/bytes.ts";
 import { fileURLToPath } from "node:url";
@@ -207,76 +207,6 @@ export async function removeDir(dir: string | undefined): Promise<void> {
   if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {});
 }
 
-/**
- * SHA-256 of bytes, hex.
- *
- * @param data the bytes
- * @returns lowercase hex digest
- * @example
- * ```ts
- * sha256(new TextEncoder().encode("x"));
- * ```
- */
-export function sha256(data: Uint8Array | string): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
-/**
- * The skip reason for IPv6 tests on a machine without an IPv6 loopback (`::1`), `false` when
- * it has one; under CI a missing one is not skipped (the test then fails).
- */
-export const skipIPv6: false | string =
-  Object.values(networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === "::1")) || IN_CI
-    ? false
-    : "no IPv6 loopback (::1) here";
-
-/**
- * SHA-256 of a file, streamed (works for 100 MiB without holding it in memory).
- *
- * @param path the file
- * @returns lowercase hex digest
- * @example
- * ```ts
- * await sha256File("/tmp/x.bin");
- * ```
- */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Uint8Array);
-  }
-  return hash.digest("hex");
-}
-
-/**
- * Writes `size` random bytes to a new file.
- *
- * @param path the file (created or truncated)
- * @param size bytes
- * @returns the SHA-256 of what was written
- * @example
- * ```ts
- * const digest = await writeRandomFile("/tmp/r.bin", 1 << 20);
- * ```
- */
-export async function writeRandomFile(path: string, size: number): Promise<string> {
-  await mkdir(dirname(path), { recursive: true });
-  const hash = createHash("sha256");
-  const fh = await open(path, "w");
-  try {
-    let left = size;
-    while (left > 0) {
-      const chunk = randomBytes(Math.min(left, 4 << 20));
-      hash.update(chunk);
-      await fh.write(chunk);
-      left -= chunk.byteLength;
-    }
-  } finally {
-    await fh.close();
-  }
-  return hash.digest("hex");
-}
-
 /** One entry of {@linkcode snapshotTree}. */
 export interface TreeEntry {
   /** Path relative to the snapshot root, `/`-separated. */
@@ -317,20 +247,6 @@ export async function snapshotTree(root: string): Promise<TreeEntry[]> {
   };
   await walk(resolve(root));
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/**
- * Reads a whole file as bytes.
- *
- * @param path the file
- * @returns its bytes
- * @example
- * ```ts
- * const bytes = await readBytes("/tmp/x");
- * ```
- */
-export async function readBytes(path: string): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(path));
 }
 
 /** Result of one ftplib scenario (see tests/fixtures/interop/ftplib_client.py). */

@@ -11,9 +11,10 @@ import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { join } from "node:path";
+import { type Closable, disposable } from "../disposable.ts";
 
 /** A running server. */
-export interface RealServer {
+export interface RealServer extends Closable {
   readonly name: string;
   readonly host: string;
   readonly port: number;
@@ -97,7 +98,7 @@ function childServer(
   where: { port: number; dir: string; root: string },
   login: { user: string; password: string; url: string },
 ): RealServer {
-  return {
+  return disposable<RealServer>({
     name,
     host: "127.0.0.1",
     port: where.port,
@@ -107,7 +108,7 @@ function childServer(
       await stop(child);
       rmSync(where.dir, { recursive: true, force: true });
     },
-  };
+  });
 }
 
 /** Options of {@linkcode startVsftpd}. */
@@ -315,7 +316,7 @@ export async function startAioftp(): Promise<RealServer> {
 }
 
 /** A running SOCKS5 proxy. */
-export interface RealProxy {
+export interface RealProxy extends Closable {
   readonly host: string;
   readonly port: number;
   close(): Promise<void>;
@@ -344,7 +345,7 @@ export async function startMicrosocks(
   if (options.bind) args.push("-b", options.bind);
   const child = spawn("/usr/bin/microsocks", args, { stdio: ["ignore", "ignore", "ignore"] });
   await waitForPort(port, child, "microsocks");
-  return { host: "127.0.0.1", port, close: () => stop(child) };
+  return disposable<RealProxy>({ host: "127.0.0.1", port, close: () => stop(child) });
 }
 
 /** Whether Dante (Debian's `dante-server`) is installed; under CI a missing one is an error. */
@@ -379,14 +380,14 @@ export async function startDante(): Promise<RealProxy> {
     stdio: ["ignore", "ignore", "ignore"],
   });
   await waitForPort(port, child, "danted");
-  return {
+  return disposable<RealProxy>({
     host: "127.0.0.1",
     port,
     async close() {
       await stop(child);
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
 }
 
 /** Options of {@linkcode startAnyftp}. */
@@ -417,7 +418,7 @@ export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServ
     disabledCommands: options.disable ?? [],
     ...(options.tls ? { tls: options.tls } : {}),
   });
-  return {
+  return disposable<RealServer>({
     name: "anyftp",
     host: server.hostname,
     port: server.port,
@@ -429,5 +430,5 @@ export async function startAnyftp(options: AnyftpOptions = {}): Promise<RealServ
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
 }

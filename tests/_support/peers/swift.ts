@@ -24,6 +24,7 @@ import { S3PathIO, type S3PathIOOptions } from "../../../src/fs/s3/s3_path_io.ts
 import { Server, type ServerOptions } from "../../../src/server/mod.ts";
 import { IN_CI, PYTHON, removeDir, tempDir } from "../tools.ts";
 import { PASSWORD, USER } from "../local_server.ts";
+import { type Closable, disposable } from "../disposable.ts";
 
 /** The Debian packages the server needs (the same list is in `.ci/run`). */
 export const SWIFT_PACKAGES = [
@@ -85,7 +86,7 @@ export function skipUnlessS3(): false | string {
 }
 
 /** A running Swift with its S3 API. */
-export interface S3Server {
+export interface S3Server extends Closable {
   /** `http://127.0.0.1:PORT` of the S3 API. */
   readonly endpoint: string;
   /** Create a bucket (retrying while the servers finish starting). */
@@ -307,7 +308,7 @@ export async function startS3Server(): Promise<S3Server> {
       retryDelayMs: 100,
       timeoutMs: 60_000,
     });
-  return {
+  return disposable<S3Server>({
     endpoint,
     client,
     async createBucket(name) {
@@ -315,7 +316,7 @@ export async function startS3Server(): Promise<S3Server> {
       await res.body?.cancel();
     },
     close,
-  };
+  });
 }
 
 /** Options for {@linkcode startS3FtpServer}. */
@@ -335,7 +336,7 @@ export interface S3FtpServerOptions {
 }
 
 /** Our FTP server on S3PathIO, listening on loopback. */
-export interface S3FtpServer {
+export interface S3FtpServer extends Closable {
   /** The server. */
   readonly server: Server;
   /** The storage every session shares. */
@@ -373,5 +374,5 @@ export async function startS3FtpServer(s3: S3Server, options: S3FtpServerOptions
   const hostname = options.hostname ?? "127.0.0.1";
   await server.listen({ hostname, port: 0 });
   const port = server.address.port;
-  return { server, storage, port, url: `ftp://${hostname}:${port}`, close: () => server.close() };
+  return disposable<S3FtpServer>({ server, storage, port, url: `ftp://${hostname}:${port}`, close: () => server.close() });
 }
