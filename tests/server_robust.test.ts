@@ -11,9 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalPathIO } from "../src/fs/local_path_io.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
-import { defaultNet } from "../src/net/auto.ts";
 import { nodeNet } from "../src/net/node.ts";
-import type { Conn, Listener } from "../src/net/types.ts";
+import type { Conn } from "../src/net/types.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import { LingeringConns } from "../src/server/_lingering.ts";
 import { LoginFailures } from "../src/server/_login_failures.ts";
@@ -21,6 +20,7 @@ import {
   bytes,
   Control,
   countingNet,
+  freePorts,
   getFile,
   guard,
   putFile,
@@ -46,24 +46,6 @@ async function openFrom2(port: number): Promise<Control> {
   const { control, greeting } = await Control.over(conn, nodeNet);
   assert.equal(greeting.code, "220");
   return control;
-}
-
-/** Ports p..p+n-1 all free right now (retries a few random bases). */
-async function freeRange(n: number): Promise<number> {
-  const net = await defaultNet();
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const held: Listener[] = [];
-    try {
-      for (let i = 0; i < n; i++) held.push(await net.listen({ hostname: "127.0.0.1", port: base + i }));
-      return base;
-    } catch {
-      // one is taken: try another base
-    } finally {
-      for (const l of held) l.close();
-    }
-  }
-  throw new Error("no free port range");
 }
 
 /** Start an upload and send `first` bytes, leaving the data connection open. */
@@ -263,7 +245,7 @@ describe("server robustness: resource exhaustion", () => {
   });
 
   it("a passive port nobody uses is closed after the data timeout and returned", async () => {
-    const min = await freeRange(1);
+    const min = (await freePorts(1))[0]!;
     await using srv = await startServer({
       users: [USER],
       passivePorts: { min, max: min },
@@ -287,7 +269,7 @@ describe("server robustness: resource exhaustion", () => {
   });
 
   it("passive ports are capped per IP and chosen unpredictably within the range", async () => {
-    const min = await freeRange(60);
+    const min = (await freePorts(60))[0]!;
     await using srv = await startServer({
       users: [USER],
       passivePorts: { min, max: min + 59 },

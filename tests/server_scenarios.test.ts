@@ -8,11 +8,11 @@ import assert from "node:assert/strict";
 import { Client } from "../src/client/client.ts";
 import { PathIOError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
-import { defaultNet } from "../src/net/auto.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import {
   bytes,
   Control,
+  freePorts,
   getFile,
   guard,
   putFile,
@@ -139,27 +139,6 @@ describe("server scenario 5: MLSD/MLST disabled", () => {
   });
 });
 
-/** Two consecutive free ports (bounded search). */
-async function freePortPair(): Promise<number> {
-  const net = await defaultNet();
-  for (let i = 0; i < 50; i++) {
-    const a = await net.listen({ hostname: "127.0.0.1", port: 0 });
-    const p = a.addr.port;
-    a.close();
-    if (p >= 65535) continue;
-    try {
-      const b = await net.listen({ hostname: "127.0.0.1", port: p + 1 });
-      b.close();
-      const c = await net.listen({ hostname: "127.0.0.1", port: p });
-      c.close();
-      return p;
-    } catch {
-      // taken; try another
-    }
-  }
-  throw new Error("no free pair of ports found");
-}
-
 describe("server scenario 6: EPSV fallback and the data-port pool", () => {
   it("EPSV answered 502: the client falls back to PASV", async () => {
     await using srv = await startServer({ users: [USER], disabledCommands: ["EPSV"] });
@@ -171,7 +150,7 @@ describe("server scenario 6: EPSV fallback and the data-port pool", () => {
   });
 
   it("an exhausted pool gives 421; ports come back after a transfer or QUIT", async () => {
-    const min = await freePortPair();
+    const [min] = await freePorts(2) as [number, number];
     await using srv = await startServer({ users: [USER], passivePorts: { min, max: min + 1 }, maxPassivePortsPerIp: 2 });
     await putFile(srv.storage, "/f", "x");
     await using a = await Control.login(srv.port, "u", "p");

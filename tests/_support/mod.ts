@@ -12,6 +12,7 @@ export * from "./control.ts";
 export * from "./guard.ts";
 export * from "./ipv6.ts";
 export * from "./local_server.ts";
+export * from "./ports.ts";
 export * from "./server.ts";
 export * from "./storage.ts";
 export * from "./tls_fixture.ts";

@@ -7,11 +7,12 @@
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { join } from "node:path";
 import { type Closable, disposable } from "../disposable.ts";
+import { freePort, freePorts } from "../ports.ts";
 
 /** A running server. */
 export interface RealServer extends Closable {
@@ -35,17 +36,6 @@ export function havePeer(kind: "vsftpd" | "pyftpdlib" | "aioftp"): boolean {
     throw new Error(`${kind} is not installed (CI requires it): apt-get install it`);
   }
   return ok;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
@@ -126,7 +116,7 @@ export interface VsftpdOptions {
 export async function startVsftpd(options: VsftpdOptions = {}): Promise<RealServer> {
   const { dir, root } = tempRoot("vsftpd");
   const port = await freePort();
-  const pasvBase = 20000 + Math.floor(Math.random() * 200) * 50;
+  const pasvBase = (await freePorts(50))[0]!;
   const conf = [
     "listen=YES",
     "listen_ipv6=NO",

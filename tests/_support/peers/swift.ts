@@ -15,7 +15,6 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, openSync, closeSync, writeFileSync, chmodSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -25,6 +24,7 @@ import { Server, type ServerOptions } from "../../../src/server/mod.ts";
 import { IN_CI, PYTHON, removeDir, tempDir } from "../tools.ts";
 import { PASSWORD, USER } from "../local_server.ts";
 import { type Closable, disposable } from "../disposable.ts";
+import { freePorts } from "../ports.ts";
 
 /** The Debian packages the server needs (the same list is in `.ci/run`). */
 export const SWIFT_PACKAGES = [
@@ -95,36 +95,6 @@ export interface S3Server extends Closable {
   client(bucket: string): S3Client;
   /** Kill every server and remove the data. */
   close(): Promise<void>;
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-/**
- * `count` consecutive free ports in 20000–32767 (below Linux's ephemeral range, so that no
- * outgoing connection takes one before it is bound).
- *
- * @param count How many.
- * @returns The ports, ascending.
- * @example
- * ```ts
- * const ports = await freePorts(10); // e.g. a passive range ports[0]-ports[9]
- * ```
- */
-export async function freePorts(count: number): Promise<number[]> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * Math.floor(12000 / count)) * count;
-    const ports = Array.from({ length: count }, (_, i) => base + i);
-    let ok = true;
-    for (const p of ports) if (ok && !(await portFree(p))) ok = false;
-    if (ok) return ports;
-  }
-  throw new Error(`no ${count} free ports below 32768`);
 }
 
 function serverConf(name: string, port: number, dir: string, devices: string): string {
