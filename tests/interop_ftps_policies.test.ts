@@ -48,7 +48,9 @@ describe("interop: implicit FTPS listener (TLS from the first byte)", { skip }, 
   let local: string;
 
   before(async () => {
-    s = await startInteropServer({ label: "implicit", serverOptions: { tls: TLS } });
+    // A 3 s handshake bound (default 10 s): the plain-text client below waits it out; a real
+    // handshake on loopback takes milliseconds.
+    s = await startInteropServer({ label: "implicit", serverOptions: { tls: TLS, tlsHandshakeTimeout: 3000 } });
     implicitPort = (await s.server.listen({ hostname: "127.0.0.1", port: 0, implicitTls: true })).port;
     local = join(s.dir, "client");
     await mkdir(local);
@@ -166,7 +168,9 @@ describe("interop: TLS-required policies", { skip }, () => {
 
   it("lftp with ftp:ssl-allow off is refused; with ssl-force it mirrors", async () => {
     const plain = await runTool("lftp", ["-c", [
-      "set cmd:fail-exit yes", "set net:max-retries 1", "set ftp:ssl-allow no",
+      // lftp waits net:reconnect-interval-base (default 30 s, ~15 s here) before giving up on
+      // the refused login; 1 s gives the same refusal sooner.
+      "set cmd:fail-exit yes", "set net:max-retries 1", "set net:reconnect-interval-base 1", "set ftp:ssl-allow no",
       `open -u '${USER},${PASSWORD}' -p ${s.port} 127.0.0.1`, "cls /",
     ].join("; ")]);
     assert.notEqual(plain.code, 0);

@@ -87,7 +87,8 @@ describe("server FTPS: a data connection that fails its TLS handshake", () => {
         await using srv = await startServer({ tls: TLS, dataConnectionTimeout: 1000 });
         await putFile(srv.storage, "/f.txt", "file body");
         const before = openFds();
-        for (let round = 0; round < 4; round++) {
+        // Two rounds: a socket leaked per round shows as 2 fds over the 1 of slack below.
+        for (let round = 0; round < 2; round++) {
           const { c, data } = await hostileRetr(srv.port, how, mode);
           const r = await c.reply();
           assert.ok(r.code === "425" || r.code === "426", `${r.code} ${r.lines.join("|")}`);

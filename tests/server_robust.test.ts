@@ -321,14 +321,12 @@ describe("server robustness: resource exhaustion", () => {
       }
     }
     // Even the right password is refused from that address now…
-    const { control: banned } = await Control.open(srv.port);
-    try {
+    {
+      await using banned = await Control.connect(srv.port);
       await banned.expect("USER u", "331");
       const r = await banned.cmd("PASS p");
       assert.equal(r.code, "421", r.lines.join(" "));
       assert.equal((await banned.reply()).code, "EOF");
-    } finally {
-      banned.close();
     }
     // …but not from another one.
     await using other = await openFrom2(srv.port);

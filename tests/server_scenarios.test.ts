@@ -177,24 +177,19 @@ describe("server scenario 6: EPSV fallback and the data-port pool", () => {
 describe("server scenario 7: connection limits", () => {
   it("maxConnections gives 421 to the extra client; per-user maximum gives 530; QUIT frees a slot", async () => {
     await using srv = await startServer({ users: [{ ...USER, maxConnections: 1 }], maxConnections: 2 });
-    const a = await Control.login(srv.port, "u", "p");
-    const { control: b } = await Control.open(srv.port);
-    const { control: c, greeting } = await Control.open(srv.port);
-    try {
-      assert.equal(greeting.code, "421");
-      await b.expect("USER u", "331");
-      assert.equal((await b.cmd("PASS p")).code, "530");
-      await a.expect("QUIT", "221");
-      await waitFor(() => srv.server.connections === 1, "slot freed");
-      await b.expect("USER u", "331");
-      assert.equal((await b.cmd("PASS p")).code, "230");
-      const { greeting: again } = await Control.open(srv.port).then((r) => (r.control.close(), r));
-      assert.equal(again.code, "220");
-    } finally {
-      a.close();
-      b.close();
-      c.close();
-    }
+    await using a = await Control.login(srv.port, "u", "p");
+    await using b = await Control.connect(srv.port);
+    await using c = await Control.connect(srv.port);
+    const greeting = c.greeting;
+    assert.equal(greeting.code, "421");
+    await b.expect("USER u", "331");
+    assert.equal((await b.cmd("PASS p")).code, "530");
+    await a.expect("QUIT", "221");
+    await waitFor(() => srv.server.connections === 1, "slot freed");
+    await b.expect("USER u", "331");
+    assert.equal((await b.cmd("PASS p")).code, "230");
+    const { greeting: again } = await Control.open(srv.port).then((r) => (r.control.close(), r));
+    assert.equal(again.code, "220");
   });
 });
 

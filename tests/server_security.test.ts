@@ -293,48 +293,38 @@ describe("server security: overlong command lines", () => {
 describe("server security: failed logins", () => {
   it("each failure is delayed; after maxLoginFailures the connection is closed with 421", async () => {
     await using srv = await startServer({ users: [ALICE], loginFailureDelay: 150, maxLoginFailures: 2 });
-    const { control: c } = await Control.open(srv.port);
-    try {
-      await c.expect("USER alice", "331");
-      // Pipeline a NOOP behind the bad password: it is not answered before the delayed 530.
-      await c.send("PASS wrong");
-      await c.send("NOOP");
-      assert.equal((await c.reply()).code, "530");
-      assert.equal((await c.reply()).code, "200");
-      const failed = srv.events.findIndex((e) => e.type === "login-failed");
-      const reply530 = srv.events.findIndex((e) => e.type === "reply" && e.code === "530");
-      assert.ok(failed >= 0 && failed < reply530);
-      await c.expect("USER alice", "331");
-      assert.equal((await c.cmd("PASS wrong again")).code, "421");
-      assert.equal((await c.reply()).code, "EOF");
-      assert.ok(!JSON.stringify(srv.events).includes("wrong again"));
-    } finally {
-      c.close();
-    }
+    await using c = await Control.connect(srv.port);
+    await c.expect("USER alice", "331");
+    // Pipeline a NOOP behind the bad password: it is not answered before the delayed 530.
+    await c.send("PASS wrong");
+    await c.send("NOOP");
+    assert.equal((await c.reply()).code, "530");
+    assert.equal((await c.reply()).code, "200");
+    const failed = srv.events.findIndex((e) => e.type === "login-failed");
+    const reply530 = srv.events.findIndex((e) => e.type === "reply" && e.code === "530");
+    assert.ok(failed >= 0 && failed < reply530);
+    await c.expect("USER alice", "331");
+    assert.equal((await c.cmd("PASS wrong again")).code, "421");
+    assert.equal((await c.reply()).code, "EOF");
+    assert.ok(!JSON.stringify(srv.events).includes("wrong again"));
   });
 });
 
 describe("server security: connection limits", () => {
   it("maxConnections refuses the extra client with 421; a slot frees after QUIT", async () => {
     await using srv = await startServer({ users: [ALICE], maxConnections: 2 });
-    const a = await Control.open(srv.port);
-    const b = await Control.open(srv.port);
-    const c = await Control.open(srv.port);
-    try {
-      assert.equal(a.greeting.code, "220");
-      assert.equal(b.greeting.code, "220");
-      assert.equal(c.greeting.code, "421");
-      assert.equal((await c.control.reply()).code, "EOF");
-      await a.control.expect("QUIT", "221");
-      await waitFor(() => srv.server.connections === 1, "slot freed");
-      const d = await Control.open(srv.port);
-      assert.equal(d.greeting.code, "220");
-      d.control.close();
-    } finally {
-      a.control.close();
-      b.control.close();
-      c.control.close();
-    }
+    await using a = await Control.open(srv.port);
+    await using b = await Control.open(srv.port);
+    await using c = await Control.open(srv.port);
+    assert.equal(a.greeting.code, "220");
+    assert.equal(b.greeting.code, "220");
+    assert.equal(c.greeting.code, "421");
+    assert.equal((await c.control.reply()).code, "EOF");
+    await a.control.expect("QUIT", "221");
+    await waitFor(() => srv.server.connections === 1, "slot freed");
+    const d = await Control.open(srv.port);
+    assert.equal(d.greeting.code, "220");
+    d.control.close();
   });
 
   it("maxConnectionsPerIp counts per address", async () => {
@@ -357,30 +347,27 @@ describe("server security: connection limits", () => {
 
   it("a user's maxConnections refuses a further login with 530; logout frees it", async () => {
     await using srv = await startServer({ users: [{ ...ALICE, maxConnections: 1 }] });
-    const a = await Control.login(srv.port, "alice", "pw");
-    const { control: b } = await Control.open(srv.port);
-    try {
-      await b.expect("USER alice", "331");
-      assert.equal((await b.cmd("PASS pw")).code, "530");
-      await a.expect("QUIT", "221");
-      await waitFor(() => srv.server.connections === 1, "first session closed");
-      await b.expect("USER alice", "331");
-      assert.equal((await b.cmd("PASS pw")).code, "230");
-    } finally {
-      a.close();
-      b.close();
-    }
+    await using a = await Control.login(srv.port, "alice", "pw");
+    await using b = await Control.connect(srv.port);
+    await b.expect("USER alice", "331");
+    assert.equal((await b.cmd("PASS pw")).code, "530");
+    await a.expect("QUIT", "221");
+    await waitFor(() => srv.server.connections === 1, "first session closed");
+    await b.expect("USER alice", "331");
+    assert.equal((await b.cmd("PASS pw")).code, "230");
   });
 });
 
 describe("server security: idle timeout", () => {
   it("an idle session gets 421 and is closed; activity keeps it open", async () => {
-    await using srv = await startServer({ users: [ALICE], idleTimeout: 400 });
+    // 1 s of idleness against a NOOP every 100 ms for 1.5 s: a loaded machine (the three
+    // runtimes' suites run at once) must stall a timer by 900 ms to break the busy session.
+    await using srv = await startServer({ users: [ALICE], idleTimeout: 1000 });
     await using idle = await Control.login(srv.port, "alice", "pw");
     await using busy = await Control.login(srv.port, "alice", "pw");
     let busyOk = true;
     const keepAlive = (async () => {
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 15; i++) {
         await new Promise((r) => setTimeout(r, 100));
         if ((await busy.cmd("NOOP")).code !== "200") busyOk = false;
       }

@@ -50,15 +50,11 @@ describe("server: explicit FTPS (AUTH TLS)", () => {
       const commands = srv.events.filter((e) => e.type === "command").map((e) => e.type === "command" ? e.name : "");
       for (const c of ["AUTH", "PBSZ", "PROT"]) assert.ok(commands.includes(c), c);
       // FEAT advertises it; a second AUTH on a secured connection is refused.
-      const c = await Control.open(srv.port);
-      try {
-        const feat = await c.control.cmd("FEAT");
-        assert.ok(feat.lines.includes(" AUTH TLS"));
-        assert.equal((await c.control.cmd("PBSZ 0")).code, "503");
-        assert.equal((await c.control.cmd("AUTH KERBEROS")).code, "504");
-      } finally {
-        c.control.close();
-      }
+      await using c = await Control.open(srv.port);
+      const feat = await c.control.cmd("FEAT");
+      assert.ok(feat.lines.includes(" AUTH TLS"));
+      assert.equal((await c.control.cmd("PBSZ 0")).code, "503");
+      assert.equal((await c.control.cmd("AUTH KERBEROS")).code, "504");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,6 +12,7 @@ import {
   putFile,
   readAll,
   settle,
+  startMemoryServer,
   startServer,
   text,
   waitFor,
@@ -19,10 +20,15 @@ import {
 
 const MiB = 1024 * 1024;
 
-async function setup(size = 256 * MiB, options = {}) {
+/**
+ * A server with a virtual `/big` file: over the in-memory network by default (deterministic,
+ * no ports), over the runtime's loopback adapter for the one scenario run on real sockets.
+ */
+async function setup(size = 256 * MiB, options = {}, network: "memory" | "loopback" = "memory") {
   const storage = new InstrumentedPathIO();
   storage.addVirtual("/big", size);
-  const srv = await startServer({ users: [{ login: "u", password: "p" }], storage, ...options });
+  const start = network === "memory" ? startMemoryServer : startServer;
+  const srv = await start({ users: [{ login: "u", password: "p" }], storage, ...options });
   return { srv, storage };
 }
 
@@ -38,7 +44,7 @@ describe("server: ABOR", () => {
     it(`${name} during a RETR the client does not read: 426 then 226, session usable`, async () => {
       const { srv, storage } = await setup();
       await using _ = srv;
-      await using c = await Control.login(srv.port, "u", "p");
+      await using c = await Control.login(srv, "u", "p");
       await c.expect("TYPE I", "200");
       const data = await c.passive();
       await c.expect("RETR big", "150");
@@ -62,7 +68,7 @@ describe("server: ABOR", () => {
     const { srv, storage } = await setup();
     await using _ = srv;
     for (let i = 0; i < 3000; i++) await storage.mkdir(`/dir${String(i).padStart(5, "0")}-${"x".repeat(100)}`);
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     for (const cmd of ["MLSD", "LIST"]) {
       const data = await c.passive();
       await c.expect(cmd, "150");
@@ -87,7 +93,7 @@ describe("server: control commands during a transfer", () => {
   it("NOOP and STAT are answered while data flows; other commands wait for the 226", async () => {
     const { srv, storage } = await setup(32 * MiB);
     await using _ = srv;
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const data = await c.passive();
     await c.expect("RETR big", "150");
@@ -110,8 +116,8 @@ describe("server: client going away", () => {
     const { srv, storage } = await setup();
     await using _ = srv;
     await putFile(storage, "/small", "x");
-    await using other = await Control.login(srv.port, "u", "p");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using other = await Control.login(srv, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     const data = await c.passive();
     await c.expect("RETR big", "150");
     await settle(() => storage.pulled);
@@ -127,7 +133,7 @@ describe("server: client going away", () => {
     const { srv, storage } = await setup();
     await using _ = srv;
     for (let round = 0; round < 5; round++) {
-      const c = await Control.login(srv.port, "u", "p");
+      const c = await Control.login(srv, "u", "p");
       const data = await c.passive();
       await c.expect("RETR big", "150");
       await settle(() => storage.pulled, 20, 3);
@@ -140,7 +146,7 @@ describe("server: client going away", () => {
     }
     const closes = srv.events.filter((e) => e.type === "session-close");
     assert.equal(closes.length, 5);
-    const other = await Control.login(srv.port, "u", "p");
+    const other = await Control.login(srv, "u", "p");
     assert.equal((await other.cmd("NOOP")).code, "200");
     other.close();
   });
@@ -150,7 +156,7 @@ describe("server: memory stays bounded", () => {
   it("a RETR to a client that does not read pulls only a bounded amount from storage", async () => {
     const { srv, storage } = await setup(1024 * MiB);
     await using _ = srv;
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const data = await c.passive();
     await c.expect("RETR big", "150");
@@ -165,7 +171,7 @@ describe("server: memory stays bounded", () => {
     const { srv, storage } = await setup();
     await using _ = srv;
     storage.gate("/slow");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const data = await c.passive();
     await c.expect("STOR slow", "150");
@@ -204,7 +210,7 @@ describe("server: speed limits", () => {
     const { srv, storage } = await setup(0, { speedLimits: { downloadPerConnection: 200_000 } });
     await using _ = srv;
     storage.addVirtual("/f", 300_000);
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const got = await c.download("RETR f");
     assert.equal(got.data.length, 300_000);
@@ -217,12 +223,12 @@ describe("server: speed limits", () => {
   it("a per-user limit is shared by the user's sessions", async () => {
     const storage = new InstrumentedPathIO();
     storage.addVirtual("/f", 150_000);
-    await using srv = await startServer({
+    await using srv = await startMemoryServer({
       users: [{ login: "u", password: "p", speedLimits: { download: 200_000 } }],
       storage,
     });
-    await using a = await Control.login(srv.port, "u", "p");
-    await using b = await Control.login(srv.port, "u", "p");
+    await using a = await Control.login(srv, "u", "p");
+    await using b = await Control.login(srv, "u", "p");
     await a.expect("TYPE I", "200");
     await b.expect("TYPE I", "200");
     const started = performance.now();
@@ -234,33 +240,38 @@ describe("server: speed limits", () => {
 });
 
 describe("server: concurrency and shutdown", () => {
-  it("serves many clients at once, each with correct data", async () => {
-    const { srv, storage } = await setup(3 * MiB + 17);
-    await using _ = srv;
-    const clients = await Promise.all(Array.from({ length: 12 }, () => Control.login(srv.port, "u", "p")));
-    try {
-      const results = await Promise.all(clients.map(async (c, i) => {
-        await c.expect("TYPE I", "200");
-        if (i % 2) {
-          const payload = new Uint8Array(200_000 + i).fill(i);
-          await c.upload(`STOR up${i}`, payload);
-          const back = await c.download(`RETR up${i}`);
-          return back.data.length === payload.length && back.data.every((x) => x === i);
-        }
-        const got = await c.download("RETR big");
-        return got.data.length === 3 * MiB + 17 && got.data[12345] === (12345 & 255);
-      }));
-      assert.deepEqual(results, results.map(() => true));
-      assert.ok(storage.pulled >= 6 * (3 * MiB));
-    } finally {
-      for (const c of clients) c.close();
-    }
-  });
+  // The one scenario of this file also run over the runtime's real sockets.
+  for (const network of ["memory", "loopback"] as const) {
+    it(`serves many clients at once, each with correct data (${network})`, async () => {
+      const { srv, storage } = await setup(3 * MiB + 17, {}, network);
+      await using _ = srv;
+      const clients = await Promise.all(Array.from({ length: 12 }, () => Control.login(srv, "u", "p")));
+      try {
+        const results = await Promise.all(clients.map(async (c, i) => {
+          await c.expect("TYPE I", "200");
+          if (i % 2) {
+            const payload = new Uint8Array(200_000 + i).fill(i);
+            await c.upload(`STOR up${i}`, payload);
+            const back = await c.download(`RETR up${i}`);
+            return back.data.length === payload.length && back.data.every((x) => x === i);
+          }
+          const got = await c.download("RETR big");
+          return got.data.length === 3 * MiB + 17 && got.data[12345] === (12345 & 255);
+        }));
+        assert.deepEqual(results, results.map(() => true));
+        assert.ok(storage.pulled >= 6 * (3 * MiB));
+      } finally {
+        for (const c of clients) c.close();
+      }
+    });
+  }
 
+  // The two close() cases stay on real sockets: the in-memory network drops what a closed
+  // connection still had queued, so the last reply (421/426) would not arrive there.
   it("close() lets a running transfer finish, then says 421 and closes", async () => {
-    const { srv } = await setup(8 * MiB);
-    await using c = await Control.login(srv.port, "u", "p");
-    await using idle = await Control.login(srv.port, "u", "p");
+    const { srv } = await setup(8 * MiB, {}, "loopback");
+    await using c = await Control.login(srv, "u", "p");
+    await using idle = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const data = await c.passive();
     await c.expect("RETR big", "150");
@@ -275,8 +286,8 @@ describe("server: concurrency and shutdown", () => {
   });
 
   it("close() aborts transfers still running at the deadline with 426", async () => {
-    const { srv, storage } = await setup();
-    await using c = await Control.login(srv.port, "u", "p");
+    const { srv, storage } = await setup(256 * MiB, {}, "loopback");
+    await using c = await Control.login(srv, "u", "p");
     const data = await c.passive();
     await c.expect("RETR big", "150");
     await settle(() => storage.pulled);

@@ -13,6 +13,9 @@ import { LineReader } from "../../src/streams/line_reader.ts";
 import { bytes, readAll, writeAll } from "./bytes.ts";
 import { guard } from "./guard.ts";
 
+/** Where {@linkcode Control.open} connects: a loopback port, or a server and its network. */
+export type ControlTarget = number | { readonly port: number; readonly net: Net };
+
 /**
  * A raw FTP control connection for tests: send a line, read a reply, open data connections.
  * Disposable: `await using c = await Control.login(port)` closes it at the end of the scope.
@@ -24,6 +27,7 @@ export class Control {
   #lines: LineReader;
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #assembler = new ReplyAssembler();
+  #greeting: Reply | undefined;
 
   private constructor(conn: Conn, net: Net, hostname: string) {
     this.conn = conn;
@@ -33,32 +37,51 @@ export class Control {
     this.#writer = conn.writable.getWriter();
   }
 
-  /** Connect and read the greeting. */
+  /**
+   * Connect and read the greeting. `target` is a port on the running runtime's loopback, or a
+   * server (`{ port, net }`, e.g. a {@linkcode TestServer}) whose network is used, in memory
+   * or real.
+   */
   static async open(
-    port: number,
+    target: ControlTarget,
     options: { hostname?: string; localAddress?: string; expectGreeting?: string } = {},
-  ): Promise<{ control: Control; greeting: Reply }> {
-    const net = await defaultNet();
+  ): Promise<{ control: Control; greeting: Reply } & AsyncDisposable> {
+    const control = await Control.connect(target, options);
+    return { control, greeting: control.greeting, [Symbol.asyncDispose]: () => control[Symbol.asyncDispose]() };
+  }
+
+  /** {@linkcode Control.open} as one disposable Control; the greeting is `control.greeting`. */
+  static async connect(
+    target: ControlTarget,
+    options: { hostname?: string; localAddress?: string } = {},
+  ): Promise<Control> {
+    const { port, net } = typeof target === "number" ? { port: target, net: await defaultNet() } : target;
     const hostname = options.hostname ?? "127.0.0.1";
     const conn = await guard(
       net.connect({ hostname, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }),
       "connect",
     );
     const control = new Control(conn, net, hostname);
-    const greeting = await control.reply();
-    return { control, greeting };
+    control.#greeting = await control.reply();
+    return control;
+  }
+
+  /** The server's greeting (`EOF` when it closed at once). */
+  get greeting(): Reply {
+    if (!this.#greeting) throw new Error("no greeting read on this connection");
+    return this.#greeting;
   }
 
   /** Wrap an already open connection and read the greeting. */
   static async over(conn: Conn, net: Net, hostname = "127.0.0.1"): Promise<{ control: Control; greeting: Reply }> {
     const control = new Control(conn, net, hostname);
-    const greeting = await control.reply();
-    return { control, greeting };
+    control.#greeting = await control.reply();
+    return { control, greeting: control.#greeting };
   }
 
   /** Connect, expect 220, and log in. */
-  static async login(port: number, login = "anonymous", password = "guest@example.com", hostname?: string) {
-    const { control, greeting } = await Control.open(port, { hostname });
+  static async login(target: ControlTarget, login = "anonymous", password = "guest@example.com", hostname?: string) {
+    const { control, greeting } = await Control.open(target, hostname === undefined ? {} : { hostname });
     if (greeting.code !== "220") throw new Error(`greeting ${greeting.code} ${greeting.lines.join("|")}`);
     await control.expect(`USER ${login}`, "331", "230");
     const last = await control.cmd(`PASS ${password}`);

@@ -9,6 +9,7 @@
 import { MemoryPathIO } from "../../src/fs/memory_path_io.ts";
 import type { PathIO } from "../../src/fs/path_io.ts";
 import { defaultNet } from "../../src/net/auto.ts";
+import { createMemoryNet } from "../../src/net/memory.ts";
 import type { Conn, Listener, Net } from "../../src/net/types.ts";
 import type { ServerEvent } from "../../src/server/events.ts";
 import { Server, type ServerOptions } from "../../src/server/server.ts";
@@ -20,6 +21,8 @@ export interface TestServer {
   readonly hostname: string;
   readonly storage: PathIO;
   readonly events: ServerEvent[];
+  /** The network it listens on (the runtime's loopback adapter, or `options.net`). */
+  readonly net: Net;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -35,9 +38,11 @@ export async function startServer(
   const storage = (options.storage && typeof options.storage !== "function")
     ? options.storage
     : new MemoryPathIO();
+  const net = options.net ?? await defaultNet();
   const server = new Server({
     storage,
     ...options,
+    net,
     onEvent: (e) => {
       events.push(e);
       options.onEvent?.(e);
@@ -50,8 +55,17 @@ export async function startServer(
     hostname,
     storage,
     events,
+    net,
     [Symbol.asyncDispose]: () => server.close({ timeout: 2000 }),
   };
+}
+
+/**
+ * {@linkcode startServer} on a fresh in-memory network (no sockets, no ports: deterministic);
+ * reach it with `Control.login(srv)` or a client given `{ net: srv.net }`.
+ */
+export function startMemoryServer(options: ServerOptions = {}): Promise<TestServer> {
+  return startServer({ ...options, net: createMemoryNet() });
 }
 
 /**
