@@ -1,11 +1,10 @@
 /**
  * The ten scenarios of aioftp's test suite (shared/spec/aioftp-reference.md), server side,
  * over real sockets; where a scenario is about client fallbacks, anyftp's own Client drives
- * the server.
+ * the server (scenario 5 and the first case of 6 as a pair on the in-memory network).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../src/client/client.ts";
 import { PathIOError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
@@ -18,6 +17,7 @@ import {
   putFile,
   readAll,
   settle,
+  startPair,
   startServer,
   text,
   uploadTarget,
@@ -121,13 +121,13 @@ describe("server scenario 4: permissions", () => {
 
 describe("server scenario 5: MLSD/MLST disabled", () => {
   it("the client falls back to LIST and still gets the types right", async () => {
-    await using srv = await startServer({ users: [USER], disabledCommands: ["MLSD", "MLST"] });
+    await using pair = await startPair({ users: [USER], disabledCommands: ["MLSD", "MLST"] });
+    const { server: srv, client } = pair;
     await srv.storage.mkdir("/dir/sub", { parents: true });
     await putFile(srv.storage, "/dir/file.txt", "12345");
-    const raw = await Control.login(srv.port, "u", "p");
+    const raw = await Control.login(srv, "u", "p");
     assert.equal((await raw.cmd("MLSD /dir")).code, "502");
     raw.close();
-    await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`);
     const entries = await client.list("/dir");
     const byName = new Map(entries.map((e) => [e.name, e]));
     assert.equal(byName.get("sub")?.type, "dir");
@@ -141,8 +141,8 @@ describe("server scenario 5: MLSD/MLST disabled", () => {
 
 describe("server scenario 6: EPSV fallback and the data-port pool", () => {
   it("EPSV answered 502: the client falls back to PASV", async () => {
-    await using srv = await startServer({ users: [USER], disabledCommands: ["EPSV"] });
-    await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`);
+    await using pair = await startPair({ users: [USER], disabledCommands: ["EPSV"] });
+    const { server: srv, client } = pair;
     await client.uploadData(bytes("via pasv"), "/f");
     assert.equal(text(await client.downloadData("/f")), "via pasv");
     assert.ok(srv.events.some((e) => e.type === "reply" && e.code === "502"));

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { Client } from "../../src/client/client.ts";
+import type { ClientOptions } from "../../src/client/options.ts";
 import { MemoryPathIO } from "../../src/fs/memory_path_io.ts";
 import type { PathIO } from "../../src/fs/path_io.ts";
 import { defaultNet } from "../../src/net/auto.ts";
@@ -66,6 +68,51 @@ export async function startServer(
  */
 export function startMemoryServer(options: ServerOptions = {}): Promise<TestServer> {
   return startServer({ ...options, net: createMemoryNet() });
+}
+
+/** Our server and our client logged in to it; `await using` closes both (client first). */
+export interface Pair extends AsyncDisposable {
+  readonly server: TestServer;
+  readonly client: Client;
+}
+
+/**
+ * Start a server ({@linkcode startServer} options, first user of `options.users` or
+ * anonymous) and connect our client to it, over a fresh in-memory network by default or over
+ * the runtime's loopback adapter.
+ */
+export async function startPair(
+  options: ServerOptions = {},
+  { network = "memory", client: clientOptions = {} }: {
+    network?: "memory" | "loopback";
+    client?: Omit<ClientOptions, "net">;
+  } = {},
+): Promise<Pair> {
+  const server = await (network === "memory" ? startMemoryServer(options) : startServer(options));
+  const user = options.users?.[0] as { login?: string; password?: string; anonymous?: boolean } | undefined;
+  const login = user && !user.anonymous && user.login !== undefined
+    ? { user: user.login, password: user.password ?? "" }
+    : {};
+  try {
+    const client = await Client.connect(
+      { host: "127.0.0.1", port: server.port, ...login },
+      { ...clientOptions, net: server.net },
+    );
+    return {
+      server,
+      client,
+      [Symbol.asyncDispose]: async () => {
+        try {
+          await client[Symbol.asyncDispose]();
+        } finally {
+          await server[Symbol.asyncDispose]();
+        }
+      },
+    };
+  } catch (e) {
+    await server[Symbol.asyncDispose]();
+    throw e;
+  }
 }
 
 /**
