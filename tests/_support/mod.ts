@@ -18,4 +18,5 @@ export * from "./storage.ts";
 export * from "./tls_fixture.ts";
 export * from "./tools.ts";
 export * from "./peers/ftp_servers.ts";
+export * from "./peers/haproxy.ts";
 export * from "./peers/swift.ts";
