@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./_support/peers/ftp_servers.ts";
+export * from "./_support/peers/socks.ts";

@@ -19,4 +19,5 @@ export * from "./tls_fixture.ts";
 export * from "./tools.ts";
 export * from "./peers/ftp_servers.ts";
 export * from "./peers/haproxy.ts";
+export * from "./peers/socks.ts";
 export * from "./peers/swift.ts";

@@ -1,18 +1,22 @@
 /**
  * Real third-party FTP servers for the client's interop tests, started in the foreground on
  * 127.0.0.1 with a temporary root and config, and killed in teardown: vsftpd (Debian
- * package), pyftpdlib and aioftp's server (`/usr/bin/python3`), and the SOCKS5 proxy
- * microsocks. When a peer is missing the test fails under CI and is skipped elsewhere.
+ * package), pyftpdlib and aioftp's server (`/usr/bin/python3`), and our own server on a
+ * temporary directory. When a peer is missing the test fails under CI and is skipped
+ * elsewhere. Importable without node:test (bench/ uses it). The SOCKS5 servers are in
+ * `socks.ts`, HAProxy in `haproxy.ts`, Swift in `swift.ts`.
+ *
+ * @module
  */
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import process from "node:process";
 import { join } from "node:path";
 import { type Closable, disposable } from "../disposable.ts";
 import { freePort, freePorts } from "../ports.ts";
+import { stop, waitForPort } from "./_process.ts";
 
 /** A running server. */
 export interface RealServer extends Closable {
@@ -38,40 +42,6 @@ export function havePeer(kind: "vsftpd" | "pyftpdlib" | "aioftp"): boolean {
   return ok;
 }
 
-function waitForPort(port: number, child: ChildProcess, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let tries = 0;
-    const attempt = () => {
-      if (child.exitCode !== null) {
-        return reject(new Error(`${what} exited with ${child.exitCode}`));
-      }
-      const sock = new Socket();
-      sock.once("connect", () => {
-        sock.destroy();
-        resolve();
-      });
-      sock.once("error", () => {
-        sock.destroy();
-        if (++tries > 100) reject(new Error(`${what} did not listen on ${port}`));
-        else setTimeout(attempt, 50);
-      });
-      sock.connect(port, "127.0.0.1");
-    };
-    attempt();
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-    child.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
-}
 
 /** A new temporary directory with an empty `root` inside. */
 function tempRoot(label: string): { dir: string; root: string } {
@@ -305,80 +275,6 @@ export async function startAioftp(): Promise<RealServer> {
   });
 }
 
-/** A running SOCKS5 proxy. */
-export interface RealProxy extends Closable {
-  readonly host: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-/** Whether microsocks (Debian's `microsocks`) is installed; under CI a missing one is an error. */
-export function haveMicrosocks(): boolean {
-  const ok = existsSync("/usr/bin/microsocks");
-  if (!ok && process.env.CI) throw new Error("microsocks is not installed (CI requires it)");
-  return ok;
-}
-
-/**
- * Start microsocks, a real SOCKS5 server, on 127.0.0.1.
- *
- * @param options Credentials it demands (user/password authentication), and the local
- * address of its outgoing connections (so a server can tell proxied clients apart).
- * @returns The proxy.
- */
-export async function startMicrosocks(
-  options: { user?: string; password?: string; bind?: string } = {},
-): Promise<RealProxy> {
-  const port = await freePort();
-  const args = ["-i", "127.0.0.1", "-p", String(port)];
-  if (options.user !== undefined) args.push("-u", options.user, "-P", options.password ?? "");
-  if (options.bind) args.push("-b", options.bind);
-  const child = spawn("/usr/bin/microsocks", args, { stdio: ["ignore", "ignore", "ignore"] });
-  await waitForPort(port, child, "microsocks");
-  return disposable<RealProxy>({ host: "127.0.0.1", port, close: () => stop(child) });
-}
-
-/** Whether Dante (Debian's `dante-server`) is installed; under CI a missing one is an error. */
-export function haveDante(): boolean {
-  const ok = existsSync("/usr/sbin/danted");
-  if (!ok && process.env.CI) throw new Error("danted is not installed (CI requires it)");
-  return ok;
-}
-
-/**
- * Start Dante's SOCKS5 server on 127.0.0.1 without authentication (its user/password method
- * checks system accounts), in the foreground with one worker.
- *
- * @returns The proxy.
- */
-export async function startDante(): Promise<RealProxy> {
-  const dir = mkdtempSync(join(tmpdir(), "anyftp-dante-"));
-  const port = await freePort();
-  const conf = [
-    "logoutput: stderr",
-    `internal: 127.0.0.1 port = ${port}`,
-    "external: 127.0.0.1",
-    "clientmethod: none",
-    "socksmethod: none",
-    ...(process.getuid?.() === 0 ? ["user.privileged: root", "user.unprivileged: nobody"] : []),
-    "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
-    "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }",
-  ];
-  const confPath = join(dir, "danted.conf");
-  writeFileSync(confPath, conf.join("\n") + "\n");
-  const child = spawn("/usr/sbin/danted", ["-f", confPath, "-N", "1", "-p", join(dir, "danted.pid")], {
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  await waitForPort(port, child, "danted");
-  return disposable<RealProxy>({
-    host: "127.0.0.1",
-    port,
-    async close() {
-      await stop(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  });
-}
 
 /** Options of {@linkcode startAnyftp}. */
 export interface AnyftpOptions {
