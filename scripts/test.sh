@@ -22,9 +22,34 @@ step "tsc (type-check + build dist/)" "$bin/tsc" -p tsconfig.json
 step "deno check" "$bin/deno" check --quiet mod.ts src/ tests/
 step "deno lint" "$bin/deno" lint --quiet
 step "JSDoc and README examples type-check" "$bin/deno" check --quiet --config doc_check.deno.json --doc-only README.md mod.ts src/
-step "tests on deno" "$bin/deno" test -A --quiet --no-check "${files[@]}"
-step "tests on bun" "$bin/bun" test --timeout 600000 "${files[@]/#/./}"
-step "tests on node (dist/)" node --test --test-reporter=spec --test-concurrency=1 "${node_files[@]}"
+# The three runtimes' test runs wait mostly on sockets, timers and peers, so they run at the
+# same time (each in its own process, ports from the system or checked free), their output
+# kept apart and shown one runtime after the other. ANYFTP_TEST_SERIAL=1 runs them in turn.
+runtimes=("tests on deno" "tests on bun" "tests on node (dist/)")
+run_runtime() { # index
+  case $1 in
+    0) "$bin/deno" test -A --quiet --no-check "${files[@]}" ;;
+    1) "$bin/bun" test --timeout 600000 "${files[@]/#/./}" ;;
+    2) node --test --test-reporter=spec --test-concurrency=1 "${node_files[@]}" ;;
+  esac
+}
+if [ "${ANYFTP_TEST_SERIAL:-}" = 1 ]; then
+  for i in 0 1 2; do step "${runtimes[$i]}" run_runtime "$i"; done
+else
+  logs=$(mktemp -d)
+  pids=()
+  for i in 0 1 2; do
+    (run_runtime "$i" >"$logs/$i.log" 2>&1; echo $? >"$logs/$i.rc") &
+    pids+=($!)
+  done
+  for i in 0 1 2; do
+    wait "${pids[$i]}"
+    echo "::: ${runtimes[$i]}"
+    cat "$logs/$i.log"
+    if [ "$(cat "$logs/$i.rc")" = 0 ]; then summary+=("PASS  ${runtimes[$i]}"); else summary+=("FAIL  ${runtimes[$i]}"); status=1; fi
+  done
+  rm -rf "$logs"
+fi
 
 echo
 echo "=== summary ==="

@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { describe, it } from "node:test";
 import ts from "typescript";
-import { srcDir, tsFiles } from "./_source_tree.ts";
+import { srcDir, tsFiles } from "./_support/source_tree.ts";
 
 /** One source file: its imports inside the tree (repo paths) and those outside it. */
 interface SourceFile {

@@ -8,8 +8,21 @@ import assert from "node:assert/strict";
 import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { havePeer, type RealServer, startVsftpd } from "./_client_servers.ts";
-import { cleanup, cli, cliShell, peer, run, runtime, type Served, serve, shellQuote, temp } from "./_cli_helpers.ts";
+import {
+  cleanup,
+  cli,
+  cliShell,
+  havePeer,
+  peer,
+  type RealServer,
+  run,
+  runtime,
+  serve,
+  type Served,
+  shellQuote,
+  startVsftpd,
+  temp,
+} from "./_support/mod.ts";
 
 after(cleanup);
 

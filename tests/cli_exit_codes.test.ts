@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import process from "node:process";
-import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY, waitFor } from "./_cli_helpers.ts";
+import { cleanup, cli, cliCommand, ROOT, runtime, serve, TLS_CERT, TLS_KEY, waitForOutput } from "./_support/mod.ts";
 
 after(cleanup);
 
@@ -58,7 +58,7 @@ describe(`anyftp exit codes (${runtime})`, () => {
       let stderr = "";
       child.stderr!.on("data", (d) => (stderr += d));
       const status = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-      await waitFor(() => String(sockets.length), /^[2-9]/);
+      await waitForOutput(() => String(sockets.length), /^[2-9]/);
       process.kill(child.pid!, "SIGINT");
       const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
       assert.equal(await status, 130, stderr);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
-import { cleanup, cliCommand, IN_CI, ROOT, runtime, temp } from "./_cli_helpers.ts";
+import { cleanup, cliCommand, IN_CI, ROOT, runtime, temp } from "./_support/mod.ts";
 
 const PYTHON = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 

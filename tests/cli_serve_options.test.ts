@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { hashPassword } from "../src/cli/password_hash.ts";
-import { cleanup, cli, peer, run, runtime, serve, temp, TLS_CERT, TLS_KEY, waitFor } from "./_cli_helpers.ts";
+import { cleanup, cli, peer, run, runtime, serve, temp, TLS_CERT, TLS_KEY, waitForOutput } from "./_support/mod.ts";
 
 after(cleanup);
 
@@ -24,7 +24,7 @@ function rawSession(port: number) {
     text: () => text,
     /** Wait until the transcript has `count` final reply lines (`NNN text`). */
     async replies(count: number): Promise<string> {
-      await waitFor(() => text, new RegExp(`(^\\d{3} .*\\r?\\n[\\s\\S]*){${count}}`, "m"));
+      await waitForOutput(() => text, new RegExp(`(^\\d{3} .*\\r?\\n[\\s\\S]*){${count}}`, "m"));
       return text;
     },
     send(line: string) {
@@ -61,7 +61,7 @@ describe(`anyftp serve options (${runtime})`, () => {
     await s.close();
     const ls = await cli(["ls", "-u", "alice:alice-pw", `${server.url}/`]);
     assert.equal(ls.status, 0, ls.stderr);
-    await waitFor(server.output, /"type":"transfer"/);
+    await waitForOutput(server.output, /"type":"transfer"/);
     assert.equal(await server.stop(), 0);
     const lines = server.output().split("\n").filter((l) => l !== "");
     const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -93,7 +93,7 @@ describe(`anyftp serve options (${runtime})`, () => {
     s.send("QUIT");
     await s.replies(5);
     await s.close();
-    await waitFor(quiet.stderr, /refused MKD/);
+    await waitForOutput(quiet.stderr, /refused MKD/);
     assert.equal(await quiet.stop(), 0);
     // The server refuses the name itself (553, control characters) before any permission check.
     assert.match(quiet.stderr(), /#1 127\.0\.0\.1:\d+ anonymous refused MKD red\\x1b\[31mname\\x07: 553 .*control characters/);
@@ -127,7 +127,7 @@ describe(`anyftp serve options (${runtime})`, () => {
       const sessions = [rawSession(server.port), rawSession(server.port)];
       for (const s of sessions) await s.replies(1);
       const third = rawSession(server.port);
-      await waitFor(third.text, /^421 /m);
+      await waitForOutput(third.text, /^421 /m);
       await third.close();
       for (const s of sessions) await s.close();
       const over = await cli(["put", "-", `${server.url}/big.bin`], { input: "z".repeat(1_200_000) });

@@ -11,8 +11,7 @@ import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { FtpError } from "../src/errors.ts";
 import { fileURLToPath } from "node:url";
-import { PYTHON, repoFile, runTool } from "./_interop_harness.ts";
-import { guard, InstrumentedPathIO, putFile, startServer } from "./_server_helpers.ts";
+import { guard, InstrumentedPathIO, putFile, PYTHON, repoFile, runTool, startServer } from "./_support/mod.ts";
 
 /** Storage that announces 10 bytes for /liar.bin (SIZE, MLST, MLSD) but streams `actual`. */
 class LyingPathIO extends InstrumentedPathIO {
@@ -46,8 +45,8 @@ describe("client against a 60 MB MLSD listing", () => {
         }),
         "hostile server start",
       );
-      // Measured in a fresh process of this runtime (see tests/_listing_probe.ts).
-      const probe = fileURLToPath(new URL(`./_listing_probe.${import.meta.url.endsWith(".js") ? "js" : "ts"}`, import.meta.url));
+      // Measured in a fresh process of this runtime (see tests/_support/listing_probe.ts).
+      const probe = fileURLToPath(new URL(`./_support/listing_probe.${import.meta.url.endsWith(".js") ? "js" : "ts"}`, import.meta.url));
       const g = globalThis as { Deno?: unknown; Bun?: unknown };
       const args = g.Deno !== undefined ? ["run", "-A", probe, String(port)] : [probe, String(port)];
       const run = await guard(runTool(process.execPath, args, { timeoutMs: 180_000 }), "listing probe", 200_000);

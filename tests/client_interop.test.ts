@@ -19,14 +19,7 @@ import { join } from "node:path";
 import { Client } from "../src/client/mod.ts";
 import type { TransferProgress } from "../src/client/mod.ts";
 import { StatusCodeError } from "../src/errors.ts";
-import {
-  havePeer,
-  type RealServer,
-  startAnyftp,
-  startPyftpdlib,
-  startVsftpd,
-} from "./_client_servers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { havePeer, type RealServer, sha256 as sha, startAnyftp, startPyftpdlib, startVsftpd } from "./_support/mod.ts";
 
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

@@ -9,9 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../src/client/mod.ts";
 import { FtpError, FtpTimeoutError } from "../src/errors.ts";
-import { havePeer, type RealServer, startAioftp, startVsftpd } from "./_client_servers.ts";
-import { guard, InstrumentedPathIO, startServer } from "./_server_helpers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import {
+  guard,
+  havePeer,
+  InstrumentedPathIO,
+  type RealServer,
+  sha256 as sha,
+  startAioftp,
+  startServer,
+  startVsftpd,
+} from "./_support/mod.ts";
 
 const QUICK = { socketTimeout: 10_000, dataTimeout: 10_000 } as const;
 
@@ -145,15 +152,11 @@ describe("client: slow and stalled uploads", () => {
   });
 
   it("the same against vsftpd's anon_max_rate", { skip: !havePeer("vsftpd") }, async () => {
-    const server = await startVsftpd({ extra: ["anon_max_rate=2097152"] });
-    try {
-      const data = new Uint8Array(randomBytes(6 * 1024 * 1024));
-      await using client = await Client.connect(server.url, timeouts);
-      await guard(client.uploadData(data, "slow.bin"), "slow upload", 60_000);
-      assert.equal(sha(readFileSync(join(server.root, "slow.bin"))), sha(data));
-    } finally {
-      await server.close();
-    }
+    await using server = await startVsftpd({ extra: ["anon_max_rate=2097152"] });
+    const data = new Uint8Array(randomBytes(6 * 1024 * 1024));
+    await using client = await Client.connect(server.url, timeouts);
+    await guard(client.uploadData(data, "slow.bin"), "slow upload", 60_000);
+    assert.equal(sha(readFileSync(join(server.root, "slow.bin"))), sha(data));
   });
 
   it("a server that stops reading still ends the upload with FtpTimeoutError", async () => {

@@ -17,13 +17,7 @@ import {
   InvalidCommandError,
   StatusCodeError,
 } from "../src/errors.ts";
-import {
-  havePeer,
-  type RealServer,
-  startAnyftp,
-  startPyftpdlib,
-  startVsftpd,
-} from "./_client_servers.ts";
+import { havePeer, type RealServer, skipIPv6, startAnyftp, startPyftpdlib, startServer, startVsftpd } from "./_support/mod.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000 };
 const py = havePeer("pyftpdlib");
@@ -33,12 +27,8 @@ async function withServer<T>(
   start: Promise<RealServer>,
   fn: (s: RealServer) => Promise<T>,
 ): Promise<T> {
-  const s = await start;
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
+  await using s = await start;
+  return await fn(s);
 }
 
 type Starter = (o: { disable?: readonly string[] }) => Promise<RealServer>;
@@ -570,15 +560,10 @@ describe("data timeout", { skip: !py }, () => {
 });
 
 describe("IPv6", () => {
-  it("EPSV and EPRT over ::1 with our server (PASV/PORT cannot carry IPv6)", async () => {
-    const { Server } = await import("../src/server/server.ts");
-    const { MemoryPathIO } = await import("../src/fs/memory_path_io.ts");
-    const server = new Server({
-      users: [{ login: "u", password: "p" }],
-      storage: new MemoryPathIO(),
-    });
-    const addr = await server.listen({ hostname: "::1", port: 0 });
-    try {
+  it("EPSV and EPRT over ::1 with our server (PASV/PORT cannot carry IPv6)", { skip: skipIPv6 }, async () => {
+    await using server = await startServer({ users: [{ login: "u", password: "p" }] }, "::1");
+    const addr = { port: server.port };
+    {
       for (const mode of ["passive", "active"] as const) {
         await using c = await Client.connect({
           host: "::1",
@@ -595,8 +580,6 @@ describe("IPv6", () => {
       }
       await using url = await Client.connect(`ftp://u:p@[::1]:${addr.port}`, opts);
       assert.equal((await url.list("/")).length, 2);
-    } finally {
-      await server.close({ timeout: 2000 });
     }
   });
 });

@@ -15,12 +15,13 @@ import {
   haveMicrosocks,
   havePeer,
   type RealProxy,
+  repoFile,
+  sha256 as sha,
   startDante,
   startMicrosocks,
+  startServer,
   startVsftpd,
-} from "./_client_servers.ts";
-import { repoFile, sha256 as sha } from "./_interop_harness.ts";
-import { startServer } from "./_server_helpers.ts";
+} from "./_support/mod.ts";
 
 const opts = { socketTimeout: 10_000, dataTimeout: 10_000, connectTimeout: 10_000 } as const;
 // microsocks dials out from this address: the FTP server sees it for every proxied connection.
@@ -96,18 +97,14 @@ describe("client through a SOCKS5 proxy (microsocks)", { skip: !haveMicrosocks()
   });
 
   it("vsftpd (LIST only) through the proxy: tree download and hashes", { skip: !havePeer("vsftpd") }, async () => {
-    const server = await startVsftpd();
-    try {
-      const net = socks5Net({ hostname: proxy.host, port: proxy.port, username: "proxyuser", password: "proxy pw" });
-      await using client = await Client.connect(server.url, { ...opts, net });
-      const data = new Uint8Array(randomBytes(2 * 1024 * 1024));
-      await client.uploadData(data, "v.bin");
-      assert.equal(sha(readFileSync(join(server.root, "v.bin"))), sha(data));
-      assert.equal(sha(await client.downloadData("v.bin")), sha(data));
-      assert.deepEqual((await client.list("")).map((e) => e.name), ["v.bin"]);
-    } finally {
-      await server.close();
-    }
+    await using server = await startVsftpd();
+    const net = socks5Net({ hostname: proxy.host, port: proxy.port, username: "proxyuser", password: "proxy pw" });
+    await using client = await Client.connect(server.url, { ...opts, net });
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024));
+    await client.uploadData(data, "v.bin");
+    assert.equal(sha(readFileSync(join(server.root, "v.bin"))), sha(data));
+    assert.equal(sha(await client.downloadData("v.bin")), sha(data));
+    assert.deepEqual((await client.list("")).map((e) => e.name), ["v.bin"]);
   });
 
   it("a wrong proxy password, a missing one, and an unreachable target are ProxyErrors", async () => {
@@ -134,19 +131,15 @@ describe("client through a SOCKS5 proxy (microsocks)", { skip: !haveMicrosocks()
 
 describe("client through Dante's SOCKS5 server", { skip: !haveDante() }, () => {
   it("uploads, downloads and lists with our server in passive mode, hashes equal", async () => {
-    const proxy = await startDante();
-    try {
-      await using srv = await startServer({ users: [{ login: "u", password: "p" }], loginFailureDelay: 0 });
-      const dialled: string[] = [];
-      const net = socks5Net({ hostname: proxy.host, port: proxy.port, net: recording(await defaultNet(), dialled) });
-      await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`, { ...opts, net });
-      const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 1));
-      await client.uploadData(data, "/dante.bin");
-      assert.equal(sha(await client.downloadData("/dante.bin")), sha(data));
-      assert.deepEqual((await client.list("/")).map((e) => e.name), ["dante.bin"]);
-      assert.ok(dialled.length >= 4 && dialled.every((d) => d === `${proxy.host}:${proxy.port}`), dialled.join(" "));
-    } finally {
-      await proxy.close();
-    }
+    await using proxy = await startDante();
+    await using srv = await startServer({ users: [{ login: "u", password: "p" }], loginFailureDelay: 0 });
+    const dialled: string[] = [];
+    const net = socks5Net({ hostname: proxy.host, port: proxy.port, net: recording(await defaultNet(), dialled) });
+    await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`, { ...opts, net });
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 1));
+    await client.uploadData(data, "/dante.bin");
+    assert.equal(sha(await client.downloadData("/dante.bin")), sha(data));
+    assert.deepEqual((await client.list("/")).map((e) => e.name), ["dante.bin"]);
+    assert.ok(dialled.length >= 4 && dialled.every((d) => d === `${proxy.host}:${proxy.port}`), dialled.join(" "));
   });
 });

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { Client } from "../src/client/mod.ts";
 import { UnsupportedError } from "../src/errors.ts";
-import { havePeer, type RealServer, startAnyftp, startVsftpd } from "./_client_servers.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { havePeer, type RealServer, sha256 as sha, startAnyftp, startVsftpd } from "./_support/mod.ts";
 
 // Deno cannot resume TLS sessions (see the net adapter): the client does full handshakes there.
 const onDeno = (globalThis as { Deno?: unknown }).Deno !== undefined;
@@ -86,36 +85,32 @@ for (const [name, start, tls, ok] of cases) {
   for (const mode of ["passive", "active"] as const) {
     describe(`FTPS ${tls} with ${name} (${mode})`, { skip: !ok }, () => {
       it("transfers and lists inside TLS, hashes equal", async () => {
-        const s = await start();
-        try {
-          await using c = await Client.connect(
-            { host: s.host, port: s.port, user: s.user, password: s.password },
-            {
-              tls,
-              tlsOptions: { caCerts: [ca] },
-              mode,
-              socketTimeout: 10_000,
-              dataTimeout: 10_000,
-            },
-          );
-          const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 5));
-          if (onDeno && name === "vsftpd") {
-            // vsftpd demands that data connections resume the control session, which Deno
-            // cannot do: the first transfer says so with a typed error (not a lost connection).
-            await assert.rejects(c.uploadData(data, "secret.bin"), (e) => {
-              assert.ok(e instanceof UnsupportedError, String(e));
-              assert.match(e.message, /session reuse.*Node or Bun/);
-              return true;
-            });
-            return;
-          }
-          await c.uploadData(data, "secret.bin");
-          assert.equal(sha(readFileSync(join(s.root, "secret.bin"))), sha(data));
-          assert.equal(sha(await c.downloadData("secret.bin")), sha(data));
-          assert.deepEqual((await c.list()).map((e) => e.name), ["secret.bin"]);
-        } finally {
-          await s.close();
+        await using s = await start();
+        await using c = await Client.connect(
+          { host: s.host, port: s.port, user: s.user, password: s.password },
+          {
+            tls,
+            tlsOptions: { caCerts: [ca] },
+            mode,
+            socketTimeout: 10_000,
+            dataTimeout: 10_000,
+          },
+        );
+        const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 5));
+        if (onDeno && name === "vsftpd") {
+          // vsftpd demands that data connections resume the control session, which Deno
+          // cannot do: the first transfer says so with a typed error (not a lost connection).
+          await assert.rejects(c.uploadData(data, "secret.bin"), (e) => {
+            assert.ok(e instanceof UnsupportedError, String(e));
+            assert.match(e.message, /session reuse.*Node or Bun/);
+            return true;
+          });
+          return;
         }
+        await c.uploadData(data, "secret.bin");
+        assert.equal(sha(readFileSync(join(s.root, "secret.bin"))), sha(data));
+        assert.equal(sha(await c.downloadData("secret.bin")), sha(data));
+        assert.deepEqual((await c.list()).map((e) => e.name), ["secret.bin"]);
       });
     });
   }
@@ -123,11 +118,7 @@ for (const [name, start, tls, ok] of cases) {
 
 describe("FTPS certificate checks", { skip: !(canRun && havePeer("vsftpd")) }, () => {
   it("refuses a server certificate it does not trust", async () => {
-    const s = await vsftpdTls(false);
-    try {
-      await assert.rejects(Client.connect(s.url, { tls: "explicit", socketTimeout: 10_000 }));
-    } finally {
-      await s.close();
-    }
+    await using s = await vsftpdTls(false);
+    await assert.rejects(Client.connect(s.url, { tls: "explicit", socketTimeout: 10_000 }));
   });
 });

@@ -8,9 +8,16 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { repoFile, runTool } from "./_interop_harness.ts";
-import { haveMicrosocks, startMicrosocks } from "./_client_servers.ts";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+import {
+  haveMicrosocks,
+  repoFile,
+  runTool,
+  S3_ACCESS_KEY,
+  S3_SECRET_KEY,
+  skipUnlessS3,
+  startMicrosocks,
+  startS3Server,
+} from "./_support/mod.ts";
 
 const root = join(repoFile("examples"), "..");
 const built = existsSync(join(root, "dist", "mod.js"));
@@ -19,30 +26,22 @@ const node = (file: string, env: Record<string, string>) =>
 
 describe("README examples that need a service", { skip: built ? false : "dist/ not built" }, () => {
   it("node_socks5.mjs through a real SOCKS5 server with a password", { skip: !haveMicrosocks() }, async () => {
-    const proxy = await startMicrosocks({ user: "me", password: "pw" });
-    try {
-      const r = await node("node_socks5.mjs", { SOCKS5_PROXY: `socks5://me:pw@127.0.0.1:${proxy.port}` });
-      assert.equal(r.code, 0, r.err);
-      assert.equal(r.out.trim(), "through the proxy");
-    } finally {
-      await proxy.close();
-    }
+    await using proxy = await startMicrosocks({ user: "me", password: "pw" });
+    const r = await node("node_socks5.mjs", { SOCKS5_PROXY: `socks5://me:pw@127.0.0.1:${proxy.port}` });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.trim(), "through the proxy");
   });
 
   it("node_s3.mjs against a real S3 server", { skip: skipUnlessS3() }, async () => {
-    const s3 = await startS3Server();
-    try {
-      await s3.createBucket("readme");
-      const r = await node("node_s3.mjs", {
-        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
-        S3_BUCKET: "readme",
-      });
-      assert.equal(r.code, 0, r.err);
-      assert.match(r.out, /hello\.txt 20/);
-    } finally {
-      await s3.close();
-    }
+    await using s3 = await startS3Server();
+    await s3.createBucket("readme");
+    const r = await node("node_s3.mjs", {
+      AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+      AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      S3_BUCKET: "readme",
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /hello\.txt 20/);
   });
 });

@@ -14,7 +14,7 @@ import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "../src/fs/pat
 import { normalizeVirtualPath } from "../src/protocol/virtual_path.ts";
 import { S3PathIO } from "../src/fs/s3/s3_path_io.ts";
 import { pathIOConformance } from "../src/testing/mod.ts";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_support/mod.ts";
 
 const temps: string[] = [];
 after(() => {

@@ -11,23 +11,21 @@ import { closeSync, existsSync, openSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  type InteropServer,
   killPeers,
+  OUTSIDE_SECRET,
+  PASSWORD,
   readBytes,
   runTool,
   sha256,
   sha256File,
-  skipUnless,
-  type ToolResult,
-  writeRandomFile,
   skipIPv6,
-} from "./_interop_harness.ts";
-import {
-  type InteropServer,
-  OUTSIDE_SECRET,
-  PASSWORD,
+  skipUnless,
   startInteropServer,
+  type ToolResult,
   USER,
-} from "./_interop_server.ts";
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 const BIG = 100 * 1024 * 1024;
 
@@ -380,42 +378,34 @@ describe("interop: curl — fallbacks, IPv6, connection reuse, concurrency", { s
   after(() => killPeers());
 
   it("EPSV answered 502 (disabled on the server): curl falls back to PASV", async () => {
-    const s = await startInteropServer({ label: "curl-noepsv", serverOptions: { disabledCommands: ["EPSV"] } });
-    try {
-      const digest = await writeRandomFile(join(s.root, "f.bin"), 100_000);
-      const out = join(s.dir, "f.bin");
-      const r = await curl(["-v", "-o", out, `${s.url}/f.bin`]);
-      okCurl(r, "fallback");
-      const cmds = sent(r);
-      assert.ok(cmds.includes("EPSV") && cmds.includes("PASV"), cmds.join(" | "));
-      assert.ok(cmds.indexOf("EPSV") < cmds.indexOf("PASV"));
-      assert.match(r.err, /< 502/);
-      assert.equal(await sha256File(out), digest);
-    } finally {
-      await s.close();
-    }
+    await using s = await startInteropServer({ label: "curl-noepsv", serverOptions: { disabledCommands: ["EPSV"] } });
+    const digest = await writeRandomFile(join(s.root, "f.bin"), 100_000);
+    const out = join(s.dir, "f.bin");
+    const r = await curl(["-v", "-o", out, `${s.url}/f.bin`]);
+    okCurl(r, "fallback");
+    const cmds = sent(r);
+    assert.ok(cmds.includes("EPSV") && cmds.includes("PASV"), cmds.join(" | "));
+    assert.ok(cmds.indexOf("EPSV") < cmds.indexOf("PASV"));
+    assert.match(r.err, /< 502/);
+    assert.equal(await sha256File(out), digest);
   });
 
   it("IPv6 ::1: passive over EPSV, active over EPRT |2|, upload and download", { skip: skipIPv6 }, async () => {
-    const s = await startInteropServer({ host: "::1", label: "curl6" });
-    try {
-      const src = join(s.dir, "v6.bin");
-      const digest = await writeRandomFile(src, 654_321);
-      const up = await curl(["-v", "-T", src, `${s.url}/v6.bin`]);
-      okCurl(up, "IPv6 upload");
-      assert.ok(sent(up).includes("EPSV"), sent(up).join(" | "));
-      assert.equal(await sha256File(join(s.root, "v6.bin")), digest);
-      const out = join(s.dir, "v6.back");
-      const down = await curl(["-v", "-P", "::1", "-o", out, `${s.url}/v6.bin`]);
-      okCurl(down, "IPv6 active download");
-      assert.ok(sent(down).some((c) => c.startsWith("EPRT |2|::1|")), sent(down).join(" | "));
-      assert.equal(await sha256File(out), digest);
-      const list = await curl(["-l", `${s.url}/`]);
-      okCurl(list, "IPv6 NLST");
-      assert.deepEqual(list.out.split(/\r?\n/).filter(Boolean), ["v6.bin"]);
-    } finally {
-      await s.close();
-    }
+    await using s = await startInteropServer({ host: "::1", label: "curl6" });
+    const src = join(s.dir, "v6.bin");
+    const digest = await writeRandomFile(src, 654_321);
+    const up = await curl(["-v", "-T", src, `${s.url}/v6.bin`]);
+    okCurl(up, "IPv6 upload");
+    assert.ok(sent(up).includes("EPSV"), sent(up).join(" | "));
+    assert.equal(await sha256File(join(s.root, "v6.bin")), digest);
+    const out = join(s.dir, "v6.back");
+    const down = await curl(["-v", "-P", "::1", "-o", out, `${s.url}/v6.bin`]);
+    okCurl(down, "IPv6 active download");
+    assert.ok(sent(down).some((c) => c.startsWith("EPRT |2|::1|")), sent(down).join(" | "));
+    assert.equal(await sha256File(out), digest);
+    const list = await curl(["-l", `${s.url}/`]);
+    okCurl(list, "IPv6 NLST");
+    assert.deepEqual(list.out.split(/\r?\n/).filter(Boolean), ["v6.bin"]);
   });
 
   it("anonymous is read-only: downloads work, uploads, MKD and DELE get 550", async () => {
@@ -447,32 +437,28 @@ describe("interop: curl — fallbacks, IPv6, connection reuse, concurrency", { s
   });
 
   it("several transfers over one control connection, then 12 clients at once", async () => {
-    const s = await startInteropServer({ label: "curl-many" });
-    try {
-      const digests: string[] = [];
-      for (let i = 0; i < 12; i++) digests.push(await writeRandomFile(join(s.root, `m${i}.bin`), 512 * 1024 + i));
-      // One curl, three URLs: curl keeps the control connection and runs three transfers.
-      const args = ["-v"];
-      for (let i = 0; i < 3; i++) args.push("-o", join(s.dir, `seq${i}.bin`), `${s.url}/m${i}.bin`);
-      const seq = await curl(args);
-      okCurl(seq, "sequential transfers");
-      assert.equal(sent(seq).filter((c) => c.startsWith("USER ")).length, 1, "curl had to log in again");
-      for (let i = 0; i < 3; i++) assert.equal(await sha256File(join(s.dir, `seq${i}.bin`)), digests[i]);
-      // 12 downloads and 12 uploads at the same time, half of them active.
-      const jobs: Promise<ToolResult>[] = [];
-      for (let i = 0; i < 12; i++) {
-        const mode = i % 2 ? ["-P", "-"] : [];
-        jobs.push(curl([...mode, "-o", join(s.dir, `par${i}.bin`), `${s.url}/m${i}.bin`]));
-        jobs.push(curl([...mode, "-T", join(s.root, `m${i}.bin`), `${s.url}/copy${i}.bin`]));
-      }
-      const results = await Promise.all(jobs);
-      results.forEach((r, i) => okCurl(r, `parallel job ${i}`));
-      for (let i = 0; i < 12; i++) {
-        assert.equal(await sha256File(join(s.dir, `par${i}.bin`)), digests[i], `download ${i}`);
-        assert.equal(await sha256File(join(s.root, `copy${i}.bin`)), digests[i], `upload ${i}`);
-      }
-    } finally {
-      await s.close();
+    await using s = await startInteropServer({ label: "curl-many" });
+    const digests: string[] = [];
+    for (let i = 0; i < 12; i++) digests.push(await writeRandomFile(join(s.root, `m${i}.bin`), 512 * 1024 + i));
+    // One curl, three URLs: curl keeps the control connection and runs three transfers.
+    const args = ["-v"];
+    for (let i = 0; i < 3; i++) args.push("-o", join(s.dir, `seq${i}.bin`), `${s.url}/m${i}.bin`);
+    const seq = await curl(args);
+    okCurl(seq, "sequential transfers");
+    assert.equal(sent(seq).filter((c) => c.startsWith("USER ")).length, 1, "curl had to log in again");
+    for (let i = 0; i < 3; i++) assert.equal(await sha256File(join(s.dir, `seq${i}.bin`)), digests[i]);
+    // 12 downloads and 12 uploads at the same time, half of them active.
+    const jobs: Promise<ToolResult>[] = [];
+    for (let i = 0; i < 12; i++) {
+      const mode = i % 2 ? ["-P", "-"] : [];
+      jobs.push(curl([...mode, "-o", join(s.dir, `par${i}.bin`), `${s.url}/m${i}.bin`]));
+      jobs.push(curl([...mode, "-T", join(s.root, `m${i}.bin`), `${s.url}/copy${i}.bin`]));
+    }
+    const results = await Promise.all(jobs);
+    results.forEach((r, i) => okCurl(r, `parallel job ${i}`));
+    for (let i = 0; i < 12; i++) {
+      assert.equal(await sha256File(join(s.dir, `par${i}.bin`)), digests[i], `download ${i}`);
+      assert.equal(await sha256File(join(s.root, `copy${i}.bin`)), digests[i], `upload ${i}`);
     }
   });
 });

@@ -14,23 +14,21 @@ import { join } from "node:path";
 import {
   failed,
   type FtplibResult,
+  type InteropServer,
   killPeers,
   ok,
+  OUTSIDE_SECRET,
+  PASSWORD,
   PYTHON,
   runFtplib,
   runTool,
   sha256File,
-  skipUnless,
-  writeRandomFile,
   skipIPv6,
-} from "./_interop_harness.ts";
-import {
-  type InteropServer,
-  OUTSIDE_SECRET,
-  PASSWORD,
+  skipUnless,
   startInteropServer,
   USER,
-} from "./_interop_server.ts";
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 
 const code = (reply: unknown) => String(reply).slice(0, 3);
@@ -241,24 +239,20 @@ describe("interop: Python ftplib drives our server", { skip: skipUnless(PYTHON, 
   });
 
   it("IPv6 (::1): passive uses EPSV, active uses EPRT", { skip: skipIPv6 }, async () => {
-    const s6 = await startInteropServer({ host: "::1", label: "ftplib6" });
-    try {
-      await writeRandomFile(join(s6.dir, "payload.bin"), 99_999);
-      for (const pasv of [true, false]) {
-        const dirname = pasv ? "v6-epsv" : "v6-eprt";
-        const r = await scenario(s6, "basic", { pasv, payload: "payload.bin", dirname, rest: 10 });
-        assert.equal(ok(r, "family"), "IPv6");
-        await checkBasic(s6, r, dirname, 99_999);
-        if (pasv) {
-          assert.ok(r.commands.includes("EPSV"), r.commands.join(" | "));
-          assert.ok(!r.commands.includes("PASV"));
-        } else {
-          assert.ok(r.commands.some((c) => c.startsWith("EPRT |2|::1|")), r.commands.join(" | "));
-          assert.ok(!r.commands.some((c) => c.startsWith("PORT ")));
-        }
+    await using s6 = await startInteropServer({ host: "::1", label: "ftplib6" });
+    await writeRandomFile(join(s6.dir, "payload.bin"), 99_999);
+    for (const pasv of [true, false]) {
+      const dirname = pasv ? "v6-epsv" : "v6-eprt";
+      const r = await scenario(s6, "basic", { pasv, payload: "payload.bin", dirname, rest: 10 });
+      assert.equal(ok(r, "family"), "IPv6");
+      await checkBasic(s6, r, dirname, 99_999);
+      if (pasv) {
+        assert.ok(r.commands.includes("EPSV"), r.commands.join(" | "));
+        assert.ok(!r.commands.includes("PASV"));
+      } else {
+        assert.ok(r.commands.some((c) => c.startsWith("EPRT |2|::1|")), r.commands.join(" | "));
+        assert.ok(!r.commands.some((c) => c.startsWith("PORT ")));
       }
-    } finally {
-      await s6.close();
     }
   });
 

@@ -10,20 +10,23 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   failed,
+  type InteropServer,
   killPeers,
   ok,
+  PASSWORD,
   PYTHON,
+  removeDir,
   runFtplib,
   runTool,
   sha256File,
   skipUnless,
   snapshotTree,
+  startInteropServer,
   tempDir,
-  removeDir,
   type ToolResult,
+  USER,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
+} from "./_support/mod.ts";
 
 const code = (reply: unknown) => String(reply).slice(0, 3);
 

@@ -9,7 +9,11 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  Control,
+  type InteropServer,
   killPeers,
+  PASSWORD,
+  putFile,
   PYTHON,
   removeDir,
   repoFile,
@@ -17,13 +21,16 @@ import {
   sha256File,
   skipUnless,
   snapshotTree,
+  startInteropServer,
+  startServer,
   tempDir,
+  TEST_CERT,
+  TEST_KEY,
+  text,
   type ToolResult,
+  USER,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
-import { Control, putFile, startServer, text } from "./_server_helpers.ts";
+} from "./_support/mod.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CERT_PATH = repoFile("tests/fixtures/tls/cert.pem");
@@ -41,7 +48,9 @@ describe("interop: implicit FTPS listener (TLS from the first byte)", { skip }, 
   let local: string;
 
   before(async () => {
-    s = await startInteropServer({ label: "implicit", serverOptions: { tls: TLS } });
+    // A 3 s handshake bound (default 10 s): the plain-text client below waits it out; a real
+    // handshake on loopback takes milliseconds.
+    s = await startInteropServer({ label: "implicit", serverOptions: { tls: TLS, tlsHandshakeTimeout: 3000 } });
     implicitPort = (await s.server.listen({ hostname: "127.0.0.1", port: 0, implicitTls: true })).port;
     local = join(s.dir, "client");
     await mkdir(local);
@@ -159,7 +168,9 @@ describe("interop: TLS-required policies", { skip }, () => {
 
   it("lftp with ftp:ssl-allow off is refused; with ssl-force it mirrors", async () => {
     const plain = await runTool("lftp", ["-c", [
-      "set cmd:fail-exit yes", "set net:max-retries 1", "set ftp:ssl-allow no",
+      // lftp waits net:reconnect-interval-base (default 30 s, ~15 s here) before giving up on
+      // the refused login; 1 s gives the same refusal sooner.
+      "set cmd:fail-exit yes", "set net:max-retries 1", "set net:reconnect-interval-base 1", "set ftp:ssl-allow no",
       `open -u '${USER},${PASSWORD}' -p ${s.port} 127.0.0.1`, "cls /",
     ].join("; ")]);
     assert.notEqual(plain.code, 0);
@@ -184,32 +195,26 @@ describe("server: TLS policy details over raw sockets", () => {
     });
     await putFile(srv.storage, "/f.txt", "body");
     // The exempted user logs in and transfers in clear.
-    const legacy = await Control.login(srv.port, "legacy", "pw");
-    try {
+    {
+      await using legacy = await Control.login(srv.port, "legacy", "pw");
       assert.equal(text((await legacy.download("RETR /f.txt")).data), "body");
-    } finally {
-      legacy.close();
     }
     const { control: plain } = await Control.open(srv.port);
     assert.equal((await plain.cmd("USER strict")).code, "530");
-    const c = await plain.secure([TEST_CERT]);
-    try {
-      await c.expect("USER strict", "331");
-      await c.expect("PASS pw", "230");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("RETR /f.txt")).code, "521");
-      await c.expect("PBSZ 0", "200");
-      await c.expect("PROT P", "200");
-      await c.expect("REIN", "220");
-      await c.expect("USER strict", "331");
-      await c.expect("PASS pw", "230");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("RETR /f.txt")).code, "521", "PROT is clear again after REIN");
-      assert.notEqual((await c.cmd("CCC")).code.charAt(0), "2", "CCC stays refused");
-      assert.equal((await c.cmd("NOOP")).code, "200");
-    } finally {
-      c.close();
-    }
+    await using c = await plain.secure([TEST_CERT]);
+    await c.expect("USER strict", "331");
+    await c.expect("PASS pw", "230");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("RETR /f.txt")).code, "521");
+    await c.expect("PBSZ 0", "200");
+    await c.expect("PROT P", "200");
+    await c.expect("REIN", "220");
+    await c.expect("USER strict", "331");
+    await c.expect("PASS pw", "230");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("RETR /f.txt")).code, "521", "PROT is clear again after REIN");
+    assert.notEqual((await c.cmd("CCC")).code.charAt(0), "2", "CCC stays refused");
+    assert.equal((await c.cmd("NOOP")).code, "200");
   });
 
   it("requireTls without a certificate is a configuration error", async () => {
@@ -221,13 +226,9 @@ describe("server: TLS policy details over raw sockets", () => {
   it("FEAT lists AUTH TLS, PBSZ and PROT only when TLS is configured", async () => {
     for (const tls of [undefined, TLS]) {
       await using srv = await startServer(tls ? { tls } : {});
-      const c = await Control.login(srv.port);
-      try {
-        const feat = (await c.cmd("FEAT")).lines;
-        for (const line of [" AUTH TLS", " PBSZ", " PROT"]) assert.equal(feat.includes(line), tls !== undefined, line);
-      } finally {
-        c.close();
-      }
+      await using c = await Control.login(srv.port);
+      const feat = (await c.cmd("FEAT")).lines;
+      for (const line of [" AUTH TLS", " PBSZ", " PROT"]) assert.equal(feat.includes(line), tls !== undefined, line);
     }
   });
 });

@@ -10,16 +10,19 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  type InteropServer,
   killPeers,
+  PASSWORD,
   runTool,
   sha256File,
+  skipIPv6,
   skipUnless,
   snapshotTree,
+  startInteropServer,
   type ToolResult,
+  USER,
   writeRandomFile,
-  skipIPv6,
-} from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
+} from "./_support/mod.ts";
 
 
 interface LftpMode {
@@ -129,24 +132,20 @@ describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--versi
   // (`EPRT |2|::|port|`), which bounce protection rightly refuses (pyftpdlib and vsftpd too).
   // Active IPv6 (EPRT |2|::1|) is covered by curl -P ::1 and ftplib.
   it("IPv6 (::1): mirror both ways over EPSV", { skip: skipIPv6 }, async () => {
-    const s6 = await startInteropServer({ host: "::1", label: "lftp6" });
-    try {
-      await makeTree(join(s6.dir, "tree"));
-      const expected = await snapshotTree(join(s6.dir, "tree"));
-      for (const mlsd of [true, false]) {
-        const mode = { passive: true, mlsd };
-        const tag = mlsd ? "mlsd" : "list";
-        const up = await lftp(s6, mode, `mirror -R tree up-${tag}`, true);
-        okLftp(up, `IPv6 mirror -R (${tag})`);
-        const down = await lftp(s6, mode, `mirror up-${tag} down-${tag}`, true);
-        okLftp(down, `IPv6 mirror (${tag})`);
-        assert.deepEqual(await snapshotTree(join(s6.root, `up-${tag}`)), expected);
-        assert.deepEqual(await snapshotTree(join(s6.dir, `down-${tag}`)), expected);
-        const cmds = [...sent(up), ...sent(down)];
-        assert.ok(cmds.includes("EPSV") && !cmds.includes("PASV"), cmds.join(" | "));
-      }
-    } finally {
-      await s6.close();
+    await using s6 = await startInteropServer({ host: "::1", label: "lftp6" });
+    await makeTree(join(s6.dir, "tree"));
+    const expected = await snapshotTree(join(s6.dir, "tree"));
+    for (const mlsd of [true, false]) {
+      const mode = { passive: true, mlsd };
+      const tag = mlsd ? "mlsd" : "list";
+      const up = await lftp(s6, mode, `mirror -R tree up-${tag}`, true);
+      okLftp(up, `IPv6 mirror -R (${tag})`);
+      const down = await lftp(s6, mode, `mirror up-${tag} down-${tag}`, true);
+      okLftp(down, `IPv6 mirror (${tag})`);
+      assert.deepEqual(await snapshotTree(join(s6.root, `up-${tag}`)), expected);
+      assert.deepEqual(await snapshotTree(join(s6.dir, `down-${tag}`)), expected);
+      const cmds = [...sent(up), ...sent(down)];
+      assert.ok(cmds.includes("EPSV") && !cmds.includes("PASV"), cmds.join(" | "));
     }
   });
 
@@ -160,36 +159,28 @@ describe("interop: lftp drives our server", { skip: skipUnless("lftp", ["--versi
 
   it("pget -n 4 splits a download into ranged RETRs on 4 sessions (throttled server)", async () => {
     // Throttled per session so one connection cannot finish before the others start.
-    const t = await startInteropServer({ label: "lftp-pget", downloadBytesPerSecond: 2 * 1024 * 1024 });
-    try {
-      const digest = await writeRandomFile(join(t.root, "big.bin"), 3 * 1024 * 1024 + 13);
-      const pget = await lftp(t, { passive: true, mlsd: true }, "pget -n 4 big.bin -o pget.bin", true);
-      okLftp(pget, "pget");
-      assert.equal(await sha256File(join(t.dir, "pget.bin")), digest);
-      assert.ok(sent(pget).filter((c) => /^REST [1-9]/.test(c)).length >= 2, sent(pget).join(" | "));
-    } finally {
-      await t.close();
-    }
+    await using t = await startInteropServer({ label: "lftp-pget", downloadBytesPerSecond: 2 * 1024 * 1024 });
+    const digest = await writeRandomFile(join(t.root, "big.bin"), 3 * 1024 * 1024 + 13);
+    const pget = await lftp(t, { passive: true, mlsd: true }, "pget -n 4 big.bin -o pget.bin", true);
+    okLftp(pget, "pget");
+    assert.equal(await sha256File(join(t.dir, "pget.bin")), digest);
+    assert.ok(sent(pget).filter((c) => /^REST [1-9]/.test(c)).length >= 2, sent(pget).join(" | "));
   });
 
   it("a download cut short (cat | head) makes lftp send ABOR; 426 + 226 and the session goes on", async () => {
-    const t = await startInteropServer({ label: "lftp-abor", downloadBytesPerSecond: 256 * 1024 });
-    try {
-      await writeRandomFile(join(t.root, "slow.bin"), 4 * 1024 * 1024);
-      const r = await lftp(t, { passive: true, mlsd: true }, "cat slow.bin | head -c 1000 > head.bin; cls -1; echo after-abort", true);
-      okLftp(r, "cat | head");
-      const cmds = sent(r);
-      assert.ok(cmds.includes("ABOR"), cmds.join(" | "));
-      const replies = received(r);
-      const i = replies.findIndex((x) => x.startsWith("426"));
-      assert.ok(i >= 0 && replies[i + 1]?.startsWith("226"), replies.join(" | "));
-      assert.match(r.out, /^slow\.bin$/m, "the listing after ABOR is missing");
-      assert.match(r.out, /after-abort/);
-      const head = await readFile(join(t.dir, "head.bin"));
-      assert.deepEqual(head, (await readFile(join(t.root, "slow.bin"))).subarray(0, 1000));
-    } finally {
-      await t.close();
-    }
+    await using t = await startInteropServer({ label: "lftp-abor", downloadBytesPerSecond: 256 * 1024 });
+    await writeRandomFile(join(t.root, "slow.bin"), 4 * 1024 * 1024);
+    const r = await lftp(t, { passive: true, mlsd: true }, "cat slow.bin | head -c 1000 > head.bin; cls -1; echo after-abort", true);
+    okLftp(r, "cat | head");
+    const cmds = sent(r);
+    assert.ok(cmds.includes("ABOR"), cmds.join(" | "));
+    const replies = received(r);
+    const i = replies.findIndex((x) => x.startsWith("426"));
+    assert.ok(i >= 0 && replies[i + 1]?.startsWith("226"), replies.join(" | "));
+    assert.match(r.out, /^slow\.bin$/m, "the listing after ABOR is missing");
+    assert.match(r.out, /after-abort/);
+    const head = await readFile(join(t.dir, "head.bin"));
+    assert.deepEqual(head, (await readFile(join(t.root, "slow.bin"))).subarray(0, 1000));
   });
 
   it("get -c and put -c resume a partial file (REST / APPE)", async () => {

@@ -13,18 +13,23 @@ import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   killPeers,
+  PASSWORD,
   PYTHON,
   removeDir,
   runTool,
+  type S3FtpServer,
+  type S3Server,
   sha256File,
   skipUnless,
+  skipUnlessS3,
   snapshotTree,
+  startS3FtpServer,
+  startS3Server,
   tempDir,
   type ToolResult,
+  USER,
   writeRandomFile,
-} from "./_interop_harness.ts";
-import { PASSWORD, USER } from "./_interop_server.ts";
-import { type S3FtpServer, type S3Server, skipUnlessS3, startS3FtpServer, startS3Server } from "./_s3_server.ts";
+} from "./_support/mod.ts";
 
 const BUCKET = "interop";
 const MiB = 1024 * 1024;

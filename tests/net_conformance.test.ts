@@ -5,7 +5,7 @@
 import { createMemoryNet } from "../src/net/memory.ts";
 import { nodeNet } from "../src/net/node.ts";
 import { netConformance } from "../src/testing/mod.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
 const tls = { cert: TEST_CERT, key: TEST_KEY };

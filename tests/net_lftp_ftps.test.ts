@@ -13,9 +13,19 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ServerEvent } from "../src/server/mod.ts";
-import { repoFile, runTool, sha256File, skipUnless, writeRandomFile } from "./_interop_harness.ts";
-import { type InteropServer, PASSWORD, startInteropServer, USER } from "./_interop_server.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import {
+  type InteropServer,
+  PASSWORD,
+  repoFile,
+  runTool,
+  sha256File,
+  skipUnless,
+  startInteropServer,
+  TEST_CERT,
+  TEST_KEY,
+  USER,
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 const ROUNDS = 5;
 const SIZE = 200_000;

@@ -12,8 +12,7 @@ import { describe, it } from "node:test";
 import { ConnectionClosedError } from "../src/errors.ts";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_interop_harness.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { PYTHON, repoFile, skipUnless, TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 
 // Small enough to sit in the kernel: what the peer had not sent at the reset is lost on the wire.
 const BYTES = 50_000;
@@ -39,7 +38,7 @@ print("sent", flush=True)
 `;
 
 /** Read to the end or the first error: bytes read, and the error if any. */
-async function readAll(conn: Conn): Promise<{ bytes: number; error?: unknown }> {
+async function readUntilEndOrError(conn: Conn): Promise<{ bytes: number; error?: unknown }> {
   const reader = conn.readable.getReader();
   let bytes = 0;
   try {
@@ -57,45 +56,41 @@ async function readAll(conn: Conn): Promise<{ bytes: number; error?: unknown }> 
 }
 
 async function run(net: Net, mode: "plain" | "tls" | "tls-notify") {
-  const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const child = spawn(
-      PYTHON,
-      [
-        "-c",
-        PEER,
-        mode,
-        String(listener.addr.port),
-        repoFile("tests/fixtures/tls/cert.pem"),
-        String(BYTES),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (text: string) => (out += text));
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (text: string) => (out += text));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    const timer = setTimeout(() => child.kill(), 60_000); // a hung peer cannot outlive the test
-    const next = await Promise.race([
-      listener[Symbol.asyncIterator]().next(),
-      exited.then(() => undefined),
-    ]);
-    assert.ok(next && !next.done, "the peer did not connect");
-    let conn: Conn = next.value;
-    if (mode !== "plain") {
-      conn = await conn.startTls({ role: "server", cert: TEST_CERT, key: TEST_KEY });
-    }
-    const code = await exited;
-    clearTimeout(timer);
-    assert.equal(out.trim(), "sent", `peer exited with ${code}: ${out}`);
-    const result = await readAll(conn);
-    conn.close();
-    return result;
-  } finally {
-    listener.close();
+  await using listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
+  const child = spawn(
+    PYTHON,
+    [
+      "-c",
+      PEER,
+      mode,
+      String(listener.addr.port),
+      repoFile("tests/fixtures/tls/cert.pem"),
+      String(BYTES),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (text: string) => (out += text));
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (text: string) => (out += text));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const timer = setTimeout(() => child.kill(), 60_000); // a hung peer cannot outlive the test
+  const next = await Promise.race([
+    listener[Symbol.asyncIterator]().next(),
+    exited.then(() => undefined),
+  ]);
+  assert.ok(next && !next.done, "the peer did not connect");
+  let conn: Conn = next.value;
+  if (mode !== "plain") {
+    conn = await conn.startTls({ role: "server", cert: TEST_CERT, key: TEST_KEY });
   }
+  const code = await exited;
+  clearTimeout(timer);
+  assert.equal(out.trim(), "sent", `peer exited with ${code}: ${out}`);
+  const result = await readUntilEndOrError(conn);
+  conn.close();
+  return result;
 }
 
 /** How a runtime's sockets see a reset that waits in the kernel behind data. */

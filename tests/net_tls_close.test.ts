@@ -10,8 +10,7 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { nodeNet } from "../src/net/node.ts";
 import type { Net } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_interop_harness.ts";
-import { drain, TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { drain, PYTHON, repoFile, skipUnless, TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 
 const ROUNDS = 20;
 const SIZES = [0, 100_000];

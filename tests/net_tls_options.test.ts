@@ -13,8 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultNet } from "../src/net/auto.ts";
 import type { ClientTlsOptions } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_interop_harness.ts";
-import { TEST_CERT } from "./_net_fixtures.ts";
+import { PYTHON, repoFile, skipUnless, TEST_CERT } from "./_support/mod.ts";
 
 const SERVER = `
 import socket, ssl, sys

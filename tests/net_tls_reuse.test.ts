@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import * as tls from "node:tls";
 import { UnsupportedError } from "../src/errors.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { readText, TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { readText, TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 
 const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
 const adapters: [string, () => Promise<Net>][] = [

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { PYTHON, skipUnless } from "./_interop_harness.ts";
+import { PYTHON, skipUnless } from "./_support/mod.ts";
 
 const ROUNDS = 20;
 
@@ -85,32 +85,28 @@ async function serve(conn: Conn): Promise<string> {
 function urgent(name: string, net: Net): void {
   describe(`TCP urgent data: ${name}`, { skip: skipUnless(PYTHON, ["--version"]) }, () => {
     it(`bytes behind an urgent mark arrive without more data from the peer (lftp's ABOR, ${ROUNDS} rounds)`, async () => {
-      const listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
-      try {
-        const child = spawn(PYTHON, ["-c", PEER, String(listener.addr.port), String(ROUNDS)], {
-          stdio: ["ignore", "pipe", "inherit"],
-        });
-        let out = "";
-        child.stdout!.setEncoding("utf8");
-        child.stdout!.on("data", (text: string) => (out += text));
-        const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-        const timer = setTimeout(() => child.kill(), 120_000); // a hung peer cannot outlive the test
-        const next = await Promise.race([
-          listener[Symbol.asyncIterator]().next(),
-          exited.then(() => undefined),
-        ]);
-        assert.ok(next && !next.done, "the peer did not connect");
-        const [received, code] = await Promise.all([serve(next.value), exited]);
-        clearTimeout(timer);
-        const lines = out.trim().split("\n");
-        assert.deepEqual(lines, Array(ROUNDS).fill("reply 226 aborted"), out);
-        assert.equal(code, 0);
-        // The urgent byte (IAC DM's DM) is not in the stream; everything else is, in order.
-        const round = "NOOP\r\n\xff\xf4\xffABOR\r\n";
-        assert.equal(received, round.repeat(ROUNDS) + "QUIT\r\n");
-      } finally {
-        listener.close();
-      }
+      await using listener = await net.listen({ hostname: "127.0.0.1", port: 0 });
+      const child = spawn(PYTHON, ["-c", PEER, String(listener.addr.port), String(ROUNDS)], {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let out = "";
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (text: string) => (out += text));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const timer = setTimeout(() => child.kill(), 120_000); // a hung peer cannot outlive the test
+      const next = await Promise.race([
+        listener[Symbol.asyncIterator]().next(),
+        exited.then(() => undefined),
+      ]);
+      assert.ok(next && !next.done, "the peer did not connect");
+      const [received, code] = await Promise.all([serve(next.value), exited]);
+      clearTimeout(timer);
+      const lines = out.trim().split("\n");
+      assert.deepEqual(lines, Array(ROUNDS).fill("reply 226 aborted"), out);
+      assert.equal(code, 0);
+      // The urgent byte (IAC DM's DM) is not in the stream; everything else is, in order.
+      const round = "NOOP\r\n\xff\xf4\xffABOR\r\n";
+      assert.equal(received, round.repeat(ROUNDS) + "QUIT\r\n");
     });
   });
 }

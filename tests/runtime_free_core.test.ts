@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { describe, it } from "node:test";
-import { srcDir, tsFiles } from "./_source_tree.ts";
+import { srcDir, tsFiles } from "./_support/source_tree.ts";
 
 /**
  * Paths (relative to `src/`, `/`-separated) allowed to touch the runtime. The CLI (`cli/`:

@@ -17,31 +17,32 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import {
+  freePorts,
+  HAPROXY,
   killPeers,
+  PASSWORD,
+  type RealHaproxy,
   removeDir,
   runTool,
-  sha256File,
-  skipUnless,
-  tempDir,
-  type ToolResult,
-  writeRandomFile,
-} from "./_interop_harness.ts";
-import { PASSWORD, USER } from "./_interop_server.ts";
-import {
-  freePorts,
   S3_ACCESS_KEY,
   S3_REGION,
   S3_SECRET_KEY,
   type S3FtpServer,
   type S3Server,
+  sha256File,
+  skipUnless,
   skipUnlessS3,
+  startHaproxy,
   startS3FtpServer,
   startS3Server,
-} from "./_s3_server.ts";
+  tempDir,
+  type ToolResult,
+  USER,
+  writeRandomFile,
+} from "./_support/mod.ts";
 
 const BUCKET = "shared";
 const MiB = 1024 * 1024;
-const HAPROXY = "/usr/sbin/haproxy";
 const skip = skipUnlessS3() || skipUnless("curl", ["--version"]) || skipUnless(HAPROXY, ["-v"]);
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
@@ -72,7 +73,7 @@ describe("scale-out: two instances on one bucket, HAProxy in front", { skip }, (
   let s3: S3Server;
   let a: S3FtpServer;
   let b: { proc: ChildProcess; url: string; output: () => string };
-  let haproxy: ChildProcess | undefined;
+  let haproxy: RealHaproxy | undefined;
   let front = "";
   let dir: string;
   let rangeA: number[];
@@ -140,7 +141,7 @@ describe("scale-out: two instances on one bucket, HAProxy in front", { skip }, (
 
   after(async () => {
     killPeers();
-    haproxy?.kill("SIGKILL");
+    await haproxy?.close();
     if (b?.proc.exitCode === null) {
       const gone = new Promise((r) => b.proc.once("exit", r));
       b.proc.kill("SIGKILL");
@@ -200,15 +201,12 @@ frontend passive-b
 backend passive-b
   server b 127.0.0.3
 `);
-    let log = "";
-    haproxy = spawn(HAPROXY, ["-db", "-f", cfg], { stdio: ["ignore", "pipe", "pipe"] });
-    haproxy.stdout!.on("data", (d) => (log += d));
-    haproxy.stderr!.on("data", (d) => (log += d));
+    haproxy = startHaproxy(cfg);
     front = `ftp://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
       const probe = await curl(["--list-only", `${front}/`]);
       if (probe.code === 0) break;
-      assert.equal(haproxy.exitCode, null, `haproxy exited:\n${log}`);
+      assert.equal(haproxy.exitCode, null, `haproxy exited:\n${haproxy.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // Three ways to reach the data ports, all through the balancer's address: EPSV (curl's

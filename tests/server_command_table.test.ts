@@ -7,8 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { COMMANDS } from "../src/server/_commands.ts";
 import { commandTable, featureLines } from "../src/server/_command_table.ts";
-import { PYTHON, runTool, skipUnless } from "./_interop_harness.ts";
-import { Control, startServer } from "./_server_helpers.ts";
+import { Control, PYTHON, runTool, skipUnless, startServer } from "./_support/mod.ts";
 
 describe("server: the command table", () => {
   it("every verb and alias is in the table once, and aliases share their verb's row", () => {
@@ -26,33 +25,25 @@ describe("server: the command table", () => {
 
   it("FEAT and HELP follow the table: LANG is advertised, listed and answered", async () => {
     await using srv = await startServer();
-    const c = await Control.login(srv.port);
-    try {
-      const feat = await c.cmd("FEAT");
-      assert.ok(feat.lines.includes(" LANG EN*"), feat.lines.join("|"));
-      const help = await c.cmd("HELP");
-      assert.ok(help.lines.join(" ").split(/\s+/).includes("LANG"));
-      assert.match((await c.cmd("HELP LANG")).lines[0]!, /LANG \[<language tag>\]/);
-      assert.equal((await c.cmd("LANG")).code, "200");
-      assert.equal((await c.cmd("LANG en-US")).code, "200");
-      assert.equal((await c.cmd("LANG fr")).code, "504");
-      assert.equal((await c.cmd("LANG %%")).code, "501");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port);
+    const feat = await c.cmd("FEAT");
+    assert.ok(feat.lines.includes(" LANG EN*"), feat.lines.join("|"));
+    const help = await c.cmd("HELP");
+    assert.ok(help.lines.join(" ").split(/\s+/).includes("LANG"));
+    assert.match((await c.cmd("HELP LANG")).lines[0]!, /LANG \[<language tag>\]/);
+    assert.equal((await c.cmd("LANG")).code, "200");
+    assert.equal((await c.cmd("LANG en-US")).code, "200");
+    assert.equal((await c.cmd("LANG fr")).code, "504");
+    assert.equal((await c.cmd("LANG %%")).code, "501");
   });
 
   it("a disabled command leaves FEAT and HELP", async () => {
     await using srv = await startServer({ disabledCommands: ["LANG", "SIZE"] });
-    const c = await Control.login(srv.port);
-    try {
-      const feat = await c.cmd("FEAT");
-      assert.ok(!feat.lines.some((l) => l.startsWith(" LANG") || l === " SIZE"), feat.lines.join("|"));
-      assert.ok(!(await c.cmd("HELP")).lines.join(" ").split(/\s+/).includes("LANG"));
-      assert.equal((await c.cmd("LANG EN")).code, "502");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port);
+    const feat = await c.cmd("FEAT");
+    assert.ok(!feat.lines.some((l) => l.startsWith(" LANG") || l === " SIZE"), feat.lines.join("|"));
+    assert.ok(!(await c.cmd("HELP")).lines.join(" ").split(/\s+/).includes("LANG"));
+    assert.equal((await c.cmd("LANG EN")).code, "502");
   });
 
   it("FEAT lines are derived per session: AUTH/PBSZ/PROT only with TLS, UTF8 only in UTF-8", () => {

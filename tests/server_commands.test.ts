@@ -9,92 +9,73 @@ import { createMemoryNet } from "../src/net/memory.ts";
 import { Server } from "../src/server/server.ts";
 import { User } from "../src/server/user.ts";
 import type { UserManager } from "../src/server/user_manager.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, startServer, text } from "./_server_helpers.ts";
+import { bytes, Control, getFile, guard, putFile, readAll, startMemoryServer, startServer, type TestServer, text } from "./_support/mod.ts";
 
 const ALICE = { login: "alice", password: "pw" };
 
-async function withAlice<T>(fn: (c: Control, srv: Awaited<ReturnType<typeof startServer>>) => Promise<T>) {
-  await using srv = await startServer({ users: [ALICE], loginFailureDelay: 0 });
-  const c = await Control.login(srv.port, "alice", "pw");
-  try {
-    return await fn(c, srv);
-  } finally {
-    c.close();
-  }
+async function withAlice<T>(fn: (c: Control, srv: TestServer) => Promise<T>) {
+  await using srv = await startMemoryServer({ users: [ALICE], loginFailureDelay: 0 });
+  await using c = await Control.login(srv, "alice", "pw");
+  return await fn(c, srv);
 }
 
 describe("server: login commands", () => {
   it("greets with 220, logs in anonymously, QUIT answers 221 and closes", async () => {
-    await using srv = await startServer();
-    const { control: c, greeting } = await Control.open(srv.port);
-    try {
-      assert.equal(greeting.code, "220");
-      assert.equal((await c.cmd("USER anonymous")).code, "331");
-      assert.equal((await c.cmd("PASS me@example.com")).code, "230");
-      const pwd = await c.cmd("PWD");
-      assert.equal(pwd.code, "257");
-      assert.match(pwd.lines[0]!, /^"\/" /);
-      assert.equal((await c.cmd("QUIT")).code, "221");
-      assert.equal((await c.reply()).code, "EOF");
-    } finally {
-      c.close();
-    }
+    await using srv = await startMemoryServer();
+    await using c = await Control.connect(srv);
+    const greeting = c.greeting;
+    assert.equal(greeting.code, "220");
+    assert.equal((await c.cmd("USER anonymous")).code, "331");
+    assert.equal((await c.cmd("PASS me@example.com")).code, "230");
+    const pwd = await c.cmd("PWD");
+    assert.equal(pwd.code, "257");
+    assert.match(pwd.lines[0]!, /^"\/" /);
+    assert.equal((await c.cmd("QUIT")).code, "221");
+    assert.equal((await c.reply()).code, "EOF");
   });
 
   it("multi-line welcome message", async () => {
-    await using srv = await startServer({ welcome: ["Hello", "220 tricky line", "Bye"] });
-    const { control: c, greeting } = await Control.open(srv.port);
+    await using srv = await startMemoryServer({ welcome: ["Hello", "220 tricky line", "Bye"] });
+    const { control: c, greeting } = await Control.open(srv);
     c.close();
     assert.equal(greeting.code, "220");
     assert.deepEqual(greeting.lines, ["Hello", " 220 tricky line", "Bye"]);
   });
 
   it("USER without a name is 501, PASS before USER is 503", async () => {
-    await using srv = await startServer({ users: [ALICE] });
-    const { control: c } = await Control.open(srv.port);
-    try {
-      assert.equal((await c.cmd("USER")).code, "501");
-      assert.equal((await c.cmd("PASS x")).code, "503");
-    } finally {
-      c.close();
-    }
+    await using srv = await startMemoryServer({ users: [ALICE] });
+    await using c = await Control.connect(srv);
+    assert.equal((await c.cmd("USER")).code, "501");
+    assert.equal((await c.cmd("PASS x")).code, "503");
   });
 
   it("wrong password and unknown user both get 331 then 530", async () => {
-    await using srv = await startServer({ users: [ALICE], loginFailureDelay: 0, maxLoginFailures: 10 });
-    const { control: c } = await Control.open(srv.port);
-    try {
-      assert.equal((await c.cmd("USER alice")).code, "331");
-      assert.equal((await c.cmd("PASS nope")).code, "530");
-      assert.equal((await c.cmd("USER mallory")).code, "331");
-      assert.equal((await c.cmd("PASS pw")).code, "530");
-      assert.equal((await c.cmd("USER alice")).code, "331");
-      assert.equal((await c.cmd("PASS pw")).code, "230");
-    } finally {
-      c.close();
-    }
+    await using srv = await startMemoryServer({ users: [ALICE], loginFailureDelay: 0, maxLoginFailures: 10 });
+    await using c = await Control.connect(srv);
+    assert.equal((await c.cmd("USER alice")).code, "331");
+    assert.equal((await c.cmd("PASS nope")).code, "530");
+    assert.equal((await c.cmd("USER mallory")).code, "331");
+    assert.equal((await c.cmd("PASS pw")).code, "530");
+    assert.equal((await c.cmd("USER alice")).code, "331");
+    assert.equal((await c.cmd("PASS pw")).code, "230");
   });
 
   it("commands before login get 530; unknown commands get 502 before and after login", async () => {
-    await using srv = await startServer({ users: [ALICE], loginFailureDelay: 0 });
-    const { control: c } = await Control.open(srv.port);
-    try {
-      for (const cmd of ["PWD", "CWD /", "LIST", "RETR a", "STOR a", "PASV", "EPSV", "MKD x", "SIZE a", "STAT /"]) {
-        assert.equal((await c.cmd(cmd)).code, "530", cmd);
-      }
-      assert.equal((await c.cmd("XYZZY")).code, "502");
-      for (const cmd of ["NOOP", "SYST", "FEAT", "HELP"]) {
-        assert.match((await c.cmd(cmd)).code, /^2/, cmd);
-      }
-      await c.expect("USER alice", "331");
-      await c.expect("PASS pw", "230");
-      assert.equal((await c.cmd("XYZZY arg")).code, "502");
-      assert.equal((await c.cmd("USER bob")).code, "503");
-      assert.equal((await c.cmd("PASS pw")).code, "503");
-      assert.equal((await c.cmd("ACCT x")).code, "202");
-    } finally {
-      c.close();
+    await using srv = await startMemoryServer({ users: [ALICE], loginFailureDelay: 0 });
+    await using c = await Control.connect(srv);
+    for (const cmd of ["PWD", "CWD /", "LIST", "RETR a", "STOR a", "PASV", "EPSV", "MKD x", "SIZE a", "STAT /"]) {
+      assert.equal((await c.cmd(cmd)).code, "530", cmd);
     }
+    assert.equal((await c.cmd("XYZZY")).code, "502");
+    for (const cmd of ["NOOP", "SYST", "FEAT", "HELP"]) {
+      assert.match((await c.cmd(cmd)).code, /^2/, cmd);
+    }
+    await c.expect("USER alice", "331");
+    await c.expect("PASS pw", "230");
+    assert.equal((await c.cmd("XYZZY arg")).code, "502");
+    assert.equal((await c.cmd("USER bob")).code, "503");
+    assert.equal((await c.cmd("PASS pw")).code, "503");
+    assert.equal((await c.cmd("ACCT x")).code, "202");
   });
 
   it("REIN logs out: 220, then commands need login again", async () => {
@@ -109,25 +90,21 @@ describe("server: login commands", () => {
 
   it("a user without password logs in at USER (230); verifyPassword is used when given", async () => {
     const seen: string[] = [];
-    await using srv = await startServer({
+    await using srv = await startMemoryServer({
       users: [
         { login: "open" },
         { login: "v", verifyPassword: (p) => (seen.push(p), p === "good") },
       ],
       loginFailureDelay: 0,
     });
-    const { control: c } = await Control.open(srv.port);
-    try {
-      assert.equal((await c.cmd("USER open")).code, "230");
-      await c.expect("REIN", "220");
-      await c.expect("USER v", "331");
-      assert.equal((await c.cmd("PASS bad")).code, "530");
-      await c.expect("USER v", "331");
-      assert.equal((await c.cmd("PASS good")).code, "230");
-      assert.deepEqual(seen, ["bad", "good"]);
-    } finally {
-      c.close();
-    }
+    await using c = await Control.connect(srv);
+    assert.equal((await c.cmd("USER open")).code, "230");
+    await c.expect("REIN", "220");
+    await c.expect("USER v", "331");
+    assert.equal((await c.cmd("PASS bad")).code, "530");
+    await c.expect("USER v", "331");
+    assert.equal((await c.cmd("PASS good")).code, "230");
+    assert.deepEqual(seen, ["bad", "good"]);
   });
 
   it("a custom UserManager is asked and told about logout", async () => {
@@ -148,33 +125,27 @@ describe("server: login commands", () => {
     };
     const storage = new MemoryPathIO();
     await storage.mkdir("/home");
-    await using srv = await startServer({ userManager: manager, storage, loginFailureDelay: 0 });
-    const c = await Control.login(srv.port, "bob", "secret");
-    try {
+    await using srv = await startMemoryServer({ userManager: manager, storage, loginFailureDelay: 0 });
+    {
+      await using c = await Control.login(srv, "bob", "secret");
       const pwd = await c.cmd("PWD");
       assert.match(pwd.lines[0]!, /^"\/home"/, "starts in the home path");
       await c.expect("QUIT", "221");
-    } finally {
-      c.close();
     }
     await srv.server.close();
     assert.deepEqual(calls, ["get bob", "auth bob", "logout bob"]);
   });
 
   it("anonymous answers to 'ftp' too and is read-only by default", async () => {
-    await using srv = await startServer({ users: [{ anonymous: true }] });
+    await using srv = await startMemoryServer({ users: [{ anonymous: true }] });
     await putFile(srv.storage, "/pub.txt", "public");
-    const c = await Control.login(srv.port, "ftp", "x@y");
-    try {
-      assert.equal((await c.cmd("MKD new")).code, "550");
-      assert.equal((await c.cmd("DELE pub.txt")).code, "550");
-      await c.passive();
-      assert.equal((await c.cmd("STOR up.txt")).code, "550");
-      const got = await c.download("RETR pub.txt");
-      assert.equal(text(got.data), "public");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv, "ftp", "x@y");
+    assert.equal((await c.cmd("MKD new")).code, "550");
+    assert.equal((await c.cmd("DELE pub.txt")).code, "550");
+    await c.passive();
+    assert.equal((await c.cmd("STOR up.txt")).code, "550");
+    const got = await c.download("RETR pub.txt");
+    assert.equal(text(got.data), "public");
   });
 });
 
@@ -292,17 +263,13 @@ describe("server: information and settings commands", () => {
   });
 
   it("disabled commands answer 502 and leave FEAT", async () => {
-    await using srv = await startServer({ users: [ALICE], disabledCommands: ["mlsd", "MLST", "EPSV"] });
-    const c = await Control.login(srv.port, "alice", "pw");
-    try {
-      assert.equal((await c.cmd("MLSD")).code, "502");
-      assert.equal((await c.cmd("MLST /")).code, "502");
-      assert.equal((await c.cmd("EPSV")).code, "502");
-      const feat = await c.cmd("FEAT");
-      assert.ok(!feat.lines.some((l) => l.includes("MLST") || l.includes("EPSV")));
-    } finally {
-      c.close();
-    }
+    await using srv = await startMemoryServer({ users: [ALICE], disabledCommands: ["mlsd", "MLST", "EPSV"] });
+    await using c = await Control.login(srv, "alice", "pw");
+    assert.equal((await c.cmd("MLSD")).code, "502");
+    assert.equal((await c.cmd("MLST /")).code, "502");
+    assert.equal((await c.cmd("EPSV")).code, "502");
+    const feat = await c.cmd("FEAT");
+    assert.ok(!feat.lines.some((l) => l.includes("MLST") || l.includes("EPSV")));
   });
 });
 
@@ -592,9 +559,9 @@ describe("server: transfer commands", () => {
 
 describe("server: events", () => {
   it("reports session, login, command, reply, transfer and close events without the password", async () => {
-    await using srv = await startServer({ users: [{ login: "ev", password: "hunter2" }] });
+    await using srv = await startMemoryServer({ users: [{ login: "ev", password: "hunter2" }] });
     await putFile(srv.storage, "/f", "12345");
-    const c = await Control.login(srv.port, "ev", "hunter2");
+    const c = await Control.login(srv, "ev", "hunter2");
     await c.expect("TYPE I", "200");
     await c.download("RETR f");
     await c.upload("STOR g", bytes("abc"));
@@ -682,20 +649,16 @@ describe("server: encoding and socket options", () => {
   it("latin1 encoding: names and replies in Latin-1, no UTF8 feature", async () => {
     const storage = new MemoryPathIO();
     await putFile(storage, "/caf\u00e9.txt", "x");
-    await using srv = await startServer({ users: [ALICE], storage, encoding: "latin1" });
-    const c = await Control.login(srv.port, "alice", "pw");
-    try {
-      const feat = await c.cmd("FEAT");
-      assert.ok(!feat.lines.includes(" UTF8"));
-      assert.equal((await c.cmd("OPTS UTF8 ON")).code, "504");
-      const n = await c.download("NLST");
-      assert.deepEqual([...n.data], [...bytes("caf"), 0xe9, ...bytes(".txt\r\n")]);
-      // The command line is decoded as Latin-1 too.
-      await c.sendRaw(new Uint8Array([...bytes("SIZE caf"), 0xe9, ...bytes(".txt\r\n")]));
-      assert.deepEqual(await c.reply(), { code: "213", lines: ["1"] });
-    } finally {
-      c.close();
-    }
+    await using srv = await startMemoryServer({ users: [ALICE], storage, encoding: "latin1" });
+    await using c = await Control.login(srv, "alice", "pw");
+    const feat = await c.cmd("FEAT");
+    assert.ok(!feat.lines.includes(" UTF8"));
+    assert.equal((await c.cmd("OPTS UTF8 ON")).code, "504");
+    const n = await c.download("NLST");
+    assert.deepEqual([...n.data], [...bytes("caf"), 0xe9, ...bytes(".txt\r\n")]);
+    // The command line is decoded as Latin-1 too.
+    await c.sendRaw(new Uint8Array([...bytes("SIZE caf"), 0xe9, ...bytes(".txt\r\n")]));
+    assert.deepEqual(await c.reply(), { code: "213", lines: ["1"] });
   });
 
   it("switches Nagle off on control connections", async () => {

@@ -10,8 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import type { Conn } from "../src/net/types.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
-import { bytes, Control, guard, putFile, settle, startServer, text } from "./_server_helpers.ts";
+import { bytes, Control, guard, putFile, settle, startServer, TEST_CERT, TEST_KEY, text } from "./_support/mod.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
 const CA = [TEST_CERT];
@@ -75,14 +74,10 @@ async function hostileRetr(
 
 /** A normal plain-text client still gets served. */
 async function stillServes(port: number): Promise<void> {
-  const c = await Control.login(port);
-  try {
-    const { data, final } = await c.download("RETR /f.txt");
-    assert.equal(text(data), "file body");
-    assert.equal(final.code, "226");
-  } finally {
-    c.close();
-  }
+  await using c = await Control.login(port);
+  const { data, final } = await c.download("RETR /f.txt");
+  assert.equal(text(data), "file body");
+  assert.equal(final.code, "226");
 }
 
 describe("server FTPS: a data connection that fails its TLS handshake", () => {
@@ -92,7 +87,8 @@ describe("server FTPS: a data connection that fails its TLS handshake", () => {
         await using srv = await startServer({ tls: TLS, dataConnectionTimeout: 1000 });
         await putFile(srv.storage, "/f.txt", "file body");
         const before = openFds();
-        for (let round = 0; round < 4; round++) {
+        // Two rounds: a socket leaked per round shows as 2 fds over the 1 of slack below.
+        for (let round = 0; round < 2; round++) {
           const { c, data } = await hostileRetr(srv.port, how, mode);
           const r = await c.reply();
           assert.ok(r.code === "425" || r.code === "426", `${r.code} ${r.lines.join("|")}`);

@@ -13,15 +13,7 @@ import { Client } from "../src/client/client.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import type { Conn, Net } from "../src/net/types.ts";
 import { COMMANDS } from "../src/server/_commands.ts";
-import {
-  bytes,
-  countingNet,
-  guard,
-  putFile,
-  startServer,
-  text,
-  waitFor,
-} from "./_server_helpers.ts";
+import { bytes, countingNet, guard, putFile, startServer, text, waitFor } from "./_support/mod.ts";
 
 const env =
   (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};

@@ -11,9 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalPathIO } from "../src/fs/local_path_io.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
-import { defaultNet } from "../src/net/auto.ts";
 import { nodeNet } from "../src/net/node.ts";
-import type { Conn, Listener } from "../src/net/types.ts";
+import type { Conn } from "../src/net/types.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
 import { LingeringConns } from "../src/server/_lingering.ts";
 import { LoginFailures } from "../src/server/_login_failures.ts";
@@ -21,6 +20,7 @@ import {
   bytes,
   Control,
   countingNet,
+  freePorts,
   getFile,
   guard,
   putFile,
@@ -28,7 +28,7 @@ import {
   startServer,
   text,
   waitFor,
-} from "./_server_helpers.ts";
+} from "./_support/mod.ts";
 
 const USER = { login: "u", password: "p" };
 
@@ -48,24 +48,6 @@ async function openFrom2(port: number): Promise<Control> {
   return control;
 }
 
-/** Ports p..p+n-1 all free right now (retries a few random bases). */
-async function freeRange(n: number): Promise<number> {
-  const net = await defaultNet();
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
-    const held: Listener[] = [];
-    try {
-      for (let i = 0; i < n; i++) held.push(await net.listen({ hostname: "127.0.0.1", port: base + i }));
-      return base;
-    } catch {
-      // one is taken: try another base
-    } finally {
-      for (const l of held) l.close();
-    }
-  }
-  throw new Error("no free port range");
-}
-
 /** Start an upload and send `first` bytes, leaving the data connection open. */
 async function startUpload(c: Control, command: string, first: Uint8Array) {
   const data = await c.passive();
@@ -80,27 +62,22 @@ describe("server robustness: no command freezes other sessions", () => {
     await using srv = await startServer({ users: [USER] });
     await putFile(srv.storage, "/sub/" + "a".repeat(60), "x");
     await putFile(srv.storage, "/sub/hit.c", "x");
-    const hostile = await Control.login(srv.port, "u", "p");
-    const other = await Control.login(srv.port, "u", "p");
-    try {
-      // Each `*a` multiplied a backtracking RegExp's time by about 8: 7 of them blocked the
-      // process for half a minute.
-      const pattern = "sub/" + "*a".repeat(7) + "*b";
-      for (const verb of ["NLST", "LIST"]) {
-        const data = await hostile.passive();
-        await hostile.send(`${verb} ${pattern}`);
-        await guard(other.expect("NOOP", "200"), "the other session's NOOP", 8000);
-        assert.equal((await hostile.reply()).code, "150");
-        assert.equal(text(await guard(readAll(data.readable), "listing")), "");
-        data.close();
-        assert.equal((await hostile.reply()).code, "226");
-      }
-      const hit = await hostile.download("NLST sub/*.c");
-      assert.equal(text(hit.data), "hit.c\r\n");
-    } finally {
-      hostile.close();
-      other.close();
+    await using hostile = await Control.login(srv.port, "u", "p");
+    await using other = await Control.login(srv.port, "u", "p");
+    // Each `*a` multiplied a backtracking RegExp's time by about 8: 7 of them blocked the
+    // process for half a minute.
+    const pattern = "sub/" + "*a".repeat(7) + "*b";
+    for (const verb of ["NLST", "LIST"]) {
+      const data = await hostile.passive();
+      await hostile.send(`${verb} ${pattern}`);
+      await guard(other.expect("NOOP", "200"), "the other session's NOOP", 8000);
+      assert.equal((await hostile.reply()).code, "150");
+      assert.equal(text(await guard(readAll(data.readable), "listing")), "");
+      data.close();
+      assert.equal((await hostile.reply()).code, "226");
     }
+    const hit = await hostile.download("NLST sub/*.c");
+    assert.equal(text(hit.data), "hit.c\r\n");
   });
 });
 
@@ -109,71 +86,61 @@ describe("server robustness: uploads", () => {
     await using srv = await startServer({ users: [USER] });
     const old = new Uint8Array(1 << 20).fill(7);
     await putFile(srv.storage, "/big", old);
-    const a = await Control.login(srv.port, "u", "p");
-    const b = await Control.login(srv.port, "u", "p");
-    try {
-      await a.expect("TYPE I", "200");
-      await b.expect("TYPE I", "200");
-      const up = await startUpload(a, "STOR big", new Uint8Array(10).fill(1));
-      // Meanwhile: the other session reads the old complete file and lists no temporary name.
-      const got = await b.download("RETR big");
-      assert.equal(got.final.code, "226");
-      assert.ok(sameBytes(got.data, old), `read ${got.data.length} bytes, not the old file`);
-      for (const verb of ["NLST", "LIST", "MLSD"]) {
-        const listing = text((await b.download(verb)).data);
-        assert.ok(!listing.includes("anyftp-upload"), `${verb}: ${listing}`);
-        assert.ok(listing.includes("big"), `${verb}: ${listing}`);
-      }
-      // The upload is cut (ABOR): the old file is untouched, the temporary file is gone.
-      await a.send("ABOR");
-      assert.equal((await a.reply()).code, "426");
-      assert.equal((await a.reply()).code, "226");
-      up.data.close();
-      const kept = await getFile(srv.storage, "/big");
-      assert.ok(sameBytes(kept, old), `the old file became ${kept.length} bytes`);
-      const names: string[] = [];
-      for await (const e of srv.storage.list("/")) names.push(e.name);
-      assert.deepEqual(names, ["big"]);
-      // So is one cut by the client going away.
-      await startUpload(b, "STOR big", new Uint8Array(10).fill(2));
-      b.close();
-      await waitFor(() => srv.server.connections === 1, "session b closed");
-      const after: string[] = [];
-      for await (const e of srv.storage.list("/")) after.push(e.name);
-      assert.deepEqual(after, ["big"]);
-      assert.ok(sameBytes(await getFile(srv.storage, "/big"), old));
-      // A complete upload replaces it.
-      const done = await a.upload("STOR big", bytes("new content"));
-      assert.equal(done.final.code, "226");
-      assert.equal(text(await getFile(srv.storage, "/big")), "new content");
-    } finally {
-      a.close();
-      b.close();
+    await using a = await Control.login(srv.port, "u", "p");
+    await using b = await Control.login(srv.port, "u", "p");
+    await a.expect("TYPE I", "200");
+    await b.expect("TYPE I", "200");
+    const up = await startUpload(a, "STOR big", new Uint8Array(10).fill(1));
+    // Meanwhile: the other session reads the old complete file and lists no temporary name.
+    const got = await b.download("RETR big");
+    assert.equal(got.final.code, "226");
+    assert.ok(sameBytes(got.data, old), `read ${got.data.length} bytes, not the old file`);
+    for (const verb of ["NLST", "LIST", "MLSD"]) {
+      const listing = text((await b.download(verb)).data);
+      assert.ok(!listing.includes("anyftp-upload"), `${verb}: ${listing}`);
+      assert.ok(listing.includes("big"), `${verb}: ${listing}`);
     }
+    // The upload is cut (ABOR): the old file is untouched, the temporary file is gone.
+    await a.send("ABOR");
+    assert.equal((await a.reply()).code, "426");
+    assert.equal((await a.reply()).code, "226");
+    up.data.close();
+    const kept = await getFile(srv.storage, "/big");
+    assert.ok(sameBytes(kept, old), `the old file became ${kept.length} bytes`);
+    const names: string[] = [];
+    for await (const e of srv.storage.list("/")) names.push(e.name);
+    assert.deepEqual(names, ["big"]);
+    // So is one cut by the client going away.
+    await startUpload(b, "STOR big", new Uint8Array(10).fill(2));
+    b.close();
+    await waitFor(() => srv.server.connections === 1, "session b closed");
+    const after: string[] = [];
+    for await (const e of srv.storage.list("/")) after.push(e.name);
+    assert.deepEqual(after, ["big"]);
+    assert.ok(sameBytes(await getFile(srv.storage, "/big"), old));
+    // A complete upload replaces it.
+    const done = await a.upload("STOR big", bytes("new content"));
+    assert.equal(done.final.code, "226");
+    assert.equal(text(await getFile(srv.storage, "/big")), "new content");
   });
 
   it("a file being written is locked: a second writer gets 450 (both policies)", async () => {
     for (const uploadPolicy of ["rename", "in-place"] as const) {
       await using srv = await startServer({ users: [USER], uploadPolicy });
-      const a = await Control.login(srv.port, "u", "p");
-      const b = await Control.login(srv.port, "u", "p");
-      try {
-        const up = await startUpload(a, "STOR f", bytes("first "));
-        await b.expect("EPSV", "229");
-        const r = await b.cmd("STOR f");
-        assert.equal(r.code, "450", `${uploadPolicy}: ${r.lines.join(" ")}`);
-        await up.writer.write(bytes("writer"));
-        await up.writer.close();
-        assert.equal((await a.reply()).code, "226");
-        up.data.close();
-        assert.equal(text(await getFile(srv.storage, "/f")), "first writer");
-        // The lock is gone with the upload.
-        assert.equal((await b.upload("STOR f", bytes("second"))).final.code, "226");
-        assert.equal(text(await getFile(srv.storage, "/f")), "second");
-      } finally {
-        a.close();
-        b.close();
-      }
+      await using a = await Control.login(srv.port, "u", "p");
+      await using b = await Control.login(srv.port, "u", "p");
+      const up = await startUpload(a, "STOR f", bytes("first "));
+      await b.expect("EPSV", "229");
+      const r = await b.cmd("STOR f");
+      assert.equal(r.code, "450", `${uploadPolicy}: ${r.lines.join(" ")}`);
+      await up.writer.write(bytes("writer"));
+      await up.writer.close();
+      assert.equal((await a.reply()).code, "226");
+      up.data.close();
+      assert.equal(text(await getFile(srv.storage, "/f")), "first writer");
+      // The lock is gone with the upload.
+      assert.equal((await b.upload("STOR f", bytes("second"))).final.code, "226");
+      assert.equal(text(await getFile(srv.storage, "/f")), "second");
     }
   });
 
@@ -186,26 +153,21 @@ describe("server robustness: uploads", () => {
     for (const { uploadPolicy, commands, result } of cases) {
       await using srv = await startServer({ users: [USER], uploadPolicy });
       await putFile(srv.storage, "/f", "old");
-      const a = await Control.login(srv.port, "u", "p");
-      const b = await Control.login(srv.port, "u", "p");
-      try {
-        const data = await a.passive();
-        for (const cmd of commands.slice(0, -1)) await a.expect(cmd, "350");
-        await a.expect(commands.at(-1)!, "150");
-        const writer = data.writable.getWriter();
-        await writer.write(bytes("+more"));
-        await b.expect("EPSV", "229");
-        const r = await b.cmd("RETR f");
-        assert.equal(r.code, "450", `${commands.join(",")}: ${r.lines.join(" ")}`);
-        await writer.close();
-        assert.equal((await a.reply()).code, "226");
-        data.close();
-        assert.equal(text(await getFile(srv.storage, "/f")), result);
-        assert.equal(text((await b.download("RETR f")).data), result);
-      } finally {
-        a.close();
-        b.close();
-      }
+      await using a = await Control.login(srv.port, "u", "p");
+      await using b = await Control.login(srv.port, "u", "p");
+      const data = await a.passive();
+      for (const cmd of commands.slice(0, -1)) await a.expect(cmd, "350");
+      await a.expect(commands.at(-1)!, "150");
+      const writer = data.writable.getWriter();
+      await writer.write(bytes("+more"));
+      await b.expect("EPSV", "229");
+      const r = await b.cmd("RETR f");
+      assert.equal(r.code, "450", `${commands.join(",")}: ${r.lines.join(" ")}`);
+      await writer.close();
+      assert.equal((await a.reply()).code, "226");
+      data.close();
+      assert.equal(text(await getFile(srv.storage, "/f")), result);
+      assert.equal(text((await b.download("RETR f")).data), result);
     }
   });
 });
@@ -283,36 +245,31 @@ describe("server robustness: resource exhaustion", () => {
   });
 
   it("a passive port nobody uses is closed after the data timeout and returned", async () => {
-    const min = await freeRange(1);
+    const min = (await freePorts(1))[0]!;
     await using srv = await startServer({
       users: [USER],
       passivePorts: { min, max: min },
       dataConnectionTimeout: 300,
     });
     await putFile(srv.storage, "/f", "x");
-    const idle = await Control.login(srv.port, "u", "p");
-    const other = await Control.login(srv.port, "u", "p");
-    try {
-      await idle.expect("EPSV", "229");
-      assert.equal((await other.cmd("EPSV")).code, "421");
-      let got = "421";
-      for (let i = 0; i < 100 && got !== "229"; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        got = (await other.cmd("EPSV")).code;
-      }
-      assert.equal(got, "229", "the idle session's port came back");
-      // The idle session's channel is gone: its transfer cannot start.
-      const r = await idle.cmd("RETR f");
-      assert.ok(r.code === "425" || r.code === "150", r.code);
-      if (r.code === "150") assert.equal((await idle.reply()).code, "425");
-    } finally {
-      idle.close();
-      other.close();
+    await using idle = await Control.login(srv.port, "u", "p");
+    await using other = await Control.login(srv.port, "u", "p");
+    await idle.expect("EPSV", "229");
+    assert.equal((await other.cmd("EPSV")).code, "421");
+    let got = "421";
+    for (let i = 0; i < 100 && got !== "229"; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      got = (await other.cmd("EPSV")).code;
     }
+    assert.equal(got, "229", "the idle session's port came back");
+    // The idle session's channel is gone: its transfer cannot start.
+    const r = await idle.cmd("RETR f");
+    assert.ok(r.code === "425" || r.code === "150", r.code);
+    if (r.code === "150") assert.equal((await idle.reply()).code, "425");
   });
 
   it("passive ports are capped per IP and chosen unpredictably within the range", async () => {
-    const min = await freeRange(60);
+    const min = (await freePorts(60))[0]!;
     await using srv = await startServer({
       users: [USER],
       passivePorts: { min, max: min + 59 },
@@ -364,23 +321,17 @@ describe("server robustness: resource exhaustion", () => {
       }
     }
     // Even the right password is refused from that address now…
-    const { control: banned } = await Control.open(srv.port);
-    try {
+    {
+      await using banned = await Control.connect(srv.port);
       await banned.expect("USER u", "331");
       const r = await banned.cmd("PASS p");
       assert.equal(r.code, "421", r.lines.join(" "));
       assert.equal((await banned.reply()).code, "EOF");
-    } finally {
-      banned.close();
     }
     // …but not from another one.
-    const other = await openFrom2(srv.port);
-    try {
-      await other.expect("USER u", "331");
-      await other.expect("PASS p", "230");
-    } finally {
-      other.close();
-    }
+    await using other = await openFrom2(srv.port);
+    await other.expect("USER u", "331");
+    await other.expect("PASS p", "230");
   });
 
   it("a line without a newline past the limit closes the connection at once", async () => {
@@ -389,19 +340,15 @@ describe("server robustness: resource exhaustion", () => {
       maxLineLength: 512,
       idleTimeout: 120_000,
     });
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.sendRaw(bytes("NOOP" + "x".repeat(20_000)));
-      const r = await guard(c.reply(), "the 421", 8000);
-      assert.equal(r.code, "421");
-      assert.equal((await guard(c.reply(), "EOF", 8000)).code, "EOF");
-      await waitFor(
-        () => srv.events.some((e) => e.type === "session-close" && e.reason === "abuse"),
-        "abuse close",
-      );
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.sendRaw(bytes("NOOP" + "x".repeat(20_000)));
+    const r = await guard(c.reply(), "the 421", 8000);
+    assert.equal(r.code, "421");
+    assert.equal((await guard(c.reply(), "EOF", 8000)).code, "EOF");
+    await waitFor(
+      () => srv.events.some((e) => e.type === "session-close" && e.reason === "abuse"),
+      "abuse close",
+    );
   });
 });
 
@@ -415,20 +362,16 @@ describe("server robustness: names and modes", () => {
         users: [USER],
         storage: new LocalPathIO({ root: tmp }),
       });
-      const c = await Control.login(srv.port, "u", "p");
-      try {
-        await c.expect("SITE CHMOD 6755 f", "200");
-        assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
-        // An overwrite (through a temporary file) keeps the permission bits.
-        assert.equal((await c.upload("STOR f", bytes("new"))).final.code, "226");
-        assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
-        assert.equal(readFileSync(join(tmp, "f"), "utf8"), "new");
-        assert.equal((await c.cmd("SITE CHMOD 000 /")).code, "550");
-        assert.equal((await c.cmd("SITE CHMOD 000 .")).code, "550");
-        assert.equal(statSync(tmp).mode & 0o7777, rootMode);
-      } finally {
-        c.close();
-      }
+      await using c = await Control.login(srv.port, "u", "p");
+      await c.expect("SITE CHMOD 6755 f", "200");
+      assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
+      // An overwrite (through a temporary file) keeps the permission bits.
+      assert.equal((await c.upload("STOR f", bytes("new"))).final.code, "226");
+      assert.equal(statSync(join(tmp, "f")).mode & 0o7777, 0o755);
+      assert.equal(readFileSync(join(tmp, "f"), "utf8"), "new");
+      assert.equal((await c.cmd("SITE CHMOD 000 /")).code, "550");
+      assert.equal((await c.cmd("SITE CHMOD 000 .")).code, "550");
+      assert.equal(statSync(tmp).mode & 0o7777, rootMode);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -438,30 +381,26 @@ describe("server robustness: names and modes", () => {
     const storage = new MemoryPathIO();
     await using srv = await startServer({ users: [USER], storage });
     await putFile(storage, "/src", "x");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      for (const name of ["a\x1b[2Jb", "bell\x07", "del\x7f", "tab\tname"]) {
-        assert.equal((await c.cmd(`MKD ${name}`)).code, "553", JSON.stringify(name));
-        await c.expect("EPSV", "229");
-        assert.equal((await c.cmd(`STOR ${name}`)).code, "553", JSON.stringify(name));
-        await c.expect("EPSV", "229");
-        assert.equal((await c.cmd(`STOU ${name}`)).code, "553", JSON.stringify(name));
-        await c.expect("EPSV", "229");
-        assert.equal((await c.cmd(`APPE ${name}`)).code, "553", JSON.stringify(name));
-        await c.expect("RNFR src", "350");
-        assert.equal((await c.cmd(`RNTO ${name}`)).code, "553", JSON.stringify(name));
-      }
-      // Two different invalid UTF-8 names would both decode to U+FFFD and collide.
-      for (const raw of [[0xc3, 0x28], [0xe2, 0x28, 0xa1], [0x80]]) {
-        await c.sendRaw(new Uint8Array([...bytes("MKD x"), ...raw, 0x0d, 0x0a]));
-        assert.equal((await c.reply()).code, "553", raw.join(","));
-      }
-      const names: string[] = [];
-      for await (const e of storage.list("/")) names.push(e.name);
-      assert.deepEqual(names, ["src"]);
-      await c.expect("MKD ordinary name", "257");
-    } finally {
-      c.close();
+    await using c = await Control.login(srv.port, "u", "p");
+    for (const name of ["a\x1b[2Jb", "bell\x07", "del\x7f", "tab\tname"]) {
+      assert.equal((await c.cmd(`MKD ${name}`)).code, "553", JSON.stringify(name));
+      await c.expect("EPSV", "229");
+      assert.equal((await c.cmd(`STOR ${name}`)).code, "553", JSON.stringify(name));
+      await c.expect("EPSV", "229");
+      assert.equal((await c.cmd(`STOU ${name}`)).code, "553", JSON.stringify(name));
+      await c.expect("EPSV", "229");
+      assert.equal((await c.cmd(`APPE ${name}`)).code, "553", JSON.stringify(name));
+      await c.expect("RNFR src", "350");
+      assert.equal((await c.cmd(`RNTO ${name}`)).code, "553", JSON.stringify(name));
     }
+    // Two different invalid UTF-8 names would both decode to U+FFFD and collide.
+    for (const raw of [[0xc3, 0x28], [0xe2, 0x28, 0xa1], [0x80]]) {
+      await c.sendRaw(new Uint8Array([...bytes("MKD x"), ...raw, 0x0d, 0x0a]));
+      assert.equal((await c.reply()).code, "553", raw.join(","));
+    }
+    const names: string[] = [];
+    for await (const e of storage.list("/")) names.push(e.name);
+    assert.deepEqual(names, ["src"]);
+    await c.expect("MKD ordinary name", "257");
   });
 });

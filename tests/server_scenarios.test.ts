@@ -1,36 +1,44 @@
 /**
  * The ten scenarios of aioftp's test suite (shared/spec/aioftp-reference.md), server side,
  * over real sockets; where a scenario is about client fallbacks, anyftp's own Client drives
- * the server.
+ * the server (scenario 5 and the first case of 6 as a pair on the in-memory network).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../src/client/client.ts";
 import { PathIOError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
-import { defaultNet } from "../src/net/auto.ts";
 import { decodeEpsvReply } from "../src/protocol/address.ts";
-import { bytes, Control, getFile, guard, putFile, readAll, settle, startServer, text, uploadTarget, waitFor } from "./_server_helpers.ts";
+import {
+  bytes,
+  Control,
+  freePorts,
+  getFile,
+  guard,
+  putFile,
+  readAll,
+  settle,
+  startPair,
+  startServer,
+  text,
+  uploadTarget,
+  waitFor,
+} from "./_support/mod.ts";
 
 const USER = { login: "u", password: "p" };
 
 describe("server scenario 1: round trip and append", () => {
   it("upload then download returns the same bytes; APPE of the same data doubles the content", async () => {
     await using srv = await startServer({ users: [USER] });
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      const payload = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
-      assert.equal((await c.upload("STOR file.bin", payload)).final.code, "226");
-      assert.deepEqual((await c.download("RETR file.bin")).data, payload);
-      assert.equal((await c.upload("APPE file.bin", payload)).final.code, "226");
-      const doubled = (await c.download("RETR file.bin")).data;
-      assert.equal(doubled.length, 2 * payload.length);
-      assert.deepEqual(doubled.subarray(0, payload.length), payload);
-      assert.deepEqual(doubled.subarray(payload.length), payload);
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    const payload = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
+    assert.equal((await c.upload("STOR file.bin", payload)).final.code, "226");
+    assert.deepEqual((await c.download("RETR file.bin")).data, payload);
+    assert.equal((await c.upload("APPE file.bin", payload)).final.code, "226");
+    const doubled = (await c.download("RETR file.bin")).data;
+    assert.equal(doubled.length, 2 * payload.length);
+    assert.deepEqual(doubled.subarray(0, payload.length), payload);
+    assert.deepEqual(doubled.subarray(payload.length), payload);
   });
 });
 
@@ -38,27 +46,23 @@ describe("server scenario 2: REST offsets", () => {
   it("RETR after REST 0, 3, 10; STOR/APPE at an offset overwrite in place and pad with NUL", async () => {
     await using srv = await startServer({ users: [USER] });
     await putFile(srv.storage, "/f", "0123456789");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      for (const [offset, expected] of [[0, "0123456789"], [3, "3456789"], [10, ""]] as const) {
-        await c.expect(`REST ${offset}`, "350");
-        const got = await c.download("RETR f");
-        assert.equal(got.final.code, "226");
-        assert.equal(text(got.data), expected, `REST ${offset}`);
-      }
-      await c.expect("REST 3", "350");
-      await c.upload("STOR f", bytes("abc"));
-      assert.equal(text(await getFile(srv.storage, "/f")), "012abc6789");
-      await c.expect("REST 8", "350");
-      await c.upload("APPE f", bytes("XYZ"));
-      assert.equal(text(await getFile(srv.storage, "/f")), "012abc67XYZ");
-      await c.expect("REST 14", "350");
-      await c.upload("STOR f", bytes("!"));
-      assert.deepEqual(await getFile(srv.storage, "/f"), bytes("012abc67XYZ\0\0\0!"));
-    } finally {
-      c.close();
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    for (const [offset, expected] of [[0, "0123456789"], [3, "3456789"], [10, ""]] as const) {
+      await c.expect(`REST ${offset}`, "350");
+      const got = await c.download("RETR f");
+      assert.equal(got.final.code, "226");
+      assert.equal(text(got.data), expected, `REST ${offset}`);
     }
+    await c.expect("REST 3", "350");
+    await c.upload("STOR f", bytes("abc"));
+    assert.equal(text(await getFile(srv.storage, "/f")), "012abc6789");
+    await c.expect("REST 8", "350");
+    await c.upload("APPE f", bytes("XYZ"));
+    assert.equal(text(await getFile(srv.storage, "/f")), "012abc67XYZ");
+    await c.expect("REST 14", "350");
+    await c.upload("STOR f", bytes("!"));
+    assert.deepEqual(await getFile(srv.storage, "/f"), bytes("012abc67XYZ\0\0\0!"));
   });
 });
 
@@ -66,21 +70,17 @@ describe("server scenario 3: REST is reset by an unrelated command", () => {
   it("REST then MKD/PWD/NOOP: the next RETR starts at 0", async () => {
     await using srv = await startServer({ users: [USER] });
     await putFile(srv.storage, "/f", "0123456789");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      for (const unrelated of ["MKD d", "PWD", "NOOP", "SIZE f", "CWD /"]) {
-        await c.expect("REST 5", "350");
-        const r = await c.cmd(unrelated);
-        assert.match(r.code, /^2/, unrelated);
-        assert.equal(text((await c.download("RETR f")).data), "0123456789", `after ${unrelated}`);
-      }
-      // Data-connection setup between REST and RETR keeps the offset (clients order them freely).
-      await c.expect("REST 7", "350");
-      assert.equal(text((await c.download("RETR f")).data), "789");
-    } finally {
-      c.close();
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    for (const unrelated of ["MKD d", "PWD", "NOOP", "SIZE f", "CWD /"]) {
+      await c.expect("REST 5", "350");
+      const r = await c.cmd(unrelated);
+      assert.match(r.code, /^2/, unrelated);
+      assert.equal(text((await c.download("RETR f")).data), "0123456789", `after ${unrelated}`);
     }
+    // Data-connection setup between REST and RETR keeps the offset (clients order them freely).
+    await c.expect("REST 7", "350");
+    assert.equal(text((await c.download("RETR f")).data), "789");
   });
 });
 
@@ -91,22 +91,18 @@ describe("server scenario 4: permissions", () => {
     });
     await srv.storage.mkdir("/incoming");
     await putFile(srv.storage, "/readme", "r");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      assert.equal((await c.cmd("MKD /x")).code, "550");
-      assert.equal((await c.cmd("MKD /incoming/x")).code, "257");
-      assert.equal((await c.cmd("DELE /readme")).code, "550");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("STOR /new")).code, "550");
-      assert.equal((await c.upload("STOR /incoming/new", bytes("ok"))).final.code, "226");
-      assert.equal(text((await c.download("RETR /readme")).data), "r");
-      const m = await c.cmd("MLST /");
-      assert.match(m.lines[1]!, /perm=el;/);
-      const n = await c.cmd("MLST /incoming");
-      assert.match(n.lines[1]!, /perm=elcmpdf;/);
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    assert.equal((await c.cmd("MKD /x")).code, "550");
+    assert.equal((await c.cmd("MKD /incoming/x")).code, "257");
+    assert.equal((await c.cmd("DELE /readme")).code, "550");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("STOR /new")).code, "550");
+    assert.equal((await c.upload("STOR /incoming/new", bytes("ok"))).final.code, "226");
+    assert.equal(text((await c.download("RETR /readme")).data), "r");
+    const m = await c.cmd("MLST /");
+    assert.match(m.lines[1]!, /perm=el;/);
+    const n = await c.cmd("MLST /incoming");
+    assert.match(n.lines[1]!, /perm=elcmpdf;/);
   });
 
   it("an unreadable sub-path refuses RETR, LIST and CWD", async () => {
@@ -114,28 +110,24 @@ describe("server scenario 4: permissions", () => {
       users: [{ ...USER, permissions: [{ path: "/" }, { path: "/private", readable: false, writable: false }] }],
     });
     await putFile(srv.storage, "/private/p", "secret");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      assert.equal((await c.cmd("CWD /private")).code, "550");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("RETR /private/p")).code, "550");
-      assert.equal((await c.cmd("LIST /private")).code, "550");
-      assert.equal((await c.cmd("SIZE /private/p")).code, "550");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    assert.equal((await c.cmd("CWD /private")).code, "550");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("RETR /private/p")).code, "550");
+    assert.equal((await c.cmd("LIST /private")).code, "550");
+    assert.equal((await c.cmd("SIZE /private/p")).code, "550");
   });
 });
 
 describe("server scenario 5: MLSD/MLST disabled", () => {
   it("the client falls back to LIST and still gets the types right", async () => {
-    await using srv = await startServer({ users: [USER], disabledCommands: ["MLSD", "MLST"] });
+    await using pair = await startPair({ users: [USER], disabledCommands: ["MLSD", "MLST"] });
+    const { server: srv, client } = pair;
     await srv.storage.mkdir("/dir/sub", { parents: true });
     await putFile(srv.storage, "/dir/file.txt", "12345");
-    const raw = await Control.login(srv.port, "u", "p");
+    const raw = await Control.login(srv, "u", "p");
     assert.equal((await raw.cmd("MLSD /dir")).code, "502");
     raw.close();
-    await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`);
     const entries = await client.list("/dir");
     const byName = new Map(entries.map((e) => [e.name, e]));
     assert.equal(byName.get("sub")?.type, "dir");
@@ -147,31 +139,10 @@ describe("server scenario 5: MLSD/MLST disabled", () => {
   });
 });
 
-/** Two consecutive free ports (bounded search). */
-async function freePortPair(): Promise<number> {
-  const net = await defaultNet();
-  for (let i = 0; i < 50; i++) {
-    const a = await net.listen({ hostname: "127.0.0.1", port: 0 });
-    const p = a.addr.port;
-    a.close();
-    if (p >= 65535) continue;
-    try {
-      const b = await net.listen({ hostname: "127.0.0.1", port: p + 1 });
-      b.close();
-      const c = await net.listen({ hostname: "127.0.0.1", port: p });
-      c.close();
-      return p;
-    } catch {
-      // taken; try another
-    }
-  }
-  throw new Error("no free pair of ports found");
-}
-
 describe("server scenario 6: EPSV fallback and the data-port pool", () => {
   it("EPSV answered 502: the client falls back to PASV", async () => {
-    await using srv = await startServer({ users: [USER], disabledCommands: ["EPSV"] });
-    await using client = await Client.connect(`ftp://u:p@127.0.0.1:${srv.port}`);
+    await using pair = await startPair({ users: [USER], disabledCommands: ["EPSV"] });
+    const { server: srv, client } = pair;
     await client.uploadData(bytes("via pasv"), "/f");
     assert.equal(text(await client.downloadData("/f")), "via pasv");
     assert.ok(srv.events.some((e) => e.type === "reply" && e.code === "502"));
@@ -179,57 +150,46 @@ describe("server scenario 6: EPSV fallback and the data-port pool", () => {
   });
 
   it("an exhausted pool gives 421; ports come back after a transfer or QUIT", async () => {
-    const min = await freePortPair();
+    const [min] = await freePorts(2) as [number, number];
     await using srv = await startServer({ users: [USER], passivePorts: { min, max: min + 1 }, maxPassivePortsPerIp: 2 });
     await putFile(srv.storage, "/f", "x");
-    const a = await Control.login(srv.port, "u", "p");
-    const b = await Control.login(srv.port, "u", "p");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      const pa = decodeEpsvReply((await a.expect("EPSV", "229")).lines[0]!)!;
-      const pb = decodeEpsvReply((await b.expect("EPSV", "229")).lines[0]!)!;
-      assert.deepEqual([pa, pb].sort(), [min, min + 1]);
-      assert.equal((await c.cmd("EPSV")).code, "421");
-      assert.equal((await c.cmd("PASV")).code, "421");
-      await a.expect("QUIT", "221");
-      await waitFor(() => srv.server.connections === 2, "session a closed");
-      assert.equal((await c.cmd("EPSV")).code, "229");
-      // b's port comes back once its transfer has used it.
-      const data = await guard(b.net.connect({ hostname: "127.0.0.1", port: pb }), "data");
-      await b.expect("RETR f", "150");
-      await readAll(data.readable);
-      data.close();
-      assert.equal((await b.reply()).code, "226");
-      assert.equal((await b.cmd("EPSV")).code, "229");
-    } finally {
-      a.close();
-      b.close();
-      c.close();
-    }
+    await using a = await Control.login(srv.port, "u", "p");
+    await using b = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv.port, "u", "p");
+    const pa = decodeEpsvReply((await a.expect("EPSV", "229")).lines[0]!)!;
+    const pb = decodeEpsvReply((await b.expect("EPSV", "229")).lines[0]!)!;
+    assert.deepEqual([pa, pb].sort(), [min, min + 1]);
+    assert.equal((await c.cmd("EPSV")).code, "421");
+    assert.equal((await c.cmd("PASV")).code, "421");
+    await a.expect("QUIT", "221");
+    await waitFor(() => srv.server.connections === 2, "session a closed");
+    assert.equal((await c.cmd("EPSV")).code, "229");
+    // b's port comes back once its transfer has used it.
+    const data = await guard(b.net.connect({ hostname: "127.0.0.1", port: pb }), "data");
+    await b.expect("RETR f", "150");
+    await readAll(data.readable);
+    data.close();
+    assert.equal((await b.reply()).code, "226");
+    assert.equal((await b.cmd("EPSV")).code, "229");
   });
 });
 
 describe("server scenario 7: connection limits", () => {
   it("maxConnections gives 421 to the extra client; per-user maximum gives 530; QUIT frees a slot", async () => {
     await using srv = await startServer({ users: [{ ...USER, maxConnections: 1 }], maxConnections: 2 });
-    const a = await Control.login(srv.port, "u", "p");
-    const { control: b } = await Control.open(srv.port);
-    const { control: c, greeting } = await Control.open(srv.port);
-    try {
-      assert.equal(greeting.code, "421");
-      await b.expect("USER u", "331");
-      assert.equal((await b.cmd("PASS p")).code, "530");
-      await a.expect("QUIT", "221");
-      await waitFor(() => srv.server.connections === 1, "slot freed");
-      await b.expect("USER u", "331");
-      assert.equal((await b.cmd("PASS p")).code, "230");
-      const { greeting: again } = await Control.open(srv.port).then((r) => (r.control.close(), r));
-      assert.equal(again.code, "220");
-    } finally {
-      a.close();
-      b.close();
-      c.close();
-    }
+    await using a = await Control.login(srv.port, "u", "p");
+    await using b = await Control.connect(srv.port);
+    await using c = await Control.connect(srv.port);
+    const greeting = c.greeting;
+    assert.equal(greeting.code, "421");
+    await b.expect("USER u", "331");
+    assert.equal((await b.cmd("PASS p")).code, "530");
+    await a.expect("QUIT", "221");
+    await waitFor(() => srv.server.connections === 1, "slot freed");
+    await b.expect("USER u", "331");
+    assert.equal((await b.cmd("PASS p")).code, "230");
+    const { greeting: again } = await Control.open(srv.port).then((r) => (r.control.close(), r));
+    assert.equal(again.code, "220");
   });
 });
 
@@ -237,43 +197,35 @@ describe("server scenario 8: ABOR", () => {
   it("ABOR during a slow (throttled) RETR: 426 then 226", async () => {
     await using srv = await startServer({ users: [USER], speedLimits: { downloadPerConnection: 50_000 } });
     await putFile(srv.storage, "/slow", new Uint8Array(1_000_000));
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      const data = await c.passive();
-      await c.expect("RETR slow", "150");
-      const reader = data.readable.getReader();
-      const first = await reader.read(); // data is flowing
-      assert.ok(!first.done);
-      await c.send("ABOR");
-      assert.equal((await c.reply()).code, "426");
-      assert.equal((await c.reply()).code, "226");
-      reader.releaseLock();
-      data.close();
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    const data = await c.passive();
+    await c.expect("RETR slow", "150");
+    const reader = data.readable.getReader();
+    const first = await reader.read(); // data is flowing
+    assert.ok(!first.done);
+    await c.send("ABOR");
+    assert.equal((await c.reply()).code, "426");
+    assert.equal((await c.reply()).code, "226");
+    reader.releaseLock();
+    data.close();
   });
 
   it("ABOR during a slow MLSD: 426 then 226; with nothing to abort: 226", async () => {
     const storage = new MemoryPathIO();
     for (let i = 0; i < 2000; i++) await storage.mkdir(`/d/${"n".repeat(60)}${i}`, { parents: true });
     await using srv = await startServer({ users: [USER], storage, speedLimits: { downloadPerConnection: 20_000 } });
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      const data = await c.passive();
-      await c.expect("MLSD /d", "150");
-      const reader = data.readable.getReader();
-      assert.ok(!(await reader.read()).done);
-      await c.send("ABOR");
-      assert.equal((await c.reply()).code, "426");
-      assert.equal((await c.reply()).code, "226");
-      reader.releaseLock();
-      data.close();
-      assert.equal((await c.cmd("ABOR")).code, "226");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    const data = await c.passive();
+    await c.expect("MLSD /d", "150");
+    const reader = data.readable.getReader();
+    assert.ok(!(await reader.read()).done);
+    await c.send("ABOR");
+    assert.equal((await c.reply()).code, "426");
+    assert.equal((await c.reply()).code, "226");
+    reader.releaseLock();
+    data.close();
+    assert.equal((await c.cmd("ABOR")).code, "226");
   });
 });
 
@@ -283,20 +235,16 @@ describe("server scenario 9: nothing gets past the root", () => {
     await srv.storage.mkdir("/jail/a", { parents: true });
     await srv.storage.mkdir("/jail/b");
     await putFile(srv.storage, "/outside", "no");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      for (const p of ["../../../", "/a/../b/..", "a/../../..", "/../.."]) {
-        assert.equal((await c.cmd(`CWD ${p}`)).code, "250", p);
-        assert.match((await c.cmd("PWD")).lines[0]!, /^"\/" /, p);
-      }
-      assert.equal((await c.cmd("SIZE ../outside")).code, "550");
-      assert.deepEqual(
-        text((await c.download("NLST ../../")).data).split("\r\n").filter(Boolean).sort(),
-        ["a", "b"],
-      );
-    } finally {
-      c.close();
+    await using c = await Control.login(srv.port, "u", "p");
+    for (const p of ["../../../", "/a/../b/..", "a/../../..", "/../.."]) {
+      assert.equal((await c.cmd(`CWD ${p}`)).code, "250", p);
+      assert.match((await c.cmd("PWD")).lines[0]!, /^"\/" /, p);
     }
+    assert.equal((await c.cmd("SIZE ../outside")).code, "550");
+    assert.deepEqual(
+      text((await c.download("NLST ../../")).data).split("\r\n").filter(Boolean).sort(),
+      ["a", "b"],
+    );
   });
 });
 
@@ -327,47 +275,35 @@ describe("server scenario 10: storage errors and bad input", () => {
 
   it("a storage write error gives 451; a full storage 552; STOR into a missing directory 550", async () => {
     await using srv = await startServer({ users: [USER], storage: new FailingStorage() });
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      const broken = await c.upload("STOR broken", new Uint8Array(100_000));
-      assert.equal(broken.final.code, "451");
-      const full = await c.upload("STOR quota", new Uint8Array(100_000));
-      assert.equal(full.final.code, "552");
-      await c.expect("EPSV", "229");
-      assert.equal((await c.cmd("STOR missing/dir/file")).code, "550");
-      assert.equal((await c.cmd("NOOP")).code, "200");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    const broken = await c.upload("STOR broken", new Uint8Array(100_000));
+    assert.equal(broken.final.code, "451");
+    const full = await c.upload("STOR quota", new Uint8Array(100_000));
+    assert.equal(full.final.code, "552");
+    await c.expect("EPSV", "229");
+    assert.equal((await c.cmd("STOR missing/dir/file")).code, "550");
+    assert.equal((await c.cmd("NOOP")).code, "200");
   });
 
   it("a MemoryPathIO quota gives 552 mid-upload", async () => {
     await using srv = await startServer({ users: [USER], storage: new MemoryPathIO({ maxBytes: 50_000 }) });
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      await c.expect("TYPE I", "200");
-      const r = await c.upload("STOR big", new Uint8Array(200_000));
-      assert.equal(r.final.code, "552");
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    await c.expect("TYPE I", "200");
+    const r = await c.upload("STOR big", new Uint8Array(200_000));
+    assert.equal(r.final.code, "552");
   });
 
   it("NUL in a command is refused with 501; a CR splits a line into two commands, each checked", async () => {
     await using srv = await startServer({ users: [{ ...USER, permissions: [{ path: "/", writable: false }] }] });
     await putFile(srv.storage, "/f", "x");
-    const c = await Control.login(srv.port, "u", "p");
-    try {
-      assert.equal((await c.cmd("SIZE f\0../../etc/passwd")).code, "501");
-      await c.sendRaw(bytes("SIZE f\rDELE f\r\n"));
-      assert.equal((await c.reply()).code, "213");
-      assert.equal((await c.reply()).code, "550", "the smuggled DELE is still permission-checked");
-      assert.ok(await srv.storage.exists("/f"));
-      const pulled = await settle(() => srv.events.length);
-      assert.ok(pulled > 0);
-    } finally {
-      c.close();
-    }
+    await using c = await Control.login(srv.port, "u", "p");
+    assert.equal((await c.cmd("SIZE f\0../../etc/passwd")).code, "501");
+    await c.sendRaw(bytes("SIZE f\rDELE f\r\n"));
+    assert.equal((await c.reply()).code, "213");
+    assert.equal((await c.reply()).code, "550", "the smuggled DELE is still permission-checked");
+    assert.ok(await srv.storage.exists("/f"));
+    const pulled = await settle(() => srv.events.length);
+    assert.ok(pulled > 0);
   });
 });

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { Control, getFile, putFile, startServer, text } from "./_server_helpers.ts";
+import { Control, getFile, putFile, startServer, text } from "./_support/mod.ts";
 
 function have(cmd: string): boolean {
   return spawnSync(cmd, ["--version"]).status === 0 || spawnSync(cmd, ["version"]).status === 0;
@@ -50,15 +50,11 @@ describe("server: explicit FTPS (AUTH TLS)", () => {
       const commands = srv.events.filter((e) => e.type === "command").map((e) => e.type === "command" ? e.name : "");
       for (const c of ["AUTH", "PBSZ", "PROT"]) assert.ok(commands.includes(c), c);
       // FEAT advertises it; a second AUTH on a secured connection is refused.
-      const c = await Control.open(srv.port);
-      try {
-        const feat = await c.control.cmd("FEAT");
-        assert.ok(feat.lines.includes(" AUTH TLS"));
-        assert.equal((await c.control.cmd("PBSZ 0")).code, "503");
-        assert.equal((await c.control.cmd("AUTH KERBEROS")).code, "504");
-      } finally {
-        c.control.close();
-      }
+      await using c = await Control.open(srv.port);
+      const feat = await c.control.cmd("FEAT");
+      assert.ok(feat.lines.includes(" AUTH TLS"));
+      assert.equal((await c.control.cmd("PBSZ 0")).code, "503");
+      assert.equal((await c.control.cmd("AUTH KERBEROS")).code, "504");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

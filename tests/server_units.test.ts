@@ -24,7 +24,7 @@ import { PortPool } from "../src/server/_port_pool.ts";
 import { resolveAccess } from "../src/server/permissions.ts";
 import { User } from "../src/server/user.ts";
 import { MemoryUserManager } from "../src/server/user_manager.ts";
-import { bytes, readAll, text } from "./_server_helpers.ts";
+import { bytes, readAll, text } from "./_support/mod.ts";
 
 const NOW = new Date("2024-06-15T12:00:00Z");
 

@@ -8,7 +8,7 @@ import { Client } from "../src/client/client.ts";
 import { ConnectError, StatusCodeError } from "../src/errors.ts";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import { startTestServer } from "../src/testing/mod.ts";
-import { guard } from "./_server_helpers.ts";
+import { guard } from "./_support/mod.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 

@@ -8,9 +8,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** `src/` of the checkout: next to `tests/` (Deno, Bun) or two up from `dist/tests/` (Node). */
+/** `src/` of the checkout: two up from `tests/_support/` (Deno, Bun) or three up from `dist/tests/_support/` (Node). */
 export function srcDir(): string {
-  for (const base of ["../src/", "../../src/"]) {
+  for (const base of ["../../src/", "../../../src/"]) {
     const dir = fileURLToPath(new URL(base, import.meta.url));
     if (existsSync(join(dir, "net", "types.ts"))) return dir;
   }

@@ -5,7 +5,7 @@
  * the RSS before and at the peak of the listing.
  */
 import process from "node:process";
-import { Client } from "../src/client/mod.ts";
+import { Client } from "../../src/client/mod.ts";
 
 const port = Number(process.argv[process.argv.length - 1]);
 const client = await Client.connect(`ftp://u:p@127.0.0.1:${port}`, {
