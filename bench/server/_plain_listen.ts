@@ -19,7 +19,7 @@ const g = globalThis as {
   };
 };
 interface DenoConn {
-  readable: ReadableStream<Uint8Array>;
+  read(b: Uint8Array): Promise<number | null>;
   write(b: Uint8Array): Promise<number>;
 }
 const held: unknown[] = [];
@@ -32,9 +32,11 @@ if (g.Deno) {
     for await (const conn of listener) {
       held.push(conn);
       void conn.write(greeting);
-      const reader = conn.readable.getReader();
+      // read() into a small buffer: the least a Deno program can hold per pending read
+      // (conn.readable reads into 64 KiB buffers).
+      const buffer = new Uint8Array(1024);
       void (async () => {
-        while (!(await reader.read()).done) { /* discard */ }
+        while ((await conn.read(buffer)) !== null) { /* discard */ }
       })().catch(() => {});
     }
   })();

@@ -55,7 +55,8 @@ export class ServerSession {
   rest = 0;
   renameFrom: string | undefined;
   epsvAll = false;
-  mlstFacts: MlsxFact[] = [...DEFAULT_MLSX_FACTS];
+  /** The facts MLSD and MLST show (OPTS MLST replaces the list; shared until then). */
+  mlstFacts: readonly MlsxFact[] = DEFAULT_MLSX_FACTS;
   channel: DataChannel | undefined;
   readonly transfers: TransferRunner = new TransferRunner(this);
   loginFailures = 0;

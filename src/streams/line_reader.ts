@@ -27,6 +27,10 @@ export interface LineReaderOptions {
 const LF = 0x0a;
 const CR = 0x0d;
 
+// Shared by every reader without its own decoder (decode() without `stream` keeps no state).
+const utf8 = new TextDecoder("utf-8");
+const decodeUtf8 = (bytes: Uint8Array): string => utf8.decode(bytes);
+
 /**
  * Line reader over a `ReadableStream<Uint8Array>`.
  *
@@ -52,8 +56,7 @@ export class LineReader {
   constructor(readable: ReadableStream<Uint8Array>, options: LineReaderOptions = {}) {
     this.#reader = readable.getReader();
     this.#max = options.maxLineLength ?? 4096;
-    const utf8 = new TextDecoder("utf-8");
-    this.#decode = options.decode ?? ((bytes) => utf8.decode(bytes));
+    this.#decode = options.decode ?? decodeUtf8;
   }
 
   /**
