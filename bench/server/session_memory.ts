@@ -2,8 +2,8 @@
  * Server memory per idle session and across repeated work, on each runtime.
  *
  * - {@linkcode idleSessionMemory}: `anyftp serve` (the CLI, through `_gc_serve.ts`) in a child
- *   process; a separate Python process opens N logged-in idle control connections; the
- *   server's VmRSS (from /proc, after a forced GC) before and with them gives KiB per session.
+ *   process; separate Python processes open N logged-in idle control connections, three times
+ *   over; the server's VmRSS (from /proc, after a forced GC) at each step gives KiB per session.
  * - {@linkcode plainSocketMemory}: the same N connections against a listener written with the
  *   runtime's own socket API and no FTP (`_plain_listen.ts`): the runtime's floor per socket.
  * - {@linkcode suiteMemory}: the same server through a fixed mix of work (`_sessions.py suite`:
@@ -126,11 +126,14 @@ async function holdConnections(port: number, n: number, login: boolean): Promise
 export interface IdleMemory {
   /** VmRSS after a warm-up and a GC, no connection open. */
   readonly beforeKiB: number;
-  /** VmRSS with the N connections open (after a GC). */
-  readonly heldKiB: number;
-  /** VmRSS after they closed (after a GC). */
+  /** VmRSS (after a GC) with N, 2N, 3N connections open. */
+  readonly heldKiB: readonly number[];
+  /** VmRSS after they all closed (after a GC). */
   readonly afterKiB: number;
-  /** (held − before) / N. */
+  /**
+   * Growth from before to 3N connections, divided by 3N: one step alone is noisy (the heap
+   * and the allocator grow in large pieces, and a collection may land on either side).
+   */
   readonly perSessionKiB: number;
 }
 
@@ -139,17 +142,23 @@ async function idleMemory(
   sessions: number,
   login: boolean,
 ): Promise<IdleMemory> {
+  const releases: (() => Promise<void>)[] = [];
   try {
     // Warm-up: the code paths compiled and the first pools allocated before the baseline.
     for (let i = 0; i < 2; i++) await (await holdConnections(child.port, 50, login))();
     const beforeKiB = await child.rss();
-    const release = await holdConnections(child.port, sessions, login);
-    const heldKiB = await child.rss();
-    await release();
+    const heldKiB: number[] = [];
+    for (let step = 0; step < 3; step++) {
+      releases.push(await holdConnections(child.port, sessions, login));
+      heldKiB.push(await child.rss());
+    }
+    await Promise.all(releases.splice(0).map((release) => release()));
     await sleep(500);
     const afterKiB = await child.rss();
-    return { beforeKiB, heldKiB, afterKiB, perSessionKiB: (heldKiB - beforeKiB) / sessions };
+    const perSessionKiB = (heldKiB[2]! - beforeKiB) / (3 * sessions);
+    return { beforeKiB, heldKiB, afterKiB, perSessionKiB };
   } finally {
+    await Promise.all(releases.map((release) => release()));
     await child.stop();
   }
 }
@@ -258,13 +267,13 @@ if (isMain()) {
     if (what.has("idle")) {
       const r = await idleSessionMemory(runtime, n);
       console.log(
-        `${runtime} anyftp: ${r.perSessionKiB.toFixed(1)} KiB/session (${n} logged-in idle; RSS ${mib(r.beforeKiB)} → ${mib(r.heldKiB)} → ${mib(r.afterKiB)} MiB after close)`,
+        `${runtime} anyftp: ${r.perSessionKiB.toFixed(1)} KiB/session (3 × ${n} logged-in idle; RSS ${mib(r.beforeKiB)} → ${r.heldKiB.map(mib).join(" → ")} → ${mib(r.afterKiB)} MiB after close)`,
       );
     }
     if (what.has("plain")) {
       const r = await plainSocketMemory(runtime, n);
       console.log(
-        `${runtime} plain:  ${r.perSessionKiB.toFixed(1)} KiB/socket (RSS ${mib(r.beforeKiB)} → ${mib(r.heldKiB)} → ${mib(r.afterKiB)} MiB)`,
+        `${runtime} plain:  ${r.perSessionKiB.toFixed(1)} KiB/socket (3 × ${n}; RSS ${mib(r.beforeKiB)} → ${r.heldKiB.map(mib).join(" → ")} → ${mib(r.afterKiB)} MiB after close)`,
       );
     }
     if (what.has("suite")) {
