@@ -21,6 +21,7 @@ process.stdin.on("data", () => {
   // Twice: the first pass finalises, the second frees what the finalisers let go.
   collect();
   collect();
-  process.stdout.write("gc\n");
+  const { heapUsed, external } = process.memoryUsage();
+  process.stdout.write(`gc ${JSON.stringify({ heapUsed, external })}\n`);
 });
 await exitAfterFlush(await runCli(processIO()));

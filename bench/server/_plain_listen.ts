@@ -69,7 +69,8 @@ process.stdin.on("data", () => {
     if (g.Bun) g.Bun.gc(true);
     else g.gc?.();
   }
-  process.stdout.write("gc\n");
+  const { heapUsed, external } = process.memoryUsage();
+  process.stdout.write(`gc ${JSON.stringify({ heapUsed, external })}\n`);
 });
 process.stdout.write(JSON.stringify({ port }) + "\n");
 process.stdin.on("end", () => process.exit(0));

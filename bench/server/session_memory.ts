@@ -27,11 +27,19 @@ import { BIN, BUILD, buildForNode, REPO, type Runtime, rssKiB, sleep } from "./_
 const PY = "/usr/bin/python3";
 const CLIENTS = join(REPO, "bench/server/_sessions.py");
 
+/** Bytes of the JavaScript heap and of memory outside it held by JS objects. */
+interface HeapFigures {
+  readonly heapUsed: number;
+  readonly external: number;
+}
+
 /** A child server with a GC trigger. */
 interface GcChild {
   readonly port: number;
   /** Collect garbage in the child, let it settle, and return its VmRSS in KiB. */
   rss(): Promise<number>;
+  /** The child's `process.memoryUsage()` heap figures at the last {@linkcode GcChild.rss}. */
+  heap(): HeapFigures;
   stop(): Promise<void>;
 }
 
@@ -53,6 +61,7 @@ async function startGcChild(runtime: Runtime, entry: string, args: readonly stri
   let out = "";
   let err = "";
   let gcs = 0;
+  let lastHeap: HeapFigures = { heapUsed: 0, external: 0 };
   child.stderr!.on("data", (d: Uint8Array) => (err = (err + new TextDecoder().decode(d)).slice(-2000)));
   const port = await new Promise<number>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${runtime} ${entry} did not start: ${err}`)), 30_000);
@@ -61,7 +70,10 @@ async function startGcChild(runtime: Runtime, entry: string, args: readonly stri
       const lines = out.split("\n");
       out = lines.pop()!;
       for (const line of lines) {
-        if (line === "gc") gcs++;
+        if (line.startsWith("gc ")) {
+          gcs++;
+          lastHeap = JSON.parse(line.slice(3)) as HeapFigures;
+        }
         const m = /ftp:\/\/127\.0\.0\.1:(\d+)\/|"port":(\d+)/.exec(line);
         if (m) {
           clearTimeout(timer);
@@ -85,6 +97,7 @@ async function startGcChild(runtime: Runtime, entry: string, args: readonly stri
       await sleep(500);
       return rssKiB(child.pid!);
     },
+    heap: () => lastHeap,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
@@ -202,6 +215,8 @@ export interface SuiteMemory {
   readonly afterKiB: readonly number[];
   /** Growth from the first repetition to the last, in percent of the first. */
   readonly growthPercent: number;
+  /** The JavaScript heap in use (KiB, after the GC) after each repetition. */
+  readonly heapKiB: readonly number[];
   /** Client errors over all repetitions (0 expected). */
   readonly errors: number;
 }
@@ -220,6 +235,7 @@ export async function suiteMemory(runtime: Runtime, reps = 3, bigMib = 64): Prom
   try {
     const startKiB = await child.rss();
     const afterKiB: number[] = [];
+    const heapKiB: number[] = [];
     let errors = 0;
     for (let i = 0; i < reps; i++) {
       const out = await new Promise<string>((ok, fail) => {
@@ -239,10 +255,11 @@ export async function suiteMemory(runtime: Runtime, reps = 3, bigMib = 64): Prom
       errors += result.errors.length;
       for (const e of result.errors.slice(0, 3)) console.error(`  ${runtime} suite error: ${e}`);
       afterKiB.push(await child.rss());
+      heapKiB.push(child.heap().heapUsed / 1024);
     }
     const first = afterKiB[0]!;
     const last = afterKiB[afterKiB.length - 1]!;
-    return { startKiB, afterKiB, growthPercent: ((last - first) / first) * 100, errors };
+    return { startKiB, afterKiB, heapKiB, growthPercent: ((last - first) / first) * 100, errors };
   } finally {
     await child.stop();
     rmSync(root, { recursive: true, force: true });
@@ -279,7 +296,7 @@ if (isMain()) {
     if (what.has("suite")) {
       const r = await suiteMemory(runtime, Number(process.env.REPS ?? 3), Number(process.env.BIG_MIB ?? 64));
       console.log(
-        `${runtime} suite:  idle RSS ${mib(r.startKiB)} → ${r.afterKiB.map(mib).join(" → ")} MiB; first→last ${r.growthPercent.toFixed(1)}%; ${r.errors} errors`,
+        `${runtime} suite:  idle RSS ${mib(r.startKiB)} → ${r.afterKiB.map(mib).join(" → ")} MiB; first→last ${r.growthPercent.toFixed(1)}%; JS heap ${r.heapKiB.map(mib).join(" → ")} MiB; ${r.errors} errors`,
       );
     }
   }
