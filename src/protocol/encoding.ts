@@ -57,15 +57,17 @@ export function textEncoder(encoding: FtpEncoding): (text: string) => Uint8Array
  * ```
  */
 export function textDecoder(encoding: FtpEncoding): (bytes: Uint8Array) => string {
-  if (encoding === "utf-8") {
-    const d = new TextDecoder("utf-8");
-    return (bytes) => d.decode(bytes);
+  return encoding === "utf-8" ? decodeUtf8 : decodeLatin1;
+}
+
+// One decoder for every caller: decode() without `stream` keeps no state between calls, and
+// a TextDecoder per session would cost each session a converter (native memory on Node).
+const utf8Decoder = new TextDecoder("utf-8");
+const decodeUtf8 = (bytes: Uint8Array): string => utf8Decoder.decode(bytes);
+function decodeLatin1(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 4096) {
+    s += String.fromCharCode(...bytes.subarray(i, i + 4096));
   }
-  return (bytes) => {
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 4096) {
-      s += String.fromCharCode(...bytes.subarray(i, i + 4096));
-    }
-    return s;
-  };
+  return s;
 }

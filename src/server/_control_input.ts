@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { ChunkSource } from "../streams/line_reader.ts";
+
 const IAC = 0xff;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -25,48 +27,65 @@ export class UnterminatedLineError extends Error {
   }
 }
 
-/** A filtered view of a control connection's readable side. */
-export class ControlInput {
-  /** The filtered bytes. Pulls from the source only when read (no read-ahead). */
-  readonly readable: ReadableStream<Uint8Array>;
+/**
+ * A filtered view of a control connection's readable side, read as a stream reader is (see
+ * {@linkcode ChunkSource}): no stream of its own, so an idle session holds no second stream,
+ * controller and pending pull on top of the connection's.
+ */
+export class ControlInput implements ChunkSource {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #iac: 0 | 1 | 2 = 0; // 1: after IAC, 2: after IAC WILL/WONT/DO/DONT (an option byte follows)
   #dropLF = false; // a CR ending the previous chunk was already turned into CRLF
   #maxRun: number;
   #run = 0; // bytes since the last LF
+  #failed: UnterminatedLineError | undefined;
 
   /**
    * @param source The connection's readable; locked until {@linkcode ControlInput.detach}.
    * @param maxLineLength The line limit (terminator excluded): a longer run of bytes without
-   *   a newline errors the stream.
+   *   a newline fails the read.
    */
   constructor(source: ReadableStream<Uint8Array>, maxLineLength = Infinity) {
     this.#maxRun = maxLineLength + 2;
     this.#reader = source.getReader();
-    this.readable = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        while (true) {
-          const { value, done } = await this.#reader.read();
-          if (done) {
-            controller.close();
-            return;
-          }
-          const out = this.#filter(value);
-          const lf = out.lastIndexOf(LF);
-          this.#run = lf < 0 ? this.#run + out.length : out.length - lf - 1;
-          if (this.#run > this.#maxRun) {
-            controller.error(new UnterminatedLineError(this.#maxRun - 2));
-            await this.#reader.cancel().catch(() => {});
-            return;
-          }
-          if (out.length > 0) {
-            controller.enqueue(out);
-            return;
-          }
-        }
-      },
-      cancel: (reason) => this.#reader.cancel(reason),
-    }, { highWaterMark: 0 });
+  }
+
+  /**
+   * The next filtered bytes (pulls from the source only when called: no read-ahead).
+   *
+   * @returns A non-empty chunk, or `done` at the source's end.
+   * @throws {UnterminatedLineError} Once more than the line limit arrived without a newline
+   *   (the source is cancelled; every later read throws it again).
+   */
+  async read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    // Bounded: each round consumes one chunk of the source, which ends or fails eventually.
+    while (true) {
+      if (this.#failed) throw this.#failed;
+      const { value, done } = await this.#reader.read();
+      if (done) return { done: true, value: undefined };
+      const out = this.#filter(value);
+      const lf = out.lastIndexOf(LF);
+      this.#run = lf < 0 ? this.#run + out.length : out.length - lf - 1;
+      if (this.#run > this.#maxRun) {
+        this.#failed = new UnterminatedLineError(this.#maxRun - 2);
+        await this.#reader.cancel().catch(() => {});
+        throw this.#failed;
+      }
+      if (out.length > 0) return { done: false, value: out };
+    }
+  }
+
+  /** Nothing to release here: the source stays locked until {@linkcode ControlInput.detach}. */
+  releaseLock(): void {}
+
+  /**
+   * Cancel the source.
+   *
+   * @param reason Why.
+   * @returns When cancelled.
+   */
+  cancel(reason?: unknown): Promise<void> {
+    return this.#reader.cancel(reason);
   }
 
   /** Release the source (before a TLS upgrade); this view must not be read afterwards. */

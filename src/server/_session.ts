@@ -55,7 +55,8 @@ export class ServerSession {
   rest = 0;
   renameFrom: string | undefined;
   epsvAll = false;
-  mlstFacts: MlsxFact[] = [...DEFAULT_MLSX_FACTS];
+  /** The facts MLSD and MLST show (OPTS MLST replaces the list; shared until then). */
+  mlstFacts: readonly MlsxFact[] = DEFAULT_MLSX_FACTS;
   channel: DataChannel | undefined;
   readonly transfers: TransferRunner = new TransferRunner(this);
   loginFailures = 0;
@@ -63,8 +64,7 @@ export class ServerSession {
   pbsz = false;
   protectData = false;
   lastActivity = now();
-  /** Aborted when the session ends: stops delays and waits. */
-  readonly lifetime = new AbortController();
+  #lifetime: AbortController | undefined;
   closeReason: SessionCloseEvent["reason"] | undefined;
   #closed = false;
   #upgraded = false;
@@ -116,7 +116,7 @@ export class ServerSession {
   }
 
   #newLineReader(): LineReader {
-    return new LineReader(this.#input.readable, {
+    return new LineReader(this.#input, {
       maxLineLength: this.host.config.maxLineLength,
       decode: textDecoder(this.host.config.encoding),
     });
@@ -126,6 +126,18 @@ export class ServerSession {
     return new ReplyWriter(writable, this.host.config.encode, (code, lines) => {
       this.emit({ type: "reply", code, lines });
     });
+  }
+
+  /**
+   * Aborted when the session ends: stops delays and waits. Made when first asked for (most
+   * sessions never wait on it, and an AbortSignal is an event target of its own).
+   */
+  get lifetime(): AbortController {
+    if (!this.#lifetime) {
+      this.#lifetime = new AbortController();
+      if (this.#closed) this.#lifetime.abort(new Error(`session closed (${this.closeReason})`));
+    }
+    return this.#lifetime;
   }
 
   /** Whether the session has ended or is ending. */
@@ -420,7 +432,7 @@ export class ServerSession {
     this.#closed = true;
     this.closeReason ??= reason;
     clearTimeout(this.#idleTimer);
-    this.lifetime.abort(new Error(`session closed (${reason})`));
+    this.#lifetime?.abort(new Error(`session closed (${reason})`));
     this.abortTransfer("closed");
     this.conn.close();
   }

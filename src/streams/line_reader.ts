@@ -16,6 +16,27 @@ export type LineResult =
   /** The stream ended (a partial last line without newline is dropped). */
   | { readonly kind: "end" };
 
+/**
+ * A pull source of chunks, read as a `ReadableStreamDefaultReader` is (one is one): for a
+ * filter that need not be a whole `ReadableStream` of its own (a stream, its controller, its
+ * reader and their promises per connection).
+ *
+ * @example
+ * ```ts
+ * import { type ChunkSource, LineReader } from "./line_reader.ts";
+ * const source: ChunkSource = new Blob(["NOOP\r\n"]).stream().getReader();
+ * console.log(await new LineReader(source).readLine()); // { kind: "line", line: "NOOP" }
+ * ```
+ */
+export interface ChunkSource {
+  /** The next chunk, or `done` at the end; rejects when the source failed. */
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  /** Stop reading through this source (before a TLS upgrade). */
+  releaseLock(): void;
+  /** Give up the rest of the source. */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 /** Options for {@linkcode LineReader}. */
 export interface LineReaderOptions {
   /** Longest accepted line in bytes, terminator excluded. @default 4096 */
@@ -26,6 +47,10 @@ export interface LineReaderOptions {
 
 const LF = 0x0a;
 const CR = 0x0d;
+
+// Shared by every reader without its own decoder (decode() without `stream` keeps no state).
+const utf8 = new TextDecoder("utf-8");
+const decodeUtf8 = (bytes: Uint8Array): string => utf8.decode(bytes);
 
 /**
  * Line reader over a `ReadableStream<Uint8Array>`.
@@ -39,21 +64,21 @@ const CR = 0x0d;
  * ```
  */
 export class LineReader {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #reader: ChunkSource;
   #decode: (bytes: Uint8Array) => string;
   #max: number;
   #buffer: Uint8Array = new Uint8Array(0);
   #ended = false;
 
   /**
-   * @param readable The byte stream; the reader takes its lock until {@linkcode LineReader.release}.
+   * @param readable The byte stream (the reader takes its lock until
+   *   {@linkcode LineReader.release}), or a reader-like source of chunks.
    * @param options Maximum line length and decoder.
    */
-  constructor(readable: ReadableStream<Uint8Array>, options: LineReaderOptions = {}) {
-    this.#reader = readable.getReader();
+  constructor(readable: ReadableStream<Uint8Array> | ChunkSource, options: LineReaderOptions = {}) {
+    this.#reader = "getReader" in readable ? readable.getReader() : readable;
     this.#max = options.maxLineLength ?? 4096;
-    const utf8 = new TextDecoder("utf-8");
-    this.#decode = options.decode ?? ((bytes) => utf8.decode(bytes));
+    this.#decode = options.decode ?? decodeUtf8;
   }
 
   /**

@@ -15,8 +15,15 @@ import { WritePump } from "../_core/write_pump.ts";
 import type { Addr, ClientTlsOptions, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
 import { type DenoConnLike, denoErrorCode, denoNamespace } from "./_types.ts";
 
-/** Bytes asked for per read: large reads keep bulk transfers cheap. */
+/** Most bytes asked for per read: large reads keep bulk transfers cheap. */
 const READ_SIZE = 256 * 1024;
+/**
+ * Bytes asked for by a connection's first read, and again after a short one. An idle control
+ * connection always has a read pending, and the buffer of that read is allocated (and on
+ * Deno's allocator touched) up front: a small one keeps idle sessions cheap. A read that fills
+ * its buffer doubles the next one, so bulk transfers reach READ_SIZE within a few reads.
+ */
+const FIRST_READ_SIZE = 2 * 1024;
 /** Bytes a TLS connection reads ahead of its reader (see {@linkcode DenoConn.readAhead}). */
 const READ_AHEAD = 1 << 20;
 /** Reads shorter than this are copied out so a small chunk does not pin a large buffer. */
@@ -71,6 +78,7 @@ export class DenoConn implements Conn {
   /** Whether the read loop should stop after its current read (the queue paused it). */
   #paused = false;
   #filling = false;
+  #readSize = FIRST_READ_SIZE;
 
   /**
    * @param conn An open Deno connection.
@@ -194,7 +202,8 @@ export class DenoConn implements Conn {
 
   /** Next chunk from the socket, `null` at its end; real failures reject with their cause. */
   async #readOnce(): Promise<Uint8Array | null> {
-    const buffer = new Uint8Array(READ_SIZE);
+    const size = this.#readSize;
+    const buffer = new Uint8Array(size);
     let n: number | null;
     this.#reading = true;
     try {
@@ -209,7 +218,8 @@ export class DenoConn implements Conn {
       this.#reading = false;
     }
     if (n === null) return null;
-    return n < COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n);
+    this.#readSize = n === size ? Math.min(size * 2, READ_SIZE) : n <= FIRST_READ_SIZE ? FIRST_READ_SIZE : size;
+    return n < COPY_BELOW && size > COPY_BELOW ? buffer.slice(0, n) : buffer.subarray(0, n);
   }
 
   /**
