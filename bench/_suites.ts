@@ -226,8 +226,10 @@ export async function burst(s: BenchServer, sizes: Sizes): Promise<Measured> {
 
 /**
  * RSS (Pss for a forking server) the server needs per logged-in idle control connection:
- * `sizes.idleSessions` of them held by one Python process, memory read after they are all in
- * and a second to settle, minus the memory before.
+ * `sizes.idleSessions` of them held by one Python process (bench/server/_sessions.py, as in
+ * session_memory.ts), memory read after they are all in and a second to settle, minus the
+ * memory before. Without a forced collection (the peers offer none): session_memory.ts
+ * measures ours after a GC, in steps, beside the plain-runtime ceiling.
  *
  * @param s The server.
  * @param sizes The run's sizes.
@@ -242,22 +244,29 @@ export async function idleSessionMemory(
   const memory = () => forking ? treePssKiB(s.pid) : treeRssKiB(s.pid);
   const before = memory();
   const child = spawn("/usr/bin/python3", [
-    join(REPO, "bench/peers/idle_sessions.py"),
+    join(REPO, "bench/server/_sessions.py"),
+    "idle",
     "127.0.0.1",
     String(s.port),
+    String(sizes.idleSessions),
+    "login",
     s.user,
     s.password,
-    String(sizes.idleSessions),
   ], { stdio: ["pipe", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on(
+    "data",
+    (d: Uint8Array) => (err = (err + new TextDecoder().decode(d)).slice(-2000)),
+  );
   const t0 = performance.now();
-  const line = await new Promise<string>((ok) => {
+  const ready = await new Promise<boolean>((ok) => {
     let out = "";
-    const timer = setTimeout(() => ok(""), 120_000);
+    const timer = setTimeout(() => ok(false), 120_000);
     child.stdout!.on("data", (d: Uint8Array) => {
       out += new TextDecoder().decode(d);
-      if (out.includes("\n")) (clearTimeout(timer), ok(out));
+      if (out.includes("ready")) (clearTimeout(timer), ok(true));
     });
-    child.once("exit", () => (clearTimeout(timer), ok(out)));
+    child.once("exit", () => (clearTimeout(timer), ok(false)));
   });
   const seconds = (performance.now() - t0) / 1000;
   await sleep(1000);
@@ -267,23 +276,16 @@ export async function idleSessionMemory(
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   await exited;
   clearTimeout(killer);
-  let open = 0;
-  let errors: string[] = [];
-  try {
-    ({ open, errors } = JSON.parse(line));
-  } catch {
-    errors = ["no report from idle_sessions.py"];
-  }
   const base = {
-    value: open ? (after - before) / open : NaN,
+    value: ready ? (after - before) / sizes.idleSessions : NaN,
     seconds,
     serverCpu: 0,
     clientCpu: 0,
     otherCpu: 0,
     peakRssKiB: after,
-    failures: sizes.idleSessions - open,
+    failures: ready ? 0 : 1,
   };
-  return errors.length ? { ...base, error: `idle sessions: ${errors[0]}` } : base;
+  return ready ? base : { ...base, error: `idle sessions: ${err.trim().split("\n").at(-1)}` };
 }
 
 /** A client under test in the client table. */

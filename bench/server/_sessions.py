@@ -1,9 +1,9 @@
 """Clients for bench/server/session_memory.ts (Python's ftplib and plain sockets).
 
 usage:
-  _sessions.py idle HOST PORT N [login]   open N control connections (logged in as anonymous
-      when "login" is given), print "ready", keep them open until stdin closes, then close
-      them (QUIT first when logged in).
+  _sessions.py idle HOST PORT N [login [USER PASSWORD]]   open N control connections (logged
+      in, as anonymous unless USER and PASSWORD are given, when "login" is given), print
+      "ready", keep them open until stdin closes, then close them (QUIT first when logged in).
   _sessions.py suite HOST PORT BIG_MIB    one repetition of the fixed mix (see session_memory.ts);
       prints one JSON line {"errors": [...]}.
 """
@@ -30,16 +30,16 @@ def read_reply(f):
     return code
 
 
-def idle(host, port, n, login):
+def idle(host, port, n, login, user=b"anonymous", password=b"anon@"):
     conns = []
     for _ in range(n):
         s = socket.create_connection((host, port), timeout=60)
         f = s.makefile("rb")
         assert read_reply(f) == b"220"
         if login:
-            s.sendall(b"USER anonymous\r\n")
+            s.sendall(b"USER " + user + b"\r\n")
             assert read_reply(f) == b"331"
-            s.sendall(b"PASS anon@\r\n")
+            s.sendall(b"PASS " + password + b"\r\n")
             code = read_reply(f)
             assert code == b"230", code
         conns.append((s, f))
@@ -120,6 +120,7 @@ def suite(host, port, big_mib):
 if __name__ == "__main__":
     mode, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if mode == "idle":
-        idle(host, port, int(sys.argv[4]), len(sys.argv) > 5 and sys.argv[5] == "login")
+        who = [a.encode() for a in sys.argv[6:8]]
+        idle(host, port, int(sys.argv[4]), len(sys.argv) > 5 and sys.argv[5] == "login", *who)
     else:
         suite(host, port, int(sys.argv[4]))
