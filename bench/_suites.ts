@@ -253,6 +253,7 @@ export async function idleSessionMemory(
     s.user,
     s.password,
   ], { stdio: ["pipe", "pipe", "pipe"] });
+  const exited = new Promise((r) => child.once("exit", r));
   let err = "";
   child.stderr!.on(
     "data",
@@ -271,7 +272,6 @@ export async function idleSessionMemory(
   const seconds = (performance.now() - t0) / 1000;
   await sleep(1000);
   const after = memory();
-  const exited = new Promise((r) => child.once("exit", r));
   child.stdin!.end();
   const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   await exited;
