@@ -73,7 +73,7 @@ export class Upload {
    */
   async write(bytes: Uint8Array): Promise<void> {
     this.#check();
-    if (this.#put) return await this.#put.writer.write(bytes);
+    if (this.#put) return await this.#send((w) => w.write(bytes));
     let at = 0;
     while (at < bytes.byteLength) {
       if (this.#fill === this.#buf.byteLength) this.#grow(bytes.byteLength - at);
@@ -84,7 +84,7 @@ export class Upload {
       if (this.#fill === this.#partSize) {
         if (this.#streaming && this.#etags.length === 0) {
           await this.#startStream();
-          if (at < bytes.byteLength) await this.#put!.writer.write(bytes.subarray(at));
+          if (at < bytes.byteLength) await this.#send((w) => w.write(bytes.subarray(at)));
           return;
         }
         await this.#flush();
@@ -149,7 +149,7 @@ export class Upload {
     this.#check();
     this.#done = true;
     if (this.#put) {
-      await this.#put.writer.close();
+      await this.#send((w) => w.close());
       return await this.#put.put.done;
     }
     if (this.#uploadId === undefined && this.#etags.length === 0) {
@@ -226,7 +226,23 @@ export class Upload {
     const first = this.#buf.subarray(0, this.#fill);
     this.#buf = new Uint8Array(0);
     this.#fill = 0;
-    await writer.write(first);
+    await this.#send((w) => w.write(first));
+  }
+
+  /**
+   * Write to (or close) the streamed body. When that fails (the server answered early, or
+   * the body was cancelled), the request is cancelled and the answer, if there was one, is
+   * the error: an S3 refusal such as 411 rather than a bare stream error.
+   */
+  async #send(op: (writer: WritableStreamDefaultWriter<Uint8Array>) => Promise<void>): Promise<void> {
+    const { put, writer } = this.#put!;
+    try {
+      await op(writer);
+    } catch (e) {
+      this.#cancel.abort(e);
+      await put.done.catch(() => {});
+      throw this.#failure?.error ?? e;
+    }
   }
 
   /** Send the full buffer as the next part once fewer than `partsInFlight` are on the wire. */
@@ -234,13 +250,12 @@ export class Upload {
     const body = this.#buf.subarray(0, this.#fill);
     this.#buf = new Uint8Array(0);
     this.#fill = 0;
-    const id = this.#id();
+    const id = await this.#id();
     while (this.#inflight.size >= this.#inFlightMax) await Promise.race(this.#inflight);
     this.#check();
     if (this.#done && body.byteLength === 0) return;
     const part = this.#nextPart();
-    const sending = id
-      .then((uploadId) => this.#client.uploadPart(this.#key, uploadId, part, body, this.#cancel.signal))
+    const sending = this.#client.uploadPart(this.#key, id, part, body, this.#cancel.signal)
       .then((etag) => {
         this.#etags[part - 1] = etag;
       }, (error) => {
