@@ -163,7 +163,9 @@ export class S3Client {
         method: req.method,
         headers,
         body,
-        redirect: "manual",
+        // With a body, "error": Node's fetch clones (tees) the request for any other mode, and
+        // the branch kept for a redirect then holds every byte sent (a 1 GiB STOR: 1 GiB).
+        redirect: body === undefined ? "manual" : "error",
         signal: abort.signal,
         ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
       } as RequestInit);
