@@ -40,6 +40,14 @@ function pattern(size: number, seed = 1): Uint8Array {
 }
 
 
+/** Resolves after `ms` (unref'd): bounds a wait that only a missing feature would make endless. */
+function hangGuard(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    (t as { unref?: () => void }).unref?.();
+  });
+}
+
 async function write(fs: S3PathIO, path: string, data: Uint8Array | string, options = {}): Promise<void> {
   const w = (await fs.openWrite(path, options)).getWriter();
   const bytes = typeof data === "string" ? enc.encode(data) : data;
@@ -146,36 +154,131 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     assert.equal(dec.decode(await read(fs, "/old")), "old content");
   });
 
-  it("a multipart upload keeps at most one part on the wire and parts of partSize", async () => {
+  it("a multipart upload keeps at most partsInFlight parts on the wire, parts of partSize", async () => {
     let inFlight = 0;
     let maxInFlight = 0;
     let biggestBody = 0;
     let parts = 0;
+    // Part 1 waits for part 2 to start: both are on the wire together, whatever the timing.
+    let secondStarted!: () => void;
+    const second = new Promise<void>((resolve) => (secondStarted = resolve));
     const fs = storage({
+      partsInFlight: 2,
       fetch: async (url, init) => {
-        const isPart = url.searchParams.has("partNumber");
-        if (isPart) {
+        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        if (part > 0) {
           parts++;
           inFlight++;
           maxInFlight = Math.max(maxInFlight, inFlight);
           biggestBody = Math.max(biggestBody, (init.body as Uint8Array).byteLength);
+          if (part === 2) secondStarted();
+          if (part === 1) await Promise.race([second, hangGuard(10_000)]);
         }
         try {
           return await fetch(url, init);
         } finally {
-          if (isPart) inFlight--;
+          if (part > 0) inFlight--;
         }
       },
     });
     const data = pattern(23 * MiB + 17);
     await write(fs, "/big.bin", data);
     assert.equal(parts, 5);
-    assert.equal(maxInFlight, 1);
+    assert.equal(maxInFlight, 2);
     assert.equal(biggestBody, 5 * MiB);
     assert.equal((await fs.stat("/big.bin")).size, data.length);
     assert.equal(sha(await read(fs, "/big.bin")), sha(data));
     assert.equal(sha(await read(fs, "/big.bin", 7 * MiB + 3)), sha(data.subarray(7 * MiB + 3)));
     assert.equal((await bucketState(fs)).uploads, 0);
+  });
+
+  it("an abort cancels the parts on the wire, then aborts the multipart upload: nothing is left", async () => {
+    const cancelled: number[] = [];
+    const fs = storage({
+      partsInFlight: 3,
+      fetch: async (url, init) => {
+        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        if (part >= 2) {
+          // Parts 2 and 3 stay on the wire until cancelled (part 1 is really stored).
+          await Promise.race([
+            hangGuard(10_000),
+            new Promise<void>((_, reject) => {
+              init.signal!.addEventListener("abort", () => {
+                cancelled.push(part);
+                reject(init.signal!.reason);
+              });
+            }),
+          ]);
+        }
+        return await fetch(url, init);
+      },
+    });
+    await write(fs, "/keep", "old content");
+    const w = (await fs.openWrite("/keep")).getWriter();
+    await w.write(pattern(16 * MiB)); // parts 1-3 sent, the 4th filling
+    assert.equal((await bucketState(fs)).uploads, 1);
+    await w.abort(new Error("ABOR"));
+    assert.deepEqual(cancelled.sort(), [2, 3]);
+    assert.deepEqual(await bucketState(fs), { keys: ["keep"], uploads: 0 });
+    assert.equal(dec.decode(await read(fs, "/keep")), "old content");
+  });
+
+  it("streamingUpload: one streamed PUT of unknown length past one part, a plain PUT below", async () => {
+    const seen: string[] = [];
+    const fs = storage({
+      streamingUpload: true,
+      fetch: (url, init) => {
+        const body = init.body instanceof ReadableStream ? "stream" : init.body ? "bytes" : "none";
+        seen.push(`${init.method} ${url.search === "" ? "" : url.search.slice(1).split("=")[0]} ${body}`);
+        return fetch(url, init);
+      },
+    });
+    const data = pattern(13 * MiB + 5);
+    seen.length = 0;
+    await write(fs, "/s.bin", data);
+    assert.deepEqual(seen.filter((s) => s.startsWith("PUT") || s.startsWith("POST")), ["PUT  stream"]);
+    assert.equal(sha(await read(fs, "/s.bin")), sha(data));
+    seen.length = 0;
+    await write(fs, "/small", "fits in one part");
+    assert.deepEqual(seen.filter((s) => s.startsWith("PUT")), ["PUT  bytes"]);
+    // Append composes from part copies: multipart, streaming or not.
+    await write(fs, "/s.bin", "tail", { append: true });
+    assert.equal((await fs.stat("/s.bin")).size, data.length + 4);
+    assert.equal((await bucketState(fs)).uploads, 0);
+  });
+
+  it("streamingUpload: an abort mid-body leaves no object and the old one intact", async () => {
+    const fs = storage({ streamingUpload: true });
+    await write(fs, "/old", "old content");
+    const w = (await fs.openWrite("/old")).getWriter();
+    await w.write(pattern(7 * MiB)); // the streamed PUT is under way
+    await w.abort(new Error("ABOR"));
+    assert.deepEqual(await bucketState(fs), { keys: ["old"], uploads: 0 });
+    assert.equal(dec.decode(await read(fs, "/old")), "old content");
+  });
+
+  it("streamingUpload: a server that refuses a PUT of unknown length fails the write, no hang", async () => {
+    const fs = storage({
+      streamingUpload: true,
+      fetch: async (url, init) => {
+        if (!(init.body instanceof ReadableStream)) return await fetch(url, init);
+        await init.body.cancel();
+        const body = "<Error><Code>MissingContentLength</Code><Message>You must provide the Content-Length HTTP header.</Message></Error>";
+        return new Response(body, { status: 411 });
+      },
+    });
+    const w = (await fs.openWrite("/refused")).getWriter();
+    const writes = (async () => {
+      for (let i = 0; i < 64; i++) await w.write(pattern(MiB, i));
+      await w.close();
+    })();
+    await assert.rejects(writes, (e: unknown) => {
+      assert.ok(e instanceof PathIOError, String(e));
+      assert.equal(e.kind, "io");
+      assert.equal((e.cause as S3Error).code, "MissingContentLength");
+      return true;
+    });
+    assert.equal(await fs.exists("/refused"), false);
   });
 
   it("append and offset writes on large objects are composed from server-side part copies", async () => {
@@ -323,5 +426,16 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
       endpoint: "http://127.0.0.1:1",
     });
     assert.throws(() => s3OptionsFromEnv({ AWS_ACCESS_KEY_ID: "AK" }), /AWS_SECRET_ACCESS_KEY/);
+    const keys = { AWS_ACCESS_KEY_ID: "AK", AWS_SECRET_ACCESS_KEY: "SK" };
+    const tuned = s3OptionsFromEnv({
+      ...keys,
+      ANYFTP_S3_PART_SIZE: String(16 * MiB),
+      ANYFTP_S3_PARTS_IN_FLIGHT: "6",
+      ANYFTP_S3_STREAMING_UPLOAD: "1",
+    });
+    assert.deepEqual([tuned.partSize, tuned.partsInFlight, tuned.streamingUpload], [16 * MiB, 6, true]);
+    assert.equal(s3OptionsFromEnv({ ...keys, ANYFTP_S3_STREAMING_UPLOAD: "0" }).streamingUpload, false);
+    assert.throws(() => s3OptionsFromEnv({ ...keys, ANYFTP_S3_PARTS_IN_FLIGHT: "four" }), /ANYFTP_S3_PARTS_IN_FLIGHT/);
+    assert.throws(() => s3OptionsFromEnv({ ...keys, ANYFTP_S3_STREAMING_UPLOAD: "yes" }), /ANYFTP_S3_STREAMING_UPLOAD/);
   });
 });

@@ -37,6 +37,12 @@ describe("anyftp serve --s3", () => {
     assert.equal(parseServeArgs(["--memory"], "/").s3, undefined);
   });
 
+  it("writes uploads in place on S3 (no temporary object to copy over the target) unless told", () => {
+    assert.equal(parseServeArgs(["--s3", "b"], "/").uploadPolicy, "in-place");
+    assert.equal(parseServeArgs(["--s3", "b", "--upload-policy", "rename"], "/").uploadPolicy, "rename");
+    assert.equal(parseServeArgs(["--memory"], "/").uploadPolicy, "rename");
+  });
+
   it("refuses --s3 with DIR or --memory, a bad bucket, and --s3-endpoint alone", () => {
     assert.throws(() => parseServeArgs(["--s3", "b", "--memory"], "/"), UsageError);
     assert.throws(() => parseServeArgs(["/srv", "--s3", "b"], "/"), UsageError);

@@ -2,7 +2,8 @@
  * Real FTP clients drive our server (in this test's runtime) on S3PathIO backed by a real S3
  * server (OpenStack Swift's s3api): curl moves 256 MiB both ways checked by hash and resumes
  * a download (REST + RETR as a ranged GET) and an upload; lftp mirrors a tree both ways and
- * renames a directory; ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
+ * renames a directory; curl sends a STOR as one streamed PUT (streamingUpload), and one cut
+ * by ftplib leaves nothing; ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
  * that an upload aborted halfway leaves no object and no multipart parts in the bucket, and
  * that S3 refusals answer 550 and an unavailable S3 451.
  */
@@ -89,6 +90,64 @@ describe("interop: curl, lftp and ftplib on a server backed by S3", { skip }, ()
     ok(await curl(["-C", "-", "-o", back, `${ftp.url}/big.bin`]), "curl resumed download");
     assert.equal(await sha256File(back), digest);
     await ftp.storage.unlink("/big.bin");
+  });
+
+  it("curl: a streamed STOR (streamingUpload) is one PUT, identical by SHA-256; a cut one leaves nothing", async () => {
+    const streams: AbortSignal[] = [];
+    const marker = join(dir, "second-put-streaming");
+    const streamed = await startS3FtpServer(s3, {
+      bucket: BUCKET,
+      prefix: "streamed",
+      storageOptions: {
+        streamingUpload: true,
+        fetch: (url, init) => {
+          if (init.body instanceof ReadableStream && streams.push(init.signal!) === 2) void writeFile(marker, "");
+          return fetch(url, init);
+        },
+      },
+      serverOptions: { uploadPolicy: "in-place" },
+    });
+    try {
+      const src = join(dir, "streamed.bin");
+      const digest = await writeRandomFile(src, 64 * MiB + 3);
+      ok(await curl(["-T", src, `${streamed.url}/s.bin`]), "curl streamed upload");
+      assert.equal(streams.length, 1);
+      assert.equal((await streamed.storage.stat("/s.bin")).size, 64 * MiB + 3);
+      const back = join(dir, "streamed.back");
+      ok(await curl(["-o", back, `${streamed.url}/s.bin`]), "curl download");
+      assert.equal(await sha256File(back), digest);
+      // Cut: ftplib sends 12 MiB, waits until the PUT streams (the marker), then resets both
+      // connections (RST: a FIN would be a normal end of file); the server cancels the PUT.
+      const script = `
+import ftplib, json, os, socket, struct, sys, time
+cfg = json.loads(sys.argv[1])
+ftp = ftplib.FTP()
+ftp.connect("127.0.0.1", cfg["port"], timeout=30)
+ftp.login(cfg["user"], cfg["password"])
+conn = ftp.transfercmd("STOR cut.bin")
+for _ in range(12):
+    conn.sendall(b"x" * (1024 * 1024))
+for _ in range(600):
+    if os.path.exists(cfg["marker"]):
+        break
+    time.sleep(0.05)
+for s in (ftp.sock, conn):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+`;
+      const cfg = JSON.stringify({ port: streamed.port, user: USER, password: PASSWORD, marker });
+      ok(await runTool(PYTHON, ["-c", script, cfg], { timeoutMs: 60_000 }), "ftplib cut upload");
+      for (let i = 0; i < 200 && streams.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(streams.length, 2);
+      for (let i = 0; i < 200 && !streams[1]!.aborted; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(streams[1]!.aborted, true, "the streamed PUT was cancelled");
+      assert.equal(await streamed.storage.exists("/cut.bin"), false);
+      const client = s3.client(BUCKET);
+      assert.deepEqual((await client.list({ prefix: "streamed/" })).objects.map((o) => o.key), ["streamed/s.bin"]);
+      assert.equal((await client.listMultipart("streamed/")).length, 0);
+    } finally {
+      await streamed.close();
+    }
   });
 
   it("curl: an interrupted upload resumed with -C - (REST/APPE composed by part copies)", async () => {

@@ -10,7 +10,10 @@
  *
  * Run: `npm run bench:s3` (or `node_modules/.bin/deno run -A bench/s3/run.ts [--quick]`).
  * Sizes: 256 MiB throughput objects (median of 3 rounds), 1 GiB for memory; `--quick`:
- * 64 MiB and 256 MiB.
+ * 64 MiB and 256 MiB. Environment: `BENCH_MIB`, `BENCH_BIG_MIB`, `BENCH_ROUNDS` override the
+ * sizes and rounds; `BENCH_PARTS=1,2,8` adds one STOR per round through a server with that
+ * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default. A run with any
+ * of them set, or `--quick`, prints and writes results.json but leaves README.md alone.
  *
  * @module
  */
@@ -34,11 +37,26 @@ import {
 
 const QUICK = process.argv.includes("--quick");
 const MiB = 1024 * 1024;
-const SIZE = (QUICK ? 64 : 256) * MiB;
-const BIG = (QUICK ? 256 : 1024) * MiB;
-const ROUNDS = 3;
+function envCount(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === "") return fallback;
+  if (!/^[1-9]\d*$/.test(v)) throw new Error(`${name} must be a positive integer, got "${v}"`);
+  return Number(v);
+}
+const SIZE = envCount("BENCH_MIB", QUICK ? 64 : 256) * MiB;
+const BIG = envCount("BENCH_BIG_MIB", QUICK ? 256 : 1024) * MiB;
+const ROUNDS = envCount("BENCH_ROUNDS", 3);
+/** Parts-in-flight values to sweep (besides the default server). */
+const SWEEP = (process.env.BENCH_PARTS ?? "").split(",").filter((v) => v !== "").map((v) => {
+  if (!/^[1-9]\d*$/.test(v)) throw new Error(`BENCH_PARTS must be a comma-separated list of counts, got "${v}"`);
+  return Number(v);
+});
+/** Whether this run makes the README table (the standard sizes and rounds only). */
+const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS"].every((n) => !process.env[n]);
 /** Part size of S3PathIO's uploads (its default, which the CLI uses). */
 const PART = 8 * MiB;
+/** Parts in flight of S3PathIO's uploads (its default, which the CLI uses). */
+const PARTS_IN_FLIGHT = 4;
 const BUCKET = "bench";
 const PREFIX = "ftp";
 const FTP_USER = "u";
@@ -149,8 +167,11 @@ interface OurServer {
   stop(): Promise<void>;
 }
 
-/** Our CLI server on the bucket, as its own Node process; resolves with the URL it prints. */
-async function startOurs(endpoint: string): Promise<OurServer> {
+/**
+ * Our CLI server on the bucket, as its own Node process; resolves with the URL it prints.
+ * `env` adds upload settings (`ANYFTP_S3_*`, read by `s3OptionsFromEnv`).
+ */
+async function startOurs(endpoint: string, env: Record<string, string> = {}): Promise<OurServer> {
   const child = spawn(
     "node",
     [
@@ -173,6 +194,7 @@ async function startOurs(endpoint: string): Promise<OurServer> {
         AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
         AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY,
         AWS_REGION: S3_REGION,
+        ...env,
       },
     },
   );
@@ -220,6 +242,7 @@ async function main(): Promise<void> {
   const tmp = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "anyftp-s3bench-"));
   const s3 = await startS3Server();
   let ours: OurServer | undefined;
+  const others: OurServer[] = [];
   try {
     await s3.createBucket(BUCKET);
     const netrc = join(tmp, "netrc");
@@ -241,6 +264,12 @@ async function main(): Promise<void> {
 
     ours = await startOurs(s3.endpoint);
     console.error(`our server: ${ours.url.replace(/\/\/[^@]*@/, "//")} (pid ${ours.child.pid})`);
+    // The same CLI with ANYFTP_S3_STREAMING_UPLOAD=1: a STOR is one streamed PUT.
+    const streamed = await startOurs(s3.endpoint, { ANYFTP_S3_STREAMING_UPLOAD: "1" });
+    others.push(streamed);
+    const sweep: OurServer[] = [];
+    for (const n of SWEEP) sweep.push(await startOurs(s3.endpoint, { ANYFTP_S3_PARTS_IN_FLIGHT: String(n) }));
+    others.push(...sweep);
 
     const pid = ours.child.pid!;
     const times = {
@@ -250,7 +279,9 @@ async function main(): Promise<void> {
       retr: [] as number[],
       getMultipart: [] as number[],
       putMultipart: [] as number[],
+      storStreamed: [] as number[],
     };
+    const storSweep: number[][] = SWEEP.map(() => []);
     const parts = splitFile(file, SIZE);
     const cpu = { stor: [] as number[], retr: [] as number[] };
     const busy = { stor: [] as number[], retr: [] as number[] };
@@ -270,6 +301,8 @@ async function main(): Promise<void> {
       times.get.push(await curl([...s3Args, direct, "-o", "/dev/null"]));
       await viaOurs(["-T", file, `${ours.url}x.bin`], "stor");
       await viaOurs([`${ours.url}x.bin`, "-o", "/dev/null"], "retr");
+      times.storStreamed.push(await curl(["-T", file, `${streamed.url}s.bin`]));
+      for (const [i, server] of sweep.entries()) storSweep[i]!.push(await curl(["-T", file, `${server.url}p.bin`]));
       // The same object anyftp stored (a multipart upload, which Swift keeps as an SLO), read
       // straight from S3: tells Swift's cost of multipart objects apart from ours.
       times.getMultipart.push(await curl([...s3Args, `${s3.endpoint}/${BUCKET}/${PREFIX}/x.bin`, "-o", "/dev/null"]));
@@ -277,29 +310,37 @@ async function main(): Promise<void> {
       const last = (k: keyof typeof times) => mbps(SIZE, times[k].at(-1)!).toFixed(0);
       console.error(
         `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} RETR ${last("retr")} ` +
-          `GET-of-multipart ${last("getMultipart")} multipart-PUT ${last("putMultipart")} MB/s`,
+          `GET-of-multipart ${last("getMultipart")} multipart-PUT ${last("putMultipart")} ` +
+          `streamed-STOR ${last("storStreamed")}` +
+          SWEEP.map((n, i) => ` STOR-${n}-in-flight ${mbps(SIZE, storSweep[i]!.at(-1)!).toFixed(0)}`).join("") + " MB/s",
       );
     }
 
-    // Memory: RSS of our server process during one STOR of the big file.
-    await sleep(1000);
-    const rssStart = rssKiB(pid);
-    let rssPeak = rssStart;
-    let samples = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const r = rssKiB(pid);
-        if (r > rssPeak) rssPeak = r;
-        samples++;
-        await sleep(100);
-      }
-    })();
-    const bigSeconds = await curl(["-T", big, `${ours.url}big.bin`]);
-    sampling = false;
-    await sampler;
-    const rssEnd = rssKiB(pid);
-    console.error(`STOR ${BIG / MiB} MiB: ${mbps(BIG, bigSeconds).toFixed(0)} MB/s, RSS ${rssStart} → peak ${rssPeak} → ${rssEnd} KiB`);
+    // Memory: RSS of each server process during one STOR of the big file.
+    const bigStor = async (server: OurServer, name: string) => {
+      await sleep(1000);
+      const serverPid = server.child.pid!;
+      const start = rssKiB(serverPid);
+      let peak = start;
+      let samples = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const r = rssKiB(serverPid);
+          if (r > peak) peak = r;
+          samples++;
+          await sleep(100);
+        }
+      })();
+      const seconds = await curl(["-T", big, `${server.url}${name}`]);
+      sampling = false;
+      await sampler;
+      const end = rssKiB(serverPid);
+      console.error(`STOR ${BIG / MiB} MiB: ${mbps(BIG, seconds).toFixed(0)} MB/s, RSS ${start} → peak ${peak} → ${end} KiB`);
+      return { bytes: BIG, seconds, MBps: mbps(BIG, seconds), samples, rssKiB: { start, peak, end } };
+    };
+    const memory = await bigStor(ours, "big.bin");
+    const memoryStreamed = await bigStor(streamed, "big-streamed.bin");
 
     const loadAfter = loadavg();
     const m = {
@@ -309,7 +350,9 @@ async function main(): Promise<void> {
       retr: mbps(SIZE, median(times.retr)),
       getMultipart: mbps(SIZE, median(times.getMultipart)),
       putMultipart: mbps(SIZE, median(times.putMultipart)),
+      storStreamed: mbps(SIZE, median(times.storStreamed)),
     };
+    const sweepMBps = Object.fromEntries(SWEEP.map((n, i) => [n, mbps(SIZE, median(storSweep[i]!))]));
     const cpuMedian = { stor: median(cpu.stor), retr: median(cpu.retr) };
     const results = {
       date: started,
@@ -326,15 +369,13 @@ async function main(): Promise<void> {
         serverCpuSeconds: cpu,
         serverCpuMedian: cpuMedian,
         machineBusyCores: busy,
-        ratio: { upload: m.stor / m.put, download: m.retr / m.get },
+        ratio: { upload: m.stor / m.put, uploadStreamed: m.storStreamed / m.put, download: m.retr / m.get },
+        partsInFlight: PARTS_IN_FLIGHT,
+        sweepSeconds: Object.fromEntries(SWEEP.map((n, i) => [n, storSweep[i]])),
+        sweepMedianMBps: sweepMBps,
       },
-      memory: {
-        bytes: BIG,
-        seconds: bigSeconds,
-        MBps: mbps(BIG, bigSeconds),
-        samples,
-        rssKiB: { start: rssStart, peak: rssPeak, end: rssEnd },
-      },
+      memory,
+      memoryStreamed,
     };
     writeFileSync(join(REPO, "bench/s3/results.json"), JSON.stringify(results, null, 2) + "\n");
     const f = (x: number) => x.toFixed(0);
@@ -345,7 +386,12 @@ async function main(): Promise<void> {
       "",
       `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
       "| --- | --- | --- | --- | --- |",
-      `| upload (PUT / STOR) MB/s | ${f(m.put)} | ${f(m.stor)} | ${results.throughput.ratio.upload.toFixed(2)}× | ≥ 0.8× |`,
+      `| upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: the default) MB/s | ${f(m.put)} | ${f(m.stor)} | ${
+        results.throughput.ratio.upload.toFixed(2)
+      }× | ≥ 0.8× |`,
+      `| upload (PUT / STOR, \`ANYFTP_S3_STREAMING_UPLOAD=1\`: one streamed PUT) MB/s | ${f(m.put)} | ${
+        f(m.storStreamed)
+      } | ${results.throughput.ratio.uploadStreamed.toFixed(2)}× | ≥ 0.8× |`,
       `| download (GET / RETR) MB/s | ${f(m.get)} | ${f(m.retr)} | ${results.throughput.ratio.download.toFixed(2)}× | ≥ 0.8× |`,
       "",
       `Beside it, straight to S3 with curl: a multipart upload in ${PART / MiB} MiB parts one after the other ` +
@@ -353,16 +399,25 @@ async function main(): Promise<void> {
       `${f(m.getMultipart)} MB/s; ` +
       `CPU of our server process per ${SIZE / MiB} MiB (median): STOR ${cpuMedian.stor.toFixed(2)} s, ` +
       `RETR ${cpuMedian.retr.toFixed(2)} s; busy cores of the whole machine (of 2) meanwhile: ` +
-      `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.`,
+      `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.` +
+        (SWEEP.length > 0
+          ? ` STOR (multipart) by parts in flight: ${SWEEP.map((n) => `${n}: ${f(sweepMBps[n]!)}`).join(", ")} MB/s.`
+          : ""),
       "",
       `| STOR of ${BIG / MiB} MiB | MB/s | RSS start | RSS peak | RSS end | samples |`,
       "| --- | --- | --- | --- | --- | --- |",
-      `| our server process | ${f(results.memory.MBps)} | ${mib(rssStart)} MiB | ${mib(rssPeak)} MiB | ${mib(rssEnd)} MiB | ${samples} |`,
+      ...[[`multipart, ${PARTS_IN_FLIGHT} parts in flight`, memory], ["streamed PUT", memoryStreamed]].map((
+        [what, r],
+      ) => {
+        const { MBps, rssKiB: k, samples } = r as typeof memory;
+        return `| our server process, ${what} | ${f(MBps)} | ${mib(k.start)} MiB | ${mib(k.peak)} MiB | ${mib(k.end)} MiB | ${samples} |`;
+      }),
     ].join("\n");
     console.log(table);
-    if (!QUICK) replaceSection(join(REPO, "bench/s3/README.md"), "s3-results", table);
+    if (STANDARD) replaceSection(join(REPO, "bench/s3/README.md"), "s3-results", table);
   } finally {
     await ours?.stop();
+    for (const other of others) await other.stop();
     await s3.close();
     await rm(tmp, { recursive: true, force: true });
   }

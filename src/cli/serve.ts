@@ -71,7 +71,8 @@ Options:
   --implicit-tls-port N    also listen on N with TLS from the first byte (implicit FTPS,
                            port 990 by convention); needs --tls-cert
   --upload-policy POLICY   rename (default: write a hidden temporary file, rename it over the
-                           target when complete) or in-place (write the target directly)
+                           target when complete) or in-place (write the target directly;
+                           the default with --s3, where uploads appear only when complete)
   --passive-ports A-B      passive data ports to use, e.g. 50000-50100
   --passive-address ADDR   IPv4 address to announce in PASV replies (NAT, containers)
   --max-connections N      most simultaneous clients (default 512)
@@ -254,7 +255,9 @@ export function parseServeArgs(
   if ((v["tls-required"] || implicitPort !== undefined) && cert === undefined) {
     throw new UsageError("--tls-required and --implicit-tls-port need --tls-cert and --tls-key");
   }
-  const uploadPolicy = str("upload-policy") ?? "rename";
+  // On S3 an upload is invisible until complete anyway; a temporary name would cost a
+  // server-side copy of the whole object at the end (rename = copy + delete).
+  const uploadPolicy = str("upload-policy") ?? (s3 !== undefined ? "in-place" : "rename");
   if (uploadPolicy !== "rename" && uploadPolicy !== "in-place") {
     throw new UsageError(`--upload-policy must be rename or in-place, got "${uploadPolicy}"`);
   }

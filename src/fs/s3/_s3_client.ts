@@ -63,6 +63,16 @@ interface Request {
   readonly body?: Uint8Array;
   /** Statuses that are answers rather than errors (besides 2xx). */
   readonly accept?: readonly number[];
+  /** Cancels the request (and its retries). */
+  readonly signal?: AbortSignal;
+}
+
+/** A PUT whose body is being streamed: write, then close, then await `done`. */
+export interface StreamedPut {
+  /** The request body (chunks are sent as they are, not copied). */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Settles with the response: resolves once the object is stored. */
+  readonly done: Promise<void>;
 }
 
 const RETRY_CODES = new Set(["SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "ThrottlingException"]);
@@ -109,26 +119,23 @@ export class S3Client {
     for (let attempt = 1;; attempt++) {
       let error: S3Error;
       try {
-        const res = await this.#once(req);
+        const res = await this.#once(req, req.body as BodyInit | undefined);
         if (res.ok || req.accept?.includes(res.status)) return res;
         error = await this.#errorOf(req, res);
       } catch (e) {
-        error = e instanceof S3Error ? e : new S3Error({
-          status: 0,
-          code: "NetworkError",
-          message: e instanceof Error ? e.message : String(e),
-          method: req.method,
-          key: req.key,
-          cause: e,
-        });
+        error = e instanceof S3Error ? e : networkError(req, e);
       }
-      if (attempt >= maxAttempts || !isRetryable(error.status, error.code)) throw error;
+      if (attempt >= maxAttempts || !isRetryable(error.status, error.code) || req.signal?.aborted) throw error;
       const delay = retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random());
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
-  async #once(req: Request): Promise<Response> {
+  /**
+   * One attempt. The wait for the response headers is bounded by `timeoutMs`, counted from
+   * the start, or for a streamed body from `bodyEnd` (the server answers only after the body).
+   */
+  async #once(req: Request, body: BodyInit | undefined, bodyEnd?: Promise<void>): Promise<Response> {
     const url = this.#url(req.key, req.query);
     const headers = await signRequest({
       method: req.method,
@@ -141,17 +148,29 @@ export class S3Client {
     // Bounded until the headers arrive; a body then streams as long as it is read (the FTP
     // server's data timeout covers a stalled transfer).
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.#config.timeoutMs);
+    let settled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      if (!settled) timer = setTimeout(() => abort.abort(), this.#config.timeoutMs);
+    };
+    if (bodyEnd) bodyEnd.then(arm, () => {});
+    else arm();
+    const cancel = () => abort.abort(req.signal?.reason);
+    req.signal?.addEventListener("abort", cancel);
+    if (req.signal?.aborted) cancel();
     try {
       return await this.#config.fetch(url, {
         method: req.method,
         headers,
-        body: (req.body ?? null) as BodyInit | null,
-        redirect: "manual",
+        body,
+        // With a body, "error": Node's fetch clones (tees) the request for any other mode, and
+        // the branch kept for a redirect then holds every byte sent (a 1 GiB STOR: 1 GiB).
+        redirect: body === undefined ? "manual" : "error",
         signal: abort.signal,
-      });
+        ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
+      } as RequestInit);
     } catch (e) {
-      if (!abort.signal.aborted) throw e;
+      if (!abort.signal.aborted || req.signal?.aborted) throw e;
       throw new S3Error({
         status: 0,
         code: "Timeout",
@@ -161,7 +180,9 @@ export class S3Client {
         cause: e,
       });
     } finally {
+      settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener("abort", cancel);
     }
   }
 
@@ -253,6 +274,36 @@ export class S3Client {
   }
 
   /**
+   * Store an object from a body of unknown length, streamed as it is written: one PUT with
+   * `Transfer-Encoding: chunked` and no `Content-Length`. Not every S3 server takes it (AWS
+   * S3 answers 411); OpenStack Swift's s3api does. One attempt: a streamed body cannot be sent
+   * again. Backpressure: a write waits until the previous chunk went to the connection.
+   *
+   * @param key Object key.
+   * @param signal Cancels the request: no object appears.
+   * @returns The body to write and the outcome.
+   */
+  putStream(key: string, signal: AbortSignal): StreamedPut {
+    let ended!: () => void;
+    const bodyEnd = new Promise<void>((resolve) => (ended = resolve));
+    const pipe = new TransformStream<Uint8Array, Uint8Array>({ flush: () => ended() }, { highWaterMark: 1 }, {
+      highWaterMark: 0,
+    });
+    const req: Request = { method: "PUT", key, signal };
+    const done = (async () => {
+      let res: Response;
+      try {
+        res = await this.#once(req, pipe.readable, bodyEnd);
+      } catch (e) {
+        throw e instanceof S3Error ? e : networkError(req, e);
+      }
+      if (!res.ok) throw await this.#errorOf(req, res);
+      await res.body?.cancel();
+    })();
+    return { writable: pipe.writable, done };
+  }
+
+  /**
    * Delete an object (no error when missing).
    *
    * @param key Object key.
@@ -323,10 +374,12 @@ export class S3Client {
    * @param uploadId Upload id.
    * @param part Part number (1-based).
    * @param body Its bytes.
+   * @param signal Cancels the upload of the part.
    * @returns The part's ETag.
    */
-  async uploadPart(key: string, uploadId: string, part: number, body: Uint8Array): Promise<string> {
-    const res = await this.send({ method: "PUT", key, query: { partNumber: String(part), uploadId }, body });
+  async uploadPart(key: string, uploadId: string, part: number, body: Uint8Array, signal?: AbortSignal): Promise<string> {
+    const query = { partNumber: String(part), uploadId };
+    const res = await this.send({ method: "PUT", key, query, body, ...(signal ? { signal } : {}) });
     await res.body?.cancel();
     return res.headers.get("etag") ?? "";
   }
@@ -392,6 +445,17 @@ export class S3Client {
       uploadId: text(u, "UploadId") ?? "",
     }));
   }
+}
+
+function networkError(req: Request, e: unknown): S3Error {
+  return new S3Error({
+    status: 0,
+    code: "NetworkError",
+    message: e instanceof Error ? e.message : String(e),
+    method: req.method,
+    key: req.key,
+    cause: e,
+  });
 }
 
 function escapeXml(s: string): string {

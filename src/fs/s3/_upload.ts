@@ -1,14 +1,17 @@
 /**
- * One object being written: bytes (and server-side copies of byte ranges of existing objects,
- * for append and in-place writes) become parts of a multipart upload, through one part buffer
- * being filled while at most one part is on the wire — memory stays at two parts whatever the
- * size. An object that fits in one part is a single PUT. Nothing is visible before
- * {@linkcode Upload.finish}; {@linkcode Upload.abort} (or any failure) removes every part.
+ * One object being written. Bytes (and server-side copies of byte ranges of existing objects,
+ * for append and in-place writes) become parts of a multipart upload: one part buffer being
+ * filled while up to `partsInFlight` full parts are on the wire, so memory stays at
+ * `partsInFlight + 1` parts whatever the size. An object that fits in one part is a single
+ * PUT. With `streaming`, a plain write that outgrows one part becomes one PUT whose body is
+ * streamed as it arrives (no parts, no part buffers). Nothing is visible before
+ * {@linkcode Upload.finish}; {@linkcode Upload.abort} (or any failure) cancels what is on the
+ * wire and removes every part.
  *
  * @module
  */
 
-import type { S3Client } from "./_s3_client.ts";
+import type { S3Client, StreamedPut } from "./_s3_client.ts";
 
 /** The smallest part S3 accepts, except for the last one. */
 export const MIN_PART = 5 * 1024 * 1024;
@@ -20,36 +23,57 @@ const MAX_PARTS = 10_000;
 const FIRST_CAPACITY = 64 * 1024;
 const ZEROS = new Uint8Array(64 * 1024);
 
-/** A multipart (or single-PUT) upload of one key. */
+/** How an {@linkcode Upload} sends its bytes. */
+export interface UploadOptions {
+  /** Size of the parts (at least {@linkcode MIN_PART}). */
+  readonly partSize: number;
+  /** Parts on the wire at once, at least 1. */
+  readonly partsInFlight: number;
+  /** Past one part, stream the rest in one PUT of unknown length instead of parts. */
+  readonly streaming: boolean;
+}
+
+/** A multipart, single-PUT or streamed-PUT upload of one key. */
 export class Upload {
   readonly #client: S3Client;
   readonly #key: string;
   #partSize: number;
+  readonly #inFlightMax: number;
+  #streaming: boolean;
   #buf = new Uint8Array(0);
   #fill = 0;
-  #uploadId: string | undefined;
+  #uploadId: Promise<string> | undefined;
   #etags: string[] = [];
-  #inflight: Promise<void> = Promise.resolve();
+  readonly #inflight = new Set<Promise<void>>();
+  #failure: { error: unknown } | undefined;
+  readonly #cancel = new AbortController();
+  #put: { put: StreamedPut; writer: WritableStreamDefaultWriter<Uint8Array> } | undefined;
   #done = false;
 
   /**
    * @param client The S3 client.
    * @param key Object key to create or replace.
-   * @param partSize Size of the parts (at least {@linkcode MIN_PART}).
+   * @param options Part size, parts in flight, streaming.
    */
-  constructor(client: S3Client, key: string, partSize: number) {
+  constructor(client: S3Client, key: string, options: UploadOptions) {
     this.#client = client;
     this.#key = key;
-    this.#partSize = Math.max(MIN_PART, partSize);
+    this.#partSize = Math.max(MIN_PART, options.partSize);
+    this.#inFlightMax = Math.max(1, Math.floor(options.partsInFlight));
+    this.#streaming = options.streaming;
   }
 
   /**
-   * Add bytes (copied: the caller may reuse its buffer).
+   * Add bytes. Copied into the part buffer (the caller may reuse its buffer), except once a
+   * streamed PUT has started: then the chunk itself is sent and must not change.
    *
    * @param bytes The next bytes of the object.
-   * @returns When buffered (or, if a part filled, when the previous part is stored).
+   * @returns When buffered (or, when a part filled and `partsInFlight` parts are on the wire,
+   *   when one of them is stored; streaming: when the chunk went to the connection).
    */
   async write(bytes: Uint8Array): Promise<void> {
+    this.#check();
+    if (this.#put) return await this.#send((w) => w.write(bytes));
     let at = 0;
     while (at < bytes.byteLength) {
       if (this.#fill === this.#buf.byteLength) this.#grow(bytes.byteLength - at);
@@ -57,7 +81,14 @@ export class Upload {
       this.#buf.set(bytes.subarray(at, at + n), this.#fill);
       this.#fill += n;
       at += n;
-      if (this.#fill === this.#partSize) await this.#flush();
+      if (this.#fill === this.#partSize) {
+        if (this.#streaming && this.#etags.length === 0) {
+          await this.#startStream();
+          if (at < bytes.byteLength) await this.#send((w) => w.write(bytes.subarray(at)));
+          return;
+        }
+        await this.#flush();
+      }
     }
   }
 
@@ -75,7 +106,8 @@ export class Upload {
 
   /**
    * Add the bytes `start` to `end` (exclusive) of an existing object: copied by the server
-   * when they make whole parts, read through the buffer otherwise.
+   * when they make whole parts, read through the buffer otherwise. (A composed object is
+   * always a multipart upload: no streamed PUT.)
    *
    * @param from Source key.
    * @param start First byte.
@@ -83,11 +115,12 @@ export class Upload {
    * @returns When added.
    */
   async copy(from: string, start: number, end: number): Promise<void> {
+    this.#streaming = false;
     while (start < end) {
+      this.#check();
       if (this.#fill === 0 && end - start >= MIN_PART) {
         let n = Math.min(end - start, COPY_PART);
         if (end - start - n < MIN_PART) n = end - start; // never leave a too-small middle part
-        await this.#inflight;
         const part = this.#nextPart();
         const id = await this.#id();
         this.#etags[part - 1] = await this.#client.uploadPartCopy(this.#key, id, part, from, [start, start + n - 1]);
@@ -113,26 +146,45 @@ export class Upload {
    * @returns When the object exists.
    */
   async finish(): Promise<void> {
+    this.#check();
     this.#done = true;
+    if (this.#put) {
+      await this.#send((w) => w.close());
+      return await this.#put.put.done;
+    }
     if (this.#uploadId === undefined && this.#etags.length === 0) {
       await this.#client.put(this.#key, this.#buf.subarray(0, this.#fill));
       return;
     }
     if (this.#fill > 0) await this.#flush();
-    await this.#inflight;
-    await this.#client.completeMultipart(this.#key, this.#uploadId!, this.#etags);
+    await Promise.all(this.#inflight);
+    this.#check();
+    await this.#client.completeMultipart(this.#key, await this.#id(), this.#etags);
   }
 
   /**
-   * Drop the upload: no object appears and no part is left behind.
+   * Drop the upload: what is on the wire is cancelled, no object appears and no part is left
+   * behind.
    *
    * @returns When the parts are gone.
    */
   async abort(): Promise<void> {
     this.#done = true;
     this.#buf = new Uint8Array(0);
-    await this.#inflight.catch(() => {});
-    if (this.#uploadId !== undefined) await this.#client.abortMultipart(this.#key, this.#uploadId);
+    this.#failure ??= { error: new Error("upload aborted") };
+    this.#cancel.abort(this.#failure.error);
+    if (this.#put) {
+      await this.#put.writer.abort(this.#failure.error).catch(() => {});
+      await this.#put.put.done.catch(() => {});
+    }
+    await Promise.allSettled(this.#inflight);
+    const id = await this.#uploadId?.catch(() => undefined);
+    if (id !== undefined) await this.#client.abortMultipart(this.#key, id);
+  }
+
+  /** Throw the first failure of a part in flight or of the streamed PUT. */
+  #check(): void {
+    if (this.#failure) throw this.#failure.error;
   }
 
   #grow(wanted: number): void {
@@ -153,23 +205,63 @@ export class Upload {
     return part;
   }
 
-  async #id(): Promise<string> {
-    this.#uploadId ??= await this.#client.createMultipart(this.#key);
+  #id(): Promise<string> {
+    if (this.#uploadId === undefined) {
+      this.#uploadId = this.#client.createMultipart(this.#key);
+      this.#uploadId.catch(() => {}); // awaited by whoever needs it; never unhandled
+    }
     return this.#uploadId;
   }
 
+  /** Begin the streamed PUT with the full first part as its first chunk. */
+  async #startStream(): Promise<void> {
+    const put = this.#client.putStream(this.#key, this.#cancel.signal);
+    const writer = put.writable.getWriter();
+    this.#put = { put, writer };
+    // An answer before the body ended is a refusal: fail the pending and next writes with it.
+    put.done.catch((error) => {
+      this.#failure ??= { error };
+      writer.abort(error).catch(() => {});
+    });
+    const first = this.#buf.subarray(0, this.#fill);
+    this.#buf = new Uint8Array(0);
+    this.#fill = 0;
+    await this.#send((w) => w.write(first));
+  }
+
+  /**
+   * Write to (or close) the streamed body. When that fails (the server answered early, or
+   * the body was cancelled), the request is cancelled and the answer, if there was one, is
+   * the error: an S3 refusal such as 411 rather than a bare stream error.
+   */
+  async #send(op: (writer: WritableStreamDefaultWriter<Uint8Array>) => Promise<void>): Promise<void> {
+    const { put, writer } = this.#put!;
+    try {
+      await op(writer);
+    } catch (e) {
+      this.#cancel.abort(e);
+      await put.done.catch(() => {});
+      throw this.#failure?.error ?? e;
+    }
+  }
+
+  /** Send the full buffer as the next part once fewer than `partsInFlight` are on the wire. */
   async #flush(): Promise<void> {
     const body = this.#buf.subarray(0, this.#fill);
     this.#buf = new Uint8Array(0);
     this.#fill = 0;
     const id = await this.#id();
-    await this.#inflight; // one part on the wire at a time, the next one filling meanwhile
+    while (this.#inflight.size >= this.#inFlightMax) await Promise.race(this.#inflight);
+    this.#check();
     if (this.#done && body.byteLength === 0) return;
     const part = this.#nextPart();
-    const sending = this.#client.uploadPart(this.#key, id, part, body).then((etag) => {
-      this.#etags[part - 1] = etag;
-    });
-    sending.catch(() => {}); // awaited later; never an unhandled rejection
-    this.#inflight = sending;
+    const sending = this.#client.uploadPart(this.#key, id, part, body, this.#cancel.signal)
+      .then((etag) => {
+        this.#etags[part - 1] = etag;
+      }, (error) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => this.#inflight.delete(sending));
+    this.#inflight.add(sending);
   }
 }

@@ -10,7 +10,10 @@ import type { S3PathIOOptions } from "./s3_path_io.ts";
 /**
  * Credentials, region and endpoint from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`) and `AWS_ENDPOINT_URL_S3` (or
- * `AWS_ENDPOINT_URL`). Throws a `TypeError` naming what is missing when there is no key pair.
+ * `AWS_ENDPOINT_URL`), and the upload settings of anyftp: `ANYFTP_S3_PART_SIZE` (bytes),
+ * `ANYFTP_S3_PARTS_IN_FLIGHT` and `ANYFTP_S3_STREAMING_UPLOAD` (`1`: see
+ * {@linkcode S3PathIOOptions.streamingUpload}). Throws a `TypeError` naming what is missing
+ * when there is no key pair, or what is wrong with a malformed setting.
  *
  * @param env The environment, e.g. `process.env` or `Deno.env.toObject()`.
  * @returns Options to spread into {@linkcode S3PathIOOptions} (with `bucket` added).
@@ -34,9 +37,26 @@ export function s3OptionsFromEnv(
   const sessionToken = env.AWS_SESSION_TOKEN || undefined;
   const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+  const partSize = count(env, "ANYFTP_S3_PART_SIZE");
+  const partsInFlight = count(env, "ANYFTP_S3_PARTS_IN_FLIGHT");
+  const streaming = env.ANYFTP_S3_STREAMING_UPLOAD;
+  if (streaming !== undefined && !/^(0|1|true|false)$/.test(streaming)) {
+    throw new TypeError(`ANYFTP_S3_STREAMING_UPLOAD must be 1 or 0, got "${streaming}".`);
+  }
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
+    ...(partSize !== undefined ? { partSize } : {}),
+    ...(partsInFlight !== undefined ? { partsInFlight } : {}),
+    ...(streaming !== undefined ? { streamingUpload: streaming === "1" || streaming === "true" } : {}),
   };
+}
+
+/** A positive integer variable, `undefined` when unset or empty; a `TypeError` otherwise. */
+function count(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(value)) throw new TypeError(`${name} must be a positive integer, got "${value}".`);
+  return Number(value);
 }

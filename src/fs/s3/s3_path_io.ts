@@ -9,9 +9,11 @@
  * - `stat` reads object metadata (HEAD); directories report the time of their marker, or the
  *   epoch when they have none.
  * - `openRead` with an offset is a ranged GET (REST + RETR).
- * - `openWrite` is a multipart upload with bounded part buffers (two parts in memory at most);
- *   the object appears only when the upload completes, and an aborted write leaves no object
- *   and no parts. Append and offset writes compose the new object from server-side copies of
+ * - `openWrite` is a multipart upload with bounded part buffers (`partsInFlight` parts on the
+ *   wire while the next one fills: `partsInFlight + 1` parts in memory at most), or with
+ *   `streamingUpload` one PUT streamed as the bytes come; a file that fits in one part is a
+ *   single PUT. The object appears only when the upload completes, and an aborted write
+ *   leaves no object and no parts. Append and offset writes compose the new object from server-side copies of
  *   the old one plus the new bytes; the object is replaced when the write completes, so two
  *   concurrent appenders do not see each other (the last to finish wins).
  * - `rename` is copy + delete (a directory: every key under it, page by page).
@@ -30,7 +32,7 @@ import { virtualPathSegments } from "../../protocol/virtual_path.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "../path_io.ts";
 import { type FetchLike, type ObjectInfo, S3Client } from "./_s3_client.ts";
 import type { S3Credentials } from "./_sigv4.ts";
-import { Upload } from "./_upload.ts";
+import { Upload, type UploadOptions } from "./_upload.ts";
 import { S3Error } from "./s3_error.ts";
 
 
@@ -65,8 +67,26 @@ export interface S3PathIOOptions {
    * (`bucket.endpoint/key`). Most S3-compatible servers need path style. @default true
    */
   readonly pathStyle?: boolean | undefined;
-  /** Size of the parts of an upload (at least 5 MiB); two are in memory per open write. @default 8388608 */
+  /**
+   * Size of the parts of an upload (at least 5 MiB); `partsInFlight + 1` of them are in
+   * memory per open write at most. @default 8388608
+   */
   readonly partSize?: number | undefined;
+  /**
+   * Parts of one multipart upload sent at once (while the next part fills). More hide each
+   * part's latency and cost a part of memory each. @default 4
+   */
+  readonly partsInFlight?: number | undefined;
+  /**
+   * Send a plain write larger than one part as a single PUT whose body is streamed as it
+   * arrives (`Transfer-Encoding: chunked`, no `Content-Length`, payload `UNSIGNED-PAYLOAD`)
+   * instead of a multipart upload: no part buffers, and as fast as one direct PUT. Only for
+   * servers that accept a PUT of unknown length: OpenStack Swift's s3api does; AWS S3 and
+   * others answer 411 (MissingContentLength), which fails the transfer. A streamed PUT is not
+   * retried (its body cannot be sent again). Append and offset writes stay multipart.
+   * @default false
+   */
+  readonly streamingUpload?: boolean | undefined;
   /** Tries per request for throttling (SlowDown, 503), server and network errors. @default 4 */
   readonly maxAttempts?: number | undefined;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
@@ -107,7 +127,7 @@ const EPOCH = new Date(0);
 export class S3PathIO implements PathIO {
   readonly #client: S3Client;
   readonly #prefix: string;
-  readonly #partSize: number;
+  readonly #upload: UploadOptions;
   readonly #concurrency: number;
   readonly #page: number;
 
@@ -132,7 +152,11 @@ export class S3PathIO implements PathIO {
     });
     const prefix = (options.prefix ?? "").split("/").filter((s) => s !== "").join("/");
     this.#prefix = prefix === "" ? "" : `${prefix}/`;
-    this.#partSize = options.partSize ?? 8 * 1024 * 1024;
+    this.#upload = {
+      partSize: options.partSize ?? 8 * 1024 * 1024,
+      partsInFlight: Math.max(1, Math.floor(options.partsInFlight ?? 4)),
+      streaming: options.streamingUpload ?? false,
+    };
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
     this.#page = Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000)));
   }
@@ -373,7 +397,7 @@ export class S3PathIO implements PathIO {
       if (existing?.type === "dir") fail("openWrite", path, "is-a-directory");
       const key = this.#key(segs);
       const size = existing?.info.size ?? 0;
-      const upload = new Upload(this.#client, key, this.#partSize);
+      const upload = new Upload(this.#client, key, this.#upload);
       let written = 0;
       const abortWith = async (e: unknown): Promise<never> => {
         await upload.abort().catch(() => {});
@@ -427,14 +451,16 @@ export class S3PathIO implements PathIO {
     return segs.length === 0 ? this.#prefix : `${this.#prefix}${segs.join("/")}/`;
   }
 
-  /** File, directory or nothing: a HEAD of the key and a one-key listing of `key/`, together. */
+  /**
+   * File, directory or nothing: a HEAD of the key, then, when there is no such object, a
+   * one-key listing of `key/`. (Files come first: a RETR, SIZE or STOR then costs one request,
+   * not two on a server that may be busy with the transfers.)
+   */
   async #lookup(segs: readonly string[]): Promise<Found | undefined> {
     if (segs.length === 0) return { type: "dir", mtime: EPOCH };
-    const [info, page] = await Promise.all([
-      this.#client.head(this.#key(segs)),
-      this.#client.list({ prefix: this.#dirKey(segs), maxKeys: 1 }),
-    ]);
+    const info = await this.#client.head(this.#key(segs));
     if (info !== undefined) return { type: "file", info };
+    const page = await this.#client.list({ prefix: this.#dirKey(segs), maxKeys: 1 });
     const first = page.objects[0];
     if (first !== undefined || page.prefixes.length > 0) {
       return { type: "dir", mtime: first?.key === this.#dirKey(segs) ? first.mtime : EPOCH };
@@ -472,7 +498,7 @@ export class S3PathIO implements PathIO {
   /** Server-side copy of one object; multipart above the 5 GiB limit of a single copy. */
   async #copyObject(from: string, to: string, size: number): Promise<void> {
     if (size <= 5 * 1024 * 1024 * 1024) return await this.#client.copy(from, to);
-    const upload = new Upload(this.#client, to, this.#partSize);
+    const upload = new Upload(this.#client, to, { ...this.#upload, streaming: false });
     try {
       await upload.copy(from, 0, size);
       await upload.finish();
@@ -520,6 +546,13 @@ function fileStat(info: ObjectInfo): FileStat {
   return { type: "file", size: info.size, mtime: info.mtime, mode: 0o644 };
 }
 
+/**
+ * Bytes of a download read ahead from S3 while the consumer (the data connection) is busy:
+ * the S3 connection keeps flowing instead of stopping at every chunk the consumer has not
+ * taken yet. Bounded: one MiB (plus one chunk) per open read.
+ */
+const READ_AHEAD = 1024 * 1024;
+
 /** A response body as the read stream: failures become PathIOErrors, cancel closes the socket. */
 function bodyStream(body: ReadableStream<Uint8Array>, path: string): ReadableStream<Uint8Array> {
   const reader = body.getReader();
@@ -534,7 +567,7 @@ function bodyStream(body: ReadableStream<Uint8Array>, path: string): ReadableStr
       }
     },
     cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: READ_AHEAD, size: (chunk) => chunk.byteLength });
 }
 
 const KINDS: Record<string, PathIOErrorKind> = {
