@@ -10,7 +10,7 @@ import { resolveOptions } from "../src/client/_options.ts";
 import { S3Error, S3PathIO, type S3PathIOOptions } from "../src/fs/s3/mod.ts";
 import { PathIOError } from "../src/errors.ts";
 import { startTestServer } from "../src/testing/mod.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 import { srcDir } from "./_support/source_tree.ts";
 
 // ---- Compiled checks (tsc and deno check fail when the option sets drift apart) ----

@@ -1,5 +1,5 @@
 /**
- * S3PathIO on a real S3 server (OpenStack Swift's s3api, started by tests/_s3_server.ts):
+ * S3PathIO on a real S3 server (OpenStack Swift's s3api, started by tests/_support/peers/swift.ts):
  * what the conformance suite leaves out — the documented differences from a file system,
  * multipart uploads with bounded buffers, append and offset writes composed from part copies,
  * aborted uploads that leave nothing, paginated listings and directory renames, directories
@@ -12,8 +12,8 @@ import type { PathIO } from "../src/fs/path_io.ts";
 import { S3PathIO, type S3PathIOOptions } from "../src/fs/s3/s3_path_io.ts";
 import { S3Error } from "../src/fs/s3/s3_error.ts";
 import { s3OptionsFromEnv } from "../src/fs/s3/s3_env.ts";
-import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
-import { sha256 as sha } from "./_interop_harness.ts";
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_support/mod.ts";
+import { sha256 as sha } from "./_support/mod.ts";
 
 const BUCKET = "fs-s3";
 const MiB = 1024 * 1024;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { UsageError } from "../src/cli/args.ts";
 import type { CliIO } from "../src/cli/io.ts";
 import { parseServeArgs, runServe } from "../src/cli/serve.ts";
-import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_s3_server.ts";
+import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_support/mod.ts";
 
 function fakeIO(env: Record<string, string>): { io: CliIO; lines: string[] } {
   const lines: string[] = [];

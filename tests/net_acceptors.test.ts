@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { IN_CI, toolPresent } from "./_interop_harness.ts";
+import { IN_CI, toolPresent } from "./_support/mod.ts";
 
 const BURST = 60;
 const hasSs = toolPresent("ss", ["-V"]);

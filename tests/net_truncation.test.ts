@@ -13,9 +13,9 @@ import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { nodeNet } from "../src/net/node.ts";
 import type { Net } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_interop_harness.ts";
-import { TEST_CERT, TEST_KEY } from "./_net_fixtures.ts";
-import { getFile, guard, startServer } from "./_server_helpers.ts";
+import { PYTHON, repoFile, skipUnless } from "./_support/mod.ts";
+import { TEST_CERT, TEST_KEY } from "./_support/mod.ts";
+import { getFile, guard, startServer } from "./_support/mod.ts";
 
 const TRIES = 12;
 const SIZE = 1 << 20;

@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { Client } from "../src/client/client.ts";
-import { countingNet, guard, settle, startServer, waitFor } from "./_server_helpers.ts";
+import { countingNet, guard, settle, startServer, waitFor } from "./_support/mod.ts";
 
 const env =
   (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};

@@ -1,7 +1,7 @@
 /**
  * S3PathIO throughput and memory, in one run (issue 14, "Measured"):
  *
- * 1. starts a real OpenStack Swift with s3api on loopback (tests/_s3_server.ts) and a bucket;
+ * 1. starts a real OpenStack Swift with s3api on loopback (tests/_support/peers/swift.ts) and a bucket;
  * 2. PUT and GET of an N MiB object straight to S3 with curl `--aws-sigv4` (the reference);
  * 3. our server as a separate Node process (`dist/src/cli/main.js serve --s3 ...`), curl FTP
  *    STOR and RETR of the same size through it; then one STOR of a big file while the server's
@@ -22,7 +22,7 @@ import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
-import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, startS3Server } from "../../tests/_s3_server.ts";
+import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, startS3Server } from "../../tests/_support/peers/swift.ts";
 import {
   codeVersion,
   machineBusySeconds,

@@ -12,7 +12,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_pr
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_client_servers.ts";
+import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_support/peers/ftp_servers.ts";
 
 /** The repository root (also when running from a tsc build under bench/results/). */
 export const REPO = resolve(import.meta.dirname ?? ".", "../..").replace(

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_client_servers.ts";
+import { type RealServer, startPyftpdlib, startVsftpd } from "../../tests/_support/peers/ftp_servers.ts";
 import { BUILD, buildForNode } from "./_bench_lib.ts";
 
 const mib = Number(process.argv[2] ?? 1024);

@@ -1,8 +1,0 @@
-/**
- * Moved to `tests/_support/cli.ts`; this re-export keeps older importers (bench/, branches in
- * flight) compiling until they switch. New code imports `tests/_support/` directly.
- *
- * @module
- */
-export * from "./_support/cli.ts";
-export { waitForOutput as waitFor } from "./_support/cli.ts";
