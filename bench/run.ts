@@ -52,7 +52,12 @@ import {
   rawTcp,
   type Sizes,
 } from "./_suites.ts";
-import { renderReport, type Report } from "./_report.ts";
+import { type GcMemory, renderReport, type Report } from "./_report.ts";
+import {
+  idleSessionMemory as gcIdleMemory,
+  plainSocketMemory,
+  suiteMemory,
+} from "./server/session_memory.ts";
 import {
   type BenchServer,
   buildForNode,
@@ -291,6 +296,34 @@ async function clientSuite(): Promise<void> {
   }
 }
 
+/**
+ * Our server's memory with forced collections (bench/server/session_memory.ts, its own server
+ * per runtime, nothing else running): per idle session in three steps, the runtime's plain
+ * socket ceiling, and idle RSS after each repetition of a fixed work mix (the steady state).
+ */
+async function gcMemorySuite(): Promise<GcMemory[]> {
+  const out: GcMemory[] = [];
+  const n = opts.quick ? 100 : 500;
+  for (const runtime of RUNTIMES) {
+    console.error(`memory with forced GC on ${runtime} …`);
+    try {
+      const idle = await gcIdleMemory(runtime, n);
+      const plain = await plainSocketMemory(runtime, n);
+      const suite = await suiteMemory(runtime, opts.quick ? 2 : 3, opts.quick ? 8 : 64);
+      out.push({
+        runtime,
+        sessions: 3 * n,
+        perSessionKiB: idle.perSessionKiB,
+        plainPerSocketKiB: plain.perSessionKiB,
+        suite,
+      });
+    } catch (e) {
+      out.push({ runtime, sessions: 3 * n, error: String(e).slice(0, 300) });
+    }
+  }
+  return out;
+}
+
 function versions(): Record<string, string> {
   const out: Record<string, string> = {};
   for (
@@ -320,9 +353,12 @@ function versions(): Record<string, string> {
 let exitCode = 0;
 async function stopAll(): Promise<void> {
   for (const s of servers.splice(0)) await s.close().catch(() => {});
-  rmSync(work, { recursive: true, force: true });
 }
-process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+process.on("SIGINT", () =>
+  void stopAll().then(() => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  }));
 try {
   ensurePeers();
   const startLoad = await waitForQuiet(Number(process.env.BENCH_MAX_LOAD ?? 1.5), 600);
@@ -335,6 +371,11 @@ try {
   const t0 = performance.now();
   if (doServers) await serverSuite();
   if (doClients) await clientSuite();
+  let gcMemory: GcMemory[] = [];
+  if (doServers) {
+    await stopAll(); // the memory runs start their own servers, alone on the machine
+    gcMemory = await gcMemorySuite();
+  }
   const seconds = (performance.now() - t0) / 1000;
   const report: Report = {
     started: started.toISOString(),
@@ -348,6 +389,7 @@ try {
     sizes,
     runs,
     idleRss: Object.fromEntries(idleRss),
+    gcMemory,
     samples,
   };
   const text = renderReport(report);
@@ -372,5 +414,6 @@ try {
   exitCode = 1;
 } finally {
   await stopAll();
+  rmSync(work, { recursive: true, force: true });
 }
 process.exit(exitCode);
