@@ -1,7 +1,9 @@
 /**
- * The ten scenarios of aioftp's test suite (shared/spec/aioftp-reference.md), server side,
- * over real sockets; where a scenario is about client fallbacks, anyftp's own Client drives
- * the server (scenario 5 and the first case of 6 as a pair on the in-memory network).
+ * The ten scenarios of aioftp's test suite (shared/spec/aioftp-reference.md), server side, on
+ * the in-memory network (deterministic, no ports) except where the scenario is about ports
+ * and sockets (6: the passive-port pool; 7: connection limits), which run over the runtime's
+ * loopback; where a scenario is about client fallbacks, anyftp's own Client drives the server
+ * (scenario 5 and the first case of 6 as a pair).
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +19,7 @@ import {
   putFile,
   readAll,
   settle,
+  startMemoryServer,
   startPair,
   startServer,
   text,
@@ -28,8 +31,8 @@ const USER = { login: "u", password: "p" };
 
 describe("server scenario 1: round trip and append", () => {
   it("upload then download returns the same bytes; APPE of the same data doubles the content", async () => {
-    await using srv = await startServer({ users: [USER] });
-    await using c = await Control.login(srv.port, "u", "p");
+    await using srv = await startMemoryServer({ users: [USER] });
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const payload = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
     assert.equal((await c.upload("STOR file.bin", payload)).final.code, "226");
@@ -44,9 +47,9 @@ describe("server scenario 1: round trip and append", () => {
 
 describe("server scenario 2: REST offsets", () => {
   it("RETR after REST 0, 3, 10; STOR/APPE at an offset overwrite in place and pad with NUL", async () => {
-    await using srv = await startServer({ users: [USER] });
+    await using srv = await startMemoryServer({ users: [USER] });
     await putFile(srv.storage, "/f", "0123456789");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     for (const [offset, expected] of [[0, "0123456789"], [3, "3456789"], [10, ""]] as const) {
       await c.expect(`REST ${offset}`, "350");
@@ -68,9 +71,9 @@ describe("server scenario 2: REST offsets", () => {
 
 describe("server scenario 3: REST is reset by an unrelated command", () => {
   it("REST then MKD/PWD/NOOP: the next RETR starts at 0", async () => {
-    await using srv = await startServer({ users: [USER] });
+    await using srv = await startMemoryServer({ users: [USER] });
     await putFile(srv.storage, "/f", "0123456789");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     for (const unrelated of ["MKD d", "PWD", "NOOP", "SIZE f", "CWD /"]) {
       await c.expect("REST 5", "350");
@@ -86,12 +89,12 @@ describe("server scenario 3: REST is reset by an unrelated command", () => {
 
 describe("server scenario 4: permissions", () => {
   it("a read-only root gives 550 on MKD and STOR; a writable sub-path permission allows them", async () => {
-    await using srv = await startServer({
+    await using srv = await startMemoryServer({
       users: [{ ...USER, permissions: [{ path: "/", writable: false }, { path: "/incoming", writable: true }] }],
     });
     await srv.storage.mkdir("/incoming");
     await putFile(srv.storage, "/readme", "r");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     assert.equal((await c.cmd("MKD /x")).code, "550");
     assert.equal((await c.cmd("MKD /incoming/x")).code, "257");
     assert.equal((await c.cmd("DELE /readme")).code, "550");
@@ -106,11 +109,11 @@ describe("server scenario 4: permissions", () => {
   });
 
   it("an unreadable sub-path refuses RETR, LIST and CWD", async () => {
-    await using srv = await startServer({
+    await using srv = await startMemoryServer({
       users: [{ ...USER, permissions: [{ path: "/" }, { path: "/private", readable: false, writable: false }] }],
     });
     await putFile(srv.storage, "/private/p", "secret");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     assert.equal((await c.cmd("CWD /private")).code, "550");
     await c.expect("EPSV", "229");
     assert.equal((await c.cmd("RETR /private/p")).code, "550");
@@ -195,9 +198,9 @@ describe("server scenario 7: connection limits", () => {
 
 describe("server scenario 8: ABOR", () => {
   it("ABOR during a slow (throttled) RETR: 426 then 226", async () => {
-    await using srv = await startServer({ users: [USER], speedLimits: { downloadPerConnection: 50_000 } });
+    await using srv = await startMemoryServer({ users: [USER], speedLimits: { downloadPerConnection: 50_000 } });
     await putFile(srv.storage, "/slow", new Uint8Array(1_000_000));
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const data = await c.passive();
     await c.expect("RETR slow", "150");
@@ -214,8 +217,8 @@ describe("server scenario 8: ABOR", () => {
   it("ABOR during a slow MLSD: 426 then 226; with nothing to abort: 226", async () => {
     const storage = new MemoryPathIO();
     for (let i = 0; i < 2000; i++) await storage.mkdir(`/d/${"n".repeat(60)}${i}`, { parents: true });
-    await using srv = await startServer({ users: [USER], storage, speedLimits: { downloadPerConnection: 20_000 } });
-    await using c = await Control.login(srv.port, "u", "p");
+    await using srv = await startMemoryServer({ users: [USER], storage, speedLimits: { downloadPerConnection: 20_000 } });
+    await using c = await Control.login(srv, "u", "p");
     const data = await c.passive();
     await c.expect("MLSD /d", "150");
     const reader = data.readable.getReader();
@@ -231,11 +234,11 @@ describe("server scenario 8: ABOR", () => {
 
 describe("server scenario 9: nothing gets past the root", () => {
   it("CWD ../../../ and /a/../b/.. stay at /", async () => {
-    await using srv = await startServer({ users: [{ ...USER, basePath: "/jail" }] });
+    await using srv = await startMemoryServer({ users: [{ ...USER, basePath: "/jail" }] });
     await srv.storage.mkdir("/jail/a", { parents: true });
     await srv.storage.mkdir("/jail/b");
     await putFile(srv.storage, "/outside", "no");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     for (const p of ["../../../", "/a/../b/..", "a/../../..", "/../.."]) {
       assert.equal((await c.cmd(`CWD ${p}`)).code, "250", p);
       assert.match((await c.cmd("PWD")).lines[0]!, /^"\/" /, p);
@@ -274,8 +277,8 @@ describe("server scenario 10: storage errors and bad input", () => {
   }
 
   it("a storage write error gives 451; a full storage 552; STOR into a missing directory 550", async () => {
-    await using srv = await startServer({ users: [USER], storage: new FailingStorage() });
-    await using c = await Control.login(srv.port, "u", "p");
+    await using srv = await startMemoryServer({ users: [USER], storage: new FailingStorage() });
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const broken = await c.upload("STOR broken", new Uint8Array(100_000));
     assert.equal(broken.final.code, "451");
@@ -287,17 +290,17 @@ describe("server scenario 10: storage errors and bad input", () => {
   });
 
   it("a MemoryPathIO quota gives 552 mid-upload", async () => {
-    await using srv = await startServer({ users: [USER], storage: new MemoryPathIO({ maxBytes: 50_000 }) });
-    await using c = await Control.login(srv.port, "u", "p");
+    await using srv = await startMemoryServer({ users: [USER], storage: new MemoryPathIO({ maxBytes: 50_000 }) });
+    await using c = await Control.login(srv, "u", "p");
     await c.expect("TYPE I", "200");
     const r = await c.upload("STOR big", new Uint8Array(200_000));
     assert.equal(r.final.code, "552");
   });
 
   it("NUL in a command is refused with 501; a CR splits a line into two commands, each checked", async () => {
-    await using srv = await startServer({ users: [{ ...USER, permissions: [{ path: "/", writable: false }] }] });
+    await using srv = await startMemoryServer({ users: [{ ...USER, permissions: [{ path: "/", writable: false }] }] });
     await putFile(srv.storage, "/f", "x");
-    await using c = await Control.login(srv.port, "u", "p");
+    await using c = await Control.login(srv, "u", "p");
     assert.equal((await c.cmd("SIZE f\0../../etc/passwd")).code, "501");
     await c.sendRaw(bytes("SIZE f\rDELE f\r\n"));
     assert.equal((await c.reply()).code, "213");
