@@ -209,8 +209,9 @@ export interface ListenOptions {
    * over them) where the runtime offers it, for event loops that accept one connection per
    * turn: libuv does (Node), and so does Deno's `node:net`, so a loop kept busy by running
    * sessions accepts new clients slowly. Where the runtime cannot share a port (Node before
-   * 22.12) one socket is used. Another process of the same user could then bind the port too
-   * and take a share of the connections. @default 1
+   * 22.12) one socket is used. A fixed port is first bound alone, so a port another
+   * listener holds fails with `EADDRINUSE` as without this option (only a process of the same
+   * user that shares the port deliberately, in the moment between, could join). @default 1
    */
   readonly acceptors?: number | undefined;
 }

@@ -84,6 +84,14 @@ export async function listenNode(options: ListenOptions): Promise<Listener> {
   // pauseOnConnect: read nothing until the reader pulls (so STARTTLS sees every byte).
   const create = () => net.createServer({ allowHalfOpen: true, pauseOnConnect: !context }, onSocket);
   const acceptors = Math.max(1, Math.min(options.acceptors ?? 1, 16));
+  if (acceptors > 1 && options.port !== 0) {
+    // Sockets sharing a port (SO_REUSEPORT) bind even where another such socket listens (a
+    // second `anyftp serve -p N` would split the clients with the first): a plain bind first
+    // fails with EADDRINUSE when anything holds the port.
+    const probe = create();
+    await bind(probe, options, backlog, false);
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+  }
   const servers = [create()];
   await bind(servers[0]!, options, backlog, acceptors > 1);
   const bound = servers[0]!.address() as net.AddressInfo;
