@@ -163,7 +163,8 @@ export function writableOf(
       queued.push(bytes);
       queuedBytes += bytes.byteLength;
       flushing ??= flush();
-      if (queuedBytes >= WRITE_BEHIND) await flushing;
+      // Bounded in bytes, and in chunks (one writev takes at most IOV_MAX buffers at once).
+      if (queuedBytes >= WRITE_BEHIND || queued.length >= 1024) await flushing;
       if (failure !== undefined) throw failure;
     },
     async close() {
