@@ -10,8 +10,8 @@
  *   core `src/net/_core/` imports only itself, `types.ts` and `errors.ts` (and no runtime
  *   module); each adapter (`node`, `deno`, `bun`, `memory`: its entry file and its folder)
  *   only the shared core, `types.ts`, `errors.ts` and itself; only the Node adapter imports
- *   `node:` modules, and the Deno adapter reaches the Node adapter through exactly one named
- *   module, `src/net/deno/_via_node.ts`;
+ *   `node:` modules, and the Deno and Bun adapters reach the Node adapter through exactly one
+ *   named module each, `src/net/deno/_via_node.ts` and `src/net/bun/_via_node.ts`;
  * - no import cycle anywhere.
  *
  * @module
@@ -52,8 +52,8 @@ const ADAPTERS = ["node", "deno", "bun", "memory"];
 /** What `src/net/` offers the rest of the code: the files the export maps point to. */
 const NET_ENTRIES = ["types", "auto", ...ADAPTERS].map((name) => `src/net/${name}.ts`);
 
-/** The one module of the Deno adapter allowed to import the Node adapter. */
-const DENO_VIA_NODE = "src/net/deno/_via_node.ts";
+/** The one module of the Deno adapter, and of the Bun adapter, allowed to import the Node adapter. */
+const VIA_NODE = ["src/net/deno/_via_node.ts", "src/net/bun/_via_node.ts"];
 
 
 /** The layer of a repository path: `errors`, `net`, …, `testing`, `mod`; `?` when unknown. */
@@ -108,7 +108,7 @@ export function netViolations(graph: Graph): string[] {
         if (!shared(target)) found.push(`${path} → ${target} (the shared net core imports only itself, types, errors)`);
       } else if (adapter !== undefined) {
         const own = target === `src/net/${adapter}.ts` || target.startsWith(`src/net/${adapter}/`);
-        const viaNode = path === DENO_VIA_NODE && target.startsWith("src/net/node/");
+        const viaNode = VIA_NODE.includes(path) && target.startsWith("src/net/node/");
         if (!shared(target) && !own && !viaNode) {
           found.push(`${path} → ${target} (an adapter imports only the shared net core, types, errors)`);
         }

@@ -80,16 +80,9 @@ function runPeer(port: number, mode: string): Promise<{ code: number | null; out
   });
 }
 
-/** What a runtime's adapter cannot tell (see the README's Limitations). */
-interface Limits {
-  /** A TLS end without close_notify reads as a normal end (Bun's own TLS sockets). */
-  readonly missingCloseNotifyReadsAsEnd?: boolean;
-}
-
 async function uploads(
   net: Net,
   mode: "rst" | "fin" | "tls-fin" | "tls-notify",
-  limits: Limits = {},
 ): Promise<void> {
   const tls = mode.startsWith("tls");
   await using srv = await startServer({
@@ -104,7 +97,7 @@ async function uploads(
   const codes = out.trim().split("\n");
   assert.equal(code, 0, `peer failed: ${out}`);
   assert.equal(codes.length, TRIES, out);
-  const cut = mode === "rst" || (mode === "tls-fin" && !limits.missingCloseNotifyReadsAsEnd);
+  const cut = mode === "rst" || mode === "tls-fin";
   for (let i = 0; i < TRIES; i++) {
     const stored = await getFile(srv.storage, `/up-${i}`).then((b) => b.length, () => -1);
     if (cut) {
@@ -117,17 +110,14 @@ async function uploads(
   }
 }
 
-function truncations(name: string, net: Net, limits: Limits = {}): void {
+function truncations(name: string, net: Net): void {
   describe(`truncated uploads: 426 and nothing published (${name})`, {
     skip: skipUnless(PYTHON, ["--version"]),
   }, () => {
     it(`data connection reset after the bytes (${TRIES} tries): 425/426, file not published`, () =>
       uploads(net, "rst"));
-    const what = limits.missingCloseNotifyReadsAsEnd
-      ? "226 (this adapter cannot tell it from close_notify)"
-      : "426, file not published";
-    it(`PROT P upload ended by FIN without close_notify (${TRIES} tries): ${what}`, () =>
-      uploads(net, "tls-fin", limits));
+    it(`PROT P upload ended by FIN without close_notify (${TRIES} tries): 426, file not published`, () =>
+      uploads(net, "tls-fin"));
     it(`control: plain upload ended by FIN (${TRIES} tries): 226, whole file`, () => uploads(net, "fin"));
     it(`control: PROT P upload ended by close_notify (${TRIES} tries): 226, whole file`, () =>
       uploads(net, "tls-notify"));
@@ -141,7 +131,7 @@ if (runtime.Deno !== undefined) {
   truncations("node (on deno)", nodeNet);
 } else if (runtime.Bun !== undefined) {
   const { bunNet } = await import("../src/net/bun.ts");
-  truncations("bun", bunNet, { missingCloseNotifyReadsAsEnd: true });
+  truncations("bun", bunNet);
   truncations("node (on bun)", nodeNet);
 } else {
   truncations("node", nodeNet);

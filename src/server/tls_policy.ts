@@ -46,7 +46,9 @@ export interface ServerTlsPolicy extends TlsRequirements {
    * cannot, and the check is skipped. Off by default: measured here, our Node and Bun servers
    * resume TLS 1.3 sessions but not TLS 1.2 ones, and Node resumes only curl's first data
    * connection of a session, so requiring it refuses legitimate clients. Python's ftplib
-   * does not resume sessions at all. @default false
+   * does not resume sessions at all. On Bun, PROT P uploads run `node:tls` (to tell a missing
+   * close_notify from a clean end), which cannot resume Bun's own sessions: with this on,
+   * Bun refuses every PROT P upload with 425. @default false
    */
   readonly sessionReuse?: boolean | undefined;
 }

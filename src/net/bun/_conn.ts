@@ -205,6 +205,11 @@ export class BunConn implements Conn {
     if (this.#queue.length > 0) {
       throw new TypeError("startTls with unread bytes: the peer sent data before the handshake");
     }
+    if (options.role === "server" && init.requireCloseNotify) {
+      // Bun's TLS ends a stream alike with or without close_notify (see _via_node.ts).
+      const { tlsViaNode } = await import("./_via_node.ts");
+      return await tlsViaNode(this, options, init);
+    }
     let conn: BunConn;
     let tls: BunTlsOptions;
     const addrs: [Addr, Addr] = [this.#local, this.#remote];
