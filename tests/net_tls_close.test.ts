@@ -8,9 +8,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { nodeNet } from "../src/net/node.ts";
 import type { Net } from "../src/net/types.ts";
-import { drain, PYTHON, repoFile, skipUnless, TEST_CERT, TEST_KEY } from "./_support/mod.ts";
+import { drain, PYTHON, repoFile, runtimeAdapters, skipUnless, TEST_CERT, TEST_KEY } from "./_support/mod.ts";
 
 const ROUNDS = 20;
 const SIZES = [0, 100_000];
@@ -174,15 +173,4 @@ function strictClose(name: string, net: Net): void {
   );
 }
 
-const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
-if (runtime.Deno !== undefined) {
-  const { denoNet } = await import("../src/net/deno.ts");
-  strictClose("deno", denoNet);
-  strictClose("node (on deno)", nodeNet);
-} else if (runtime.Bun !== undefined) {
-  const { bunNet } = await import("../src/net/bun.ts");
-  strictClose("bun", bunNet);
-  strictClose("node (on bun)", nodeNet);
-} else {
-  strictClose("node", nodeNet);
-}
+for (const { name, net } of await runtimeAdapters()) strictClose(name, net);

@@ -9,13 +9,20 @@
  * whole file.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { nodeNet } from "../src/net/node.ts";
 import type { Net } from "../src/net/types.ts";
-import { PYTHON, repoFile, skipUnless } from "./_support/mod.ts";
-import { TEST_CERT, TEST_KEY } from "./_support/mod.ts";
-import { getFile, guard, startServer } from "./_support/mod.ts";
+import {
+  getFile,
+  guard,
+  PYTHON,
+  repoFile,
+  runTool,
+  runtimeAdapters,
+  skipUnless,
+  startServer,
+  TEST_CERT,
+  TEST_KEY,
+} from "./_support/mod.ts";
 
 const TRIES = 12;
 const SIZE = 1 << 20;
@@ -60,24 +67,9 @@ for i in range(tries):
 ftp.quit()
 `;
 
-function runPeer(port: number, mode: string): Promise<{ code: number | null; out: string }> {
-  const child = spawn(
-    PYTHON,
-    ["-c", PEER, String(port), repoFile("tests/fixtures/tls/cert.pem"), mode, String(TRIES), String(SIZE)],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  child.stdout!.setEncoding("utf8");
-  child.stdout!.on("data", (t: string) => (out += t));
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (t: string) => (out += t));
-  const timer = setTimeout(() => child.kill(), 120_000); // a hung peer cannot outlive the test
-  return new Promise((resolve) => {
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+function runPeer(port: number, mode: string) {
+  const args = ["-c", PEER, String(port), repoFile("tests/fixtures/tls/cert.pem"), mode, String(TRIES), String(SIZE)];
+  return runTool(PYTHON, args, { timeoutMs: 120_000 }); // a hung peer cannot outlive the test
 }
 
 async function uploads(
@@ -93,10 +85,10 @@ async function uploads(
     dataConnectionTimeout: 2000,
     ...(tls ? { tls: { cert: TEST_CERT, key: TEST_KEY } } : {}),
   });
-  const { code, out } = await guard(runPeer(srv.port, mode), `ftplib ${mode}`, 150_000);
+  const { code, out, err } = await guard(runPeer(srv.port, mode), `ftplib ${mode}`, 150_000);
   const codes = out.trim().split("\n");
-  assert.equal(code, 0, `peer failed: ${out}`);
-  assert.equal(codes.length, TRIES, out);
+  assert.equal(code, 0, `peer failed: ${out}${err}`);
+  assert.equal(codes.length, TRIES, `${out}${err}`);
   const cut = mode === "rst" || mode === "tls-fin";
   for (let i = 0; i < TRIES; i++) {
     const stored = await getFile(srv.storage, `/up-${i}`).then((b) => b.length, () => -1);
@@ -124,15 +116,4 @@ function truncations(name: string, net: Net): void {
   });
 }
 
-const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
-if (runtime.Deno !== undefined) {
-  const { denoNet } = await import("../src/net/deno.ts");
-  truncations("deno", denoNet);
-  truncations("node (on deno)", nodeNet);
-} else if (runtime.Bun !== undefined) {
-  const { bunNet } = await import("../src/net/bun.ts");
-  truncations("bun", bunNet);
-  truncations("node (on bun)", nodeNet);
-} else {
-  truncations("node", nodeNet);
-}
+for (const { name, net } of await runtimeAdapters()) truncations(name, net);

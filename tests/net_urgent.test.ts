@@ -9,9 +9,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
-import { nodeNet } from "../src/net/node.ts";
 import type { Conn, Net } from "../src/net/types.ts";
-import { PYTHON, skipUnless } from "./_support/mod.ts";
+import { PYTHON, runtimeAdapters, skipUnless } from "./_support/mod.ts";
 
 const ROUNDS = 20;
 
@@ -111,15 +110,4 @@ function urgent(name: string, net: Net): void {
   });
 }
 
-const runtime = globalThis as { Deno?: unknown; Bun?: unknown };
-if (runtime.Deno !== undefined) {
-  const { denoNet } = await import("../src/net/deno.ts");
-  urgent("deno", denoNet);
-  urgent("node (on deno)", nodeNet);
-} else if (runtime.Bun !== undefined) {
-  const { bunNet } = await import("../src/net/bun.ts");
-  urgent("bun", bunNet);
-  urgent("node (on bun)", nodeNet);
-} else {
-  urgent("node", nodeNet);
-}
+for (const { name, net } of await runtimeAdapters()) urgent(name, net);

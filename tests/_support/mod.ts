@@ -21,3 +21,4 @@ export * from "./peers/ftp_servers.ts";
 export * from "./peers/haproxy.ts";
 export * from "./peers/socks.ts";
 export * from "./peers/swift.ts";
+export * from "./adapters.ts";

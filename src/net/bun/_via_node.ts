@@ -8,25 +8,7 @@
  *
  * @module
  */
-import type { Conn, StartTlsOptions, TlsOptions } from "../types.ts";
+import { tlsOverConnViaNode } from "../node/_tls_via_node.ts";
 
-/**
- * TLS over `raw`'s streams with `node:tls` (server role, see the module comment).
- *
- * @param raw An open plain connection nobody is reading or writing.
- * @param options Role and certificates.
- * @param init `signal` aborts the handshake (and closes `raw`); `requireCloseNotify`.
- * @returns The TLS connection; closing it closes `raw`.
- */
-export async function tlsViaNode(
-  raw: Conn,
-  options: TlsOptions,
-  init: StartTlsOptions,
-): Promise<Conn> {
-  // node:tls and node:stream only when needed
-  const [{ tlsOverConn }, { NodeConn }] = await Promise.all([
-    import("../node/_tls_over_conn.ts"),
-    import("../node/_conn.ts"),
-  ]);
-  return await tlsOverConn(raw, options, init, (secured, over) => new NodeConn(secured, true, { over }));
-}
+/** TLS over a Bun connection's streams with `node:tls` (server role, see the module comment). */
+export const tlsViaNode = tlsOverConnViaNode;

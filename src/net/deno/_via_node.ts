@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { NodeConn } from "../node/_conn.ts";
 import { listenNode } from "../node/_listen.ts";
-import type { Conn, Listener, ListenOptions, StartTlsOptions, TlsOptions } from "../types.ts";
+import { tlsOverConnViaNode } from "../node/_tls_via_node.ts";
+import type { Listener, ListenOptions } from "../types.ts";
 
 /**
  * A plain listener through Deno's `node:net` (see the module comment).
@@ -27,19 +27,5 @@ export function listenViaNode(options: ListenOptions): Promise<Listener> {
   return listenNode(options);
 }
 
-/**
- * TLS over `raw`'s streams with `node:tls` (server role, see the module comment).
- *
- * @param raw An open plain connection nobody is reading or writing.
- * @param options Role and certificates.
- * @param init `signal` aborts the handshake (and closes `raw`).
- * @returns The TLS connection; closing it closes `raw`.
- */
-export async function tlsViaNode(
-  raw: Conn,
-  options: TlsOptions,
-  init: StartTlsOptions,
-): Promise<Conn> {
-  const { tlsOverConn } = await import("../node/_tls_over_conn.ts"); // node:stream, when needed
-  return await tlsOverConn(raw, options, init, (secured, over) => new NodeConn(secured, true, { over }));
-}
+/** TLS over `raw`'s streams with `node:tls` (server role, see the module comment). */
+export const tlsViaNode = tlsOverConnViaNode;
