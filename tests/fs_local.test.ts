@@ -405,6 +405,20 @@ describe("LocalPathIO streams", () => {
   });
 });
 
+  it("an aborted write stream still writes every chunk it accepted (a resume starts there)", async () => {
+    const w = (await fs.openWrite("/cut.bin")).getWriter();
+    const chunks = [0, 1, 2, 3].map((n) => new Uint8Array(64 * 1024).fill(n + 1));
+    // Accepted without waiting for the file: the first goes out, the rest queue behind it.
+    for (const c of chunks) await w.write(c);
+    await w.abort(new Error("the data connection was cut"));
+    const stored = readFileSync(join(root, "cut.bin"));
+    assert.equal(stored.byteLength, 4 * 64 * 1024);
+    for (const [n, c] of chunks.entries()) {
+      assert.ok(stored.subarray(n * c.byteLength, (n + 1) * c.byteLength).every((b) => b === n + 1));
+    }
+    rmSync(join(root, "cut.bin"));
+  });
+
 describe("errno mapping", () => {
   const cases: [string, PathIOErrorKind][] = [
     ["ENOENT", "not-found"],

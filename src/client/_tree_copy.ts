@@ -227,18 +227,18 @@ async function downloadFile(
 }
 
 /**
- * Copy a download into its local file, gathering the socket's chunks (64 KiB on Node) into
- * writes of about {@linkcode GATHER} bytes: one awaited file write per socket chunk is what
- * limited Node to ~500 MiB/s. Resolves once the transfer is over (the queue is free for the
- * next command); the file's close may still be under way: `closed` settles with it (and
- * rejects with any write or close error).
+ * Copy a download into its local file (the storage's write stream gathers the socket's small
+ * chunks into large writes itself, and writes what it accepted even when the copy fails, so a
+ * resume continues from the local size). Resolves once the transfer is over (the queue is free
+ * for the next command); the file's close may still be under way: `closed` settles with it
+ * (and rejects with any write or close error).
  */
 async function copyIntoFile(
   source: ReadableStream<Uint8Array>,
   sink: WritableStream<Uint8Array>,
 ): Promise<{ closed: Promise<void> }> {
   let closed: Promise<void> = Promise.resolve();
-  await copyStream(source, sink, { gather: GATHER, deferClose: (c) => (closed = c) });
+  await copyStream(source, sink, { deferClose: (c) => (closed = c) });
   return { closed };
 }
 
@@ -273,6 +273,3 @@ function safeLocalName(name: string): string {
   }
   return name;
 }
-
-/** Bytes gathered before a local write: at most this plus one queued write are held. */
-const GATHER = 1024 * 1024;

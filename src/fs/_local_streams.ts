@@ -106,8 +106,8 @@ function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
 /**
  * A write stream over `handle` at `start` (`null`: append). A write resolves once its chunk
  * is queued (up to {@linkcode WRITE_BEHIND} bytes ahead of the file), so the chunk must not be
- * changed after it was written; `close` resolves when every byte is in the file, and a failed
- * write fails the next write or the close.
+ * changed after it was written; `close` resolves when every byte is in the file, `abort` writes
+ * what was queued and closes, and a failed write fails the next write or the close.
  */
 export function writableOf(
   handle: fsp.FileHandle,
@@ -176,8 +176,10 @@ export function writableOf(
         throw toPathIOError("close", path, e); // e.g. a deferred ENOSPC on network file systems
       }
     },
+    // What was accepted is still written before the file closes: a download cut short keeps
+    // every byte it received, so a resume (REST) continues from the local size.
     async abort() {
-      queued = [];
+      if (queued.length) flushing ??= flush();
       await flushing;
       await release().catch(() => {});
     },

@@ -6,21 +6,12 @@
  * @module
  */
 
-import { concatBytes } from "./bytes.ts";
-
 /** Options of {@linkcode copyStream}. */
 export interface StreamCopyOptions {
   /** Aborts the copy: the source is cancelled and the destination aborted with the reason. */
   readonly signal?: AbortSignal;
   /** Called with every chunk before it is written (progress, byte counts). */
   readonly onChunk?: (chunk: Uint8Array) => void;
-  /**
-   * Join chunks into writes of about this many bytes (a file written from 64 KiB socket
-   * chunks is much faster in 1 MiB writes). On a failure of the source what was gathered is
-   * still written before the destination is aborted (a resume continues from the local size).
-   * @default 0 (each chunk is written as it comes)
-   */
-  readonly gather?: number;
   /**
    * Do not wait for the destination to close: the copy resolves once the last write was
    * handed over, and this gets the close (with any write or close error) to settle later.
@@ -54,29 +45,16 @@ export async function copyStream(
   options: StreamCopyOptions = {},
 ): Promise<void> {
   const { signal, onChunk, deferClose } = options;
-  const gather = options.gather ?? 0;
   const reader = source.getReader();
   const writer = dest.getWriter();
   let failure: { error: unknown } | undefined;
   let settled: Promise<unknown> = Promise.resolve();
-  let parts: Uint8Array[] = [];
-  let gathered = 0;
-  const flush = () => {
-    const bytes = concatBytes(parts, gathered);
-    parts = [];
-    gathered = 0;
-    // Not awaited, so the next read overlaps this write; a failure shows in `ready`/`close`.
-    writer.write(bytes).catch(fail);
-  };
   const fail = (error: unknown) => {
     if (failure) return;
     failure = { error };
-    const kept = gathered > 0 ? writer.write(concatBytes(parts, gathered)).catch(() => {}) : Promise.resolve();
-    parts = [];
-    gathered = 0;
     settled = Promise.all([
       reader.cancel(error).catch(() => {}),
-      kept.then(() => writer.abort(error)).catch(() => {}),
+      writer.abort(error).catch(() => {}),
     ]);
   };
   const onAbort = () => fail(signal?.reason);
@@ -84,11 +62,10 @@ export async function copyStream(
   if (signal?.aborted) onAbort();
   try {
     while (!failure) {
-      if (gathered === 0) await writer.ready;
+      await writer.ready;
       const { value, done } = await reader.read();
       if (failure) break;
       if (done) {
-        if (gathered > 0) flush();
         const closed = writer.close();
         if (deferClose) {
           closed.catch(() => {}); // the caller owns it now
@@ -97,13 +74,8 @@ export async function copyStream(
         break;
       }
       onChunk?.(value);
-      if (gather === 0) {
-        writer.write(value).catch(fail); // not awaited: see flush()
-        continue;
-      }
-      parts.push(value);
-      gathered += value.byteLength;
-      if (gathered >= gather) flush();
+      // Not awaited, so the next read overlaps this write; a failure shows in `ready`/`close`.
+      writer.write(value).catch(fail);
     }
   } catch (e) {
     fail(e);
