@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   type BenchServer,
+  holdIdleSessions,
   REPO,
   run,
   type RunResult,
@@ -243,49 +243,24 @@ export async function idleSessionMemory(
 ): Promise<Measured> {
   const memory = () => forking ? treePssKiB(s.pid) : treeRssKiB(s.pid);
   const before = memory();
-  const child = spawn("/usr/bin/python3", [
-    join(REPO, "bench/server/_sessions.py"),
-    "idle",
-    "127.0.0.1",
-    String(s.port),
-    String(sizes.idleSessions),
-    "login",
-    s.user,
-    s.password,
-  ], { stdio: ["pipe", "pipe", "pipe"] });
-  const exited = new Promise((r) => child.once("exit", r));
-  let err = "";
-  child.stderr!.on(
-    "data",
-    (d: Uint8Array) => (err = (err + new TextDecoder().decode(d)).slice(-2000)),
-  );
-  const t0 = performance.now();
-  const ready = await new Promise<boolean>((ok) => {
-    let out = "";
-    const timer = setTimeout(() => ok(false), 120_000);
-    child.stdout!.on("data", (d: Uint8Array) => {
-      out += new TextDecoder().decode(d);
-      if (out.includes("ready")) (clearTimeout(timer), ok(true));
-    });
-    child.once("exit", () => (clearTimeout(timer), ok(false)));
-  });
-  const seconds = (performance.now() - t0) / 1000;
+  let held;
+  try {
+    held = await holdIdleSessions(s.port, sizes.idleSessions, { user: s.user, password: s.password });
+  } catch (e) {
+    return { ...failed("idle sessions", undefined, e instanceof Error ? e.message : String(e)), peakRssKiB: before };
+  }
   await sleep(1000);
   const after = memory();
-  child.stdin!.end();
-  const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  await exited;
-  clearTimeout(killer);
-  const base = {
-    value: ready ? (after - before) / sizes.idleSessions : NaN,
-    seconds,
+  await held.release();
+  return {
+    value: (after - before) / sizes.idleSessions,
+    seconds: held.seconds,
     serverCpu: 0,
     clientCpu: 0,
     otherCpu: 0,
     peakRssKiB: after,
-    failures: ready ? 0 : 1,
+    failures: 0,
   };
-  return ready ? base : { ...base, error: `idle sessions: ${err.trim().split("\n").at(-1)}` };
 }
 
 /** A client under test in the client table. */

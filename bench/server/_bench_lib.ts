@@ -231,6 +231,62 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** Logged-in idle control connections held open by one Python process (`_sessions.py idle`). */
+export interface HeldSessions {
+  /** Seconds from the start until every connection was in (logged in when asked). */
+  readonly seconds: number;
+  /** Close them all and wait for the process to exit. */
+  release(): Promise<void>;
+}
+
+/**
+ * Open `n` control connections to `port` from one Python process (bench/server/_sessions.py),
+ * logged in with `login` when given, and keep them open until released. Rejects, with the
+ * holder's last error line, when they are not all in within two minutes.
+ *
+ * @param port The server's control port on 127.0.0.1.
+ * @param n How many connections.
+ * @param login The account to log in with; `undefined` leaves them at the greeting.
+ * @returns The held connections.
+ */
+export async function holdIdleSessions(
+  port: number,
+  n: number,
+  login?: { readonly user: string; readonly password: string },
+): Promise<HeldSessions> {
+  const args = ["idle", "127.0.0.1", String(port), String(n)];
+  if (login) args.push("login", login.user, login.password);
+  const child = spawn("/usr/bin/python3", [join(REPO, "bench/server/_sessions.py"), ...args], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let err = "";
+  child.stderr!.on("data", (d: Uint8Array) => (err = (err + new TextDecoder().decode(d)).slice(-2000)));
+  const release = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.end();
+    const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  const t0 = performance.now();
+  const ready = await new Promise<boolean>((ok) => {
+    let out = "";
+    const timer = setTimeout(() => ok(false), 120_000);
+    child.stdout!.on("data", (d: Uint8Array) => {
+      out += new TextDecoder().decode(d);
+      if (out.includes("ready")) (clearTimeout(timer), ok(true));
+    });
+    child.once("exit", () => (clearTimeout(timer), ok(false)));
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!ready) {
+    await release();
+    throw new Error(`not all in within 120 s: ${err.trim().split("\n").at(-1) ?? ""}`);
+  }
+  return { seconds, release };
+}
+
 /**
  * The median of some numbers (the lower middle for an even count).
  *

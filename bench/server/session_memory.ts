@@ -22,10 +22,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { BIN, BUILD, buildForNode, REPO, type Runtime, rssKiB, sleep } from "./_bench_lib.ts";
+import { BIN, BUILD, buildForNode, holdIdleSessions, REPO, type Runtime, rssKiB, sleep } from "./_bench_lib.ts";
 
 const PY = "/usr/bin/python3";
 const CLIENTS = join(REPO, "bench/server/_sessions.py");
+/** The account `serve -w` without users lets in. */
+const ANONYMOUS = { user: "anonymous", password: "anon@" };
 
 /** Bytes of the JavaScript heap and of memory outside it held by JS objects. */
 interface HeapFigures {
@@ -110,31 +112,6 @@ async function startGcChild(runtime: Runtime, entry: string, args: readonly stri
   };
 }
 
-/** N control connections held open by a Python process until released. */
-async function holdConnections(port: number, n: number, login: boolean): Promise<() => Promise<void>> {
-  const py = spawn(PY, [CLIENTS, "idle", "127.0.0.1", String(port), String(n), ...(login ? ["login"] : [])], {
-    stdio: ["pipe", "pipe", "inherit"],
-  });
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error("clients not ready in 120 s")), 120_000);
-    py.stdout!.on("data", (d: Uint8Array) => {
-      if (new TextDecoder().decode(d).includes("ready")) {
-        clearTimeout(timer);
-        ok();
-      }
-    });
-    py.once("exit", (code) => {
-      clearTimeout(timer);
-      fail(new Error(`clients exited (${code})`));
-    });
-  });
-  return async () => {
-    const exited = new Promise<void>((r) => py.once("exit", () => r()));
-    py.stdin!.end();
-    await exited;
-  };
-}
-
 /** What {@linkcode idleSessionMemory} and {@linkcode plainSocketMemory} measure (KiB). */
 export interface IdleMemory {
   /** VmRSS after a warm-up and a GC, no connection open. */
@@ -155,14 +132,15 @@ async function idleMemory(
   sessions: number,
   login: boolean,
 ): Promise<IdleMemory> {
+  const account = login ? ANONYMOUS : undefined;
   const releases: (() => Promise<void>)[] = [];
   try {
     // Warm-up: the code paths compiled and the first pools allocated before the baseline.
-    for (let i = 0; i < 2; i++) await (await holdConnections(child.port, 50, login))();
+    for (let i = 0; i < 2; i++) await (await holdIdleSessions(child.port, 50, account)).release();
     const beforeKiB = await child.rss();
     const heldKiB: number[] = [];
     for (let step = 0; step < 3; step++) {
-      releases.push(await holdConnections(child.port, sessions, login));
+      releases.push((await holdIdleSessions(child.port, sessions, account)).release);
       heldKiB.push(await child.rss());
     }
     await Promise.all(releases.splice(0).map((release) => release()));
