@@ -198,7 +198,7 @@ export class LocalPathIO implements PathIO {
         const code = (e as { code?: string }).code;
         if (code !== "EEXIST") throw toPathIOError("mkdir", path, e);
       }
-      const real = await this.#realInside("mkdir", path, next);
+      const real = await this.#realInside("mkdir", path, current, [segment]);
       const st = await this.#fs.stat(real).catch((e) => {
         throw toPathIOError("mkdir", path, e);
       });
@@ -469,12 +469,12 @@ export class LocalPathIO implements PathIO {
     return segments;
   }
 
-  /** `realpath` of a host path, refused unless inside the root. */
-  async #realInside(operation: string, path: string, host: string): Promise<string> {
+  /** `realpath` of `names` below `base` (a real directory), refused unless inside the root. */
+  async #realInside(operation: string, path: string, base: string, names: readonly string[]): Promise<string> {
     const root = await this.#rootReal(operation, path);
     let real: string;
     try {
-      real = await this.#fs.realpath(host);
+      real = await this.#fs.realpathBelow(base, names);
     } catch (e) {
       throw toPathIOError(operation, path, e);
     }
@@ -486,28 +486,28 @@ export class LocalPathIO implements PathIO {
   async #existing(operation: string, path: string): Promise<string> {
     const segments = this.#segments(operation, path);
     const root = await this.#rootReal(operation, path);
-    return this.#realInside(operation, path, join(root, ...segments));
+    return this.#realInside(operation, path, root, segments);
   }
 
   /**
    * The entry named by the last segment, inside its real (checked) parent; the last segment
    * itself is not followed. `name` is `""` for the root.
    */
-  async #entry(operation: string, path: string): Promise<{ host: string; name: string }> {
+  async #entry(operation: string, path: string): Promise<{ host: string; name: string; parent: string }> {
     const segments = this.#segments(operation, path);
     const root = await this.#rootReal(operation, path);
     const name = segments.pop();
-    if (name === undefined) return { host: root, name: "" };
-    const parent = await this.#realInside(operation, path, join(root, ...segments));
-    return { host: join(parent, name), name };
+    if (name === undefined) return { host: root, name: "", parent: root };
+    const parent = await this.#realInside(operation, path, root, segments);
+    return { host: join(parent, name), name, parent };
   }
 
   /** Where to open a file for writing: the resolved existing file, or a new name in its parent. */
   async #writeTarget(operation: string, path: string): Promise<string> {
-    const { host, name } = await this.#entry(operation, path);
+    const { host, name, parent } = await this.#entry(operation, path);
     if (name === "") fail(operation, path, "is-a-directory");
     try {
-      const real = await this.#fs.realpath(host);
+      const real = await this.#fs.realpathBelow(parent, [name]);
       if (!isInside(this.#realRoot!, real)) fail(operation, path, "outside-root");
       return real;
     } catch (e) {
