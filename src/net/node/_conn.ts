@@ -18,7 +18,7 @@ import {
   clientTlsOptions,
   onDeno,
   registerTlsSocket,
-  serverContext,
+  serverTlsSocket,
   sessionReady,
   trackSession,
 } from "./_tls.ts";
@@ -172,7 +172,7 @@ export class NodeConn implements Conn {
     if (options.role === "client") await sessionReady(options.reuseSessionOf);
     const socket = this.#handOver();
     const secured = options.role === "server"
-      ? new tls.TLSSocket(socket, { isServer: true, secureContext: serverContext(options) })
+      ? serverTlsSocket(socket, options)
       : trackSession(tls.connect({ ...clientTlsOptions(options, this.remoteAddr.hostname), socket }));
     // Until NodeConn takes the TLS socket over, an error on either socket must not go unheard.
     const ignore = () => {};
