@@ -157,7 +157,7 @@ export class TransferRunner {
           }
           // A client that did not resume the control connection's session may be someone
           // else from the same address who connected first (where the runtime can tell).
-          if (config.requireTls.sessionReuse && conn.tlsSessionReused?.() === false) {
+          if (config.requireTls.sessionReuse !== false && conn.tlsSessionReused?.() === false) {
             throw new SessionNotResumed();
           }
         }
@@ -262,7 +262,8 @@ class SessionNotResumed extends Error {
 function setupFailureText(conn: Conn | undefined, error: unknown): string {
   if (!conn) return "Cannot open data connection (no connection from your address in time).";
   if (error instanceof SessionNotResumed) {
-    return "Data connection refused: it must resume the TLS session of the control connection.";
+    return "TLS session reuse required on the data connection: use a client that resumes the " +
+      "control connection's TLS session, or ask the operator to turn off sessionReuse.";
   }
   const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
   return timedOut

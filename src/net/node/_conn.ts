@@ -16,6 +16,7 @@ import type { Addr, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
 import type { Over } from "./_tls_over_conn.ts";
 import {
   clientTlsOptions,
+  onBun,
   onDeno,
   registerTlsSocket,
   serverTlsSocket,
@@ -152,9 +153,12 @@ export class NodeConn implements Conn {
   }
 
   tlsSessionReused(): boolean | undefined {
-    // Deno's node:tls never resumes a session, so there "false" would say nothing.
+    // Deno's node:tls never resumes a session, and Bun's never a TLS 1.2 one as a server
+    // (it keeps no session IDs and issues no tickets to curl there): "false" would say nothing.
     if (onDeno() || !this.secure) return undefined;
-    return (this.#socket as tls.TLSSocket).isSessionReused();
+    const socket = this.#socket as tls.TLSSocket;
+    if (onBun() && socket.getProtocol() !== "TLSv1.3") return undefined;
+    return socket.isSessionReused();
   }
 
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {

@@ -41,6 +41,11 @@ export function onDeno(): boolean {
   return (globalThis as { Deno?: unknown }).Deno !== undefined;
 }
 
+/** Whether we run on Bun, whose node:tls cannot resume TLS 1.2 sessions as a server. */
+export function onBun(): boolean {
+  return (globalThis as { Bun?: unknown }).Bun !== undefined;
+}
+
 /** Remember that `conn` runs over the TLS socket `socket` (see {@linkcode clientTlsOptions}). */
 export function registerTlsSocket(conn: Conn, socket: tls.TLSSocket): void {
   tlsSockets.set(conn, socket);
@@ -89,11 +94,14 @@ function serverState(options: ServerTlsOptions, maxVersion?: tls.SecureVersion):
   if (!state) {
     const make = () => tls.createSecureContext({ cert: options.cert, key: options.key, maxVersion });
     const keys = ticketKeys();
-    state = { context: make(), quiet: make(), store: new SessionStore(), keys };
-    if (!onDeno()) {
-      useTicketKeys(state.context, keys, true);
-      useTicketKeys(state.quiet, keys, false);
+    const context = make();
+    let quiet = context;
+    if (!onDeno() && useTicketKeys(context, keys, true)) {
+      quiet = make();
+      useTicketKeys(quiet, keys, false);
     }
+    // Without the hook (Bun, Deno) every socket shares the one context and its ticket keys.
+    state = { context, quiet, store: new SessionStore(), keys };
     if (serverContexts.size > 32) serverContexts.clear();
     serverContexts.set(key, state);
   }
