@@ -11,6 +11,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { defaultNet } from "../src/net/auto.ts";
+import type { Conn, Listener, Net } from "../src/net/types.ts";
 import {
   getFile,
   killPeers,
@@ -43,6 +45,61 @@ const curl = (args: string[], cwd: string): Promise<ToolResult> =>
   ], { cwd });
 const received = (r: ToolResult) => r.err.split(/\r?\n/).filter((l) => l.startsWith("< ")).map((l) => l.slice(2));
 
+/**
+ * The runtime's network, recording for every TLS handshake the server runs (AUTH TLS, then
+ * each PROT P data connection) whether it resumed a session.
+ */
+async function resumptionLog(): Promise<{ net: Net; resumed: (boolean | undefined)[] }> {
+  const inner = await defaultNet();
+  const resumed: (boolean | undefined)[] = [];
+  const watch = (conn: Conn): Conn => {
+    const startTls = conn.startTls.bind(conn);
+    (conn as { startTls: Conn["startTls"] }).startTls = async (options, init) => {
+      const secured = await startTls(options, init);
+      resumed.push(secured.tlsSessionReused?.());
+      return secured;
+    };
+    return conn;
+  };
+  const net: Net = {
+    ...inner,
+    connect: async (options) => watch(await inner.connect(options)), // active mode
+    listen: async (options) => {
+      const listener = await inner.listen(options);
+      const wrapped: Listener = {
+        get addr() {
+          return listener.addr;
+        },
+        close: () => listener.close(),
+        [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
+        [Symbol.asyncIterator]() {
+          const it = listener[Symbol.asyncIterator]();
+          return {
+            next: async () => {
+              const r = await it.next();
+              if (!r.done) watch(r.value);
+              return r;
+            },
+            return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
+          };
+        },
+      };
+      return wrapped;
+    },
+  };
+  return { net, resumed };
+}
+
+/**
+ * The control connection's handshake is new, every data connection's resumed (where the
+ * runtime can tell: `undefined` on Deno, and on Bun for TLS 1.2).
+ */
+function assertResumed(resumed: (boolean | undefined)[], dataConnections: number): void {
+  assert.equal(resumed.length, dataConnections + 1, `handshakes: ${resumed.join(", ")}`);
+  assert.notEqual(resumed[0], true, "the control connection's handshake");
+  assert.ok(resumed.slice(1).every((r) => r !== false), `resumed: ${resumed.join(", ")}`);
+}
+
 describe("TLS session reuse required by default", { skip }, () => {
   let dir: string;
   const files: Record<string, Uint8Array> = {};
@@ -61,9 +118,10 @@ describe("TLS session reuse required by default", { skip }, () => {
   });
 
   async function serverWithFiles() {
-    const srv = await startServer({ tls: TLS, users: USERS });
+    const log = await resumptionLog();
+    const srv = await startServer({ tls: TLS, users: USERS, net: log.net });
     for (const name of ["a.bin", "b.bin", "c.bin"]) await putFile(srv.storage, `/${name}`, files[name]!);
-    return srv;
+    return Object.assign(srv, { resumed: log.resumed });
   }
 
   for (const [label, versions] of [["TLS 1.2", ["--tlsv1.2", "--tls-max", "1.2"]], ["TLS 1.3", ["--tlsv1.3"]]] as const) {
@@ -82,12 +140,14 @@ describe("TLS session reuse required by default", { skip }, () => {
       assert.ok(!received(down).some((l) => l.startsWith("425")), received(down).join("\n"));
       assert.match(await readFile(join(out, "list.txt"), "utf8"), /c\.bin/);
       for (const name of ["a.bin", "b.bin", "c.bin"]) assert.deepEqual(new Uint8Array(await readFile(join(out, name))), files[name]);
+      assertResumed(srv.resumed.splice(0), 4);
       // OpenSSL clients use a TLS 1.3 ticket once, and an upload's connection gets no new one
       // (see src/net/node/_session_store.ts): on TLS 1.3 curl's upload comes last.
       const uploads = label === "TLS 1.2" ? ["u1.bin", "u2.bin", "u3.bin"] : ["u1.bin"];
       const up = await curl([...versions, ...uploads.flatMap((name) => ["-T", join(dir, "up", name), `${url}/${name}`])], out);
       assert.equal(up.code, 0, up.err);
       for (const name of uploads) assert.deepEqual(await getFile(srv.storage, `/${name}`), files[name]);
+      assertResumed(srv.resumed.splice(0), uploads.length);
     });
   }
 
@@ -112,6 +172,7 @@ describe("TLS session reuse required by default", { skip }, () => {
       for (const name of ["a.bin", "b.bin", "c.bin"]) assert.deepEqual(new Uint8Array(await readFile(join(out, name))), files[name]);
       for (const name of ["u1.bin", "u2.bin", "u3.bin"]) assert.deepEqual(await getFile(srv.storage, `/${passive}-${name}`), files[name]);
       assert.match(await readFile(join(out, "list.txt"), "utf8"), /a\.bin/);
+      assertResumed(srv.resumed.splice(0), 7);
     }
   });
 
