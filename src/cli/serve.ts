@@ -258,8 +258,10 @@ export function parseServeArgs(
     throw new UsageError("--tls-cert and --tls-key go together (a PEM certificate and its private key)");
   }
   const implicitPort = str("implicit-tls-port");
-  if ((v["tls-required"] || implicitPort !== undefined) && cert === undefined) {
-    throw new UsageError("--tls-required and --implicit-tls-port need --tls-cert and --tls-key");
+  if ((v["tls-required"] || v["tls-no-session-reuse"] || implicitPort !== undefined) && cert === undefined) {
+    throw new UsageError(
+      "--tls-required, --tls-no-session-reuse and --implicit-tls-port need --tls-cert and --tls-key",
+    );
   }
   // On S3 an upload is invisible until complete anyway; a temporary name would cost a
   // server-side copy of the whole object at the end (rename = copy + delete).

@@ -33,7 +33,7 @@ export interface TlsRequirements {
  * @example
  * ```ts
  * import type { ServerTlsPolicy } from "anyftp";
- * const policy: ServerTlsPolicy = { login: true, data: true, anonymous: false, sessionReuse: true };
+ * const policy: ServerTlsPolicy = { login: true, data: true, anonymous: false, sessionReuse: false };
  * ```
  */
 export interface ServerTlsPolicy extends TlsRequirements {
@@ -41,14 +41,14 @@ export interface ServerTlsPolicy extends TlsRequirements {
   readonly anonymous?: boolean | undefined;
   /**
    * A `PROT P` data connection must resume the control connection's TLS session, so that
-   * another client from the same address cannot take the transfer (refused with 425).
-   * Enforced where the adapter can tell whether a session was resumed (Node, Bun); on Deno it
-   * cannot, and the check is skipped. Off by default: measured here, our Node and Bun servers
-   * resume TLS 1.3 sessions but not TLS 1.2 ones, and Node resumes only curl's first data
-   * connection of a session, so requiring it refuses legitimate clients. Python's ftplib
-   * does not resume sessions at all. On Bun, PROT P uploads run `node:tls` (to tell a missing
-   * close_notify from a clean end), which cannot resume Bun's own sessions: with this on,
-   * Bun refuses every PROT P upload with 425. @default false
+   * another client from the same address cannot take the transfer: one that does not is
+   * refused with 425 (vsftpd's `require_ssl_reuse`, on by default there and in FileZilla
+   * Server). Clients that resume: curl, lftp, FileZilla, this library's client on Node and
+   * Bun. Python's `ftplib` never does: with this on, its PROT P transfers are refused (as by
+   * vsftpd); set `false` for such clients. Where the check runs: Node (TLS 1.2 and 1.3), Bun
+   * (TLS 1.3; Bun's `node:tls` keeps no TLS 1.2 sessions, so TLS 1.2 data connections are
+   * let through unchecked). Deno cannot tell whether a session was resumed: there every data
+   * connection is let through. A server without `tls` is unaffected. @default true
    */
   readonly sessionReuse?: boolean | undefined;
 }
