@@ -12,7 +12,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultNet } from "../src/net/auto.ts";
-import type { Conn, Listener, Net } from "../src/net/types.ts";
+import type { Conn, Net } from "../src/net/types.ts";
 import {
   getFile,
   killPeers,
@@ -29,6 +29,7 @@ import {
   TEST_KEY,
   type ToolResult,
   USER,
+  watchedNet,
 } from "./_support/mod.ts";
 
 const TLS = { cert: TEST_CERT, key: TEST_KEY };
@@ -52,42 +53,15 @@ const received = (r: ToolResult) => r.err.split(/\r?\n/).filter((l) => l.startsW
 async function resumptionLog(): Promise<{ net: Net; resumed: (boolean | undefined)[] }> {
   const inner = await defaultNet();
   const resumed: (boolean | undefined)[] = [];
-  const watch = (conn: Conn): Conn => {
+  const watch = (conn: Conn): void => {
     const startTls = conn.startTls.bind(conn);
     (conn as { startTls: Conn["startTls"] }).startTls = async (options, init) => {
       const secured = await startTls(options, init);
       resumed.push(secured.tlsSessionReused?.());
       return secured;
     };
-    return conn;
   };
-  const net: Net = {
-    ...inner,
-    connect: async (options) => watch(await inner.connect(options)), // active mode
-    listen: async (options) => {
-      const listener = await inner.listen(options);
-      const wrapped: Listener = {
-        get addr() {
-          return listener.addr;
-        },
-        close: () => listener.close(),
-        [Symbol.asyncDispose]: () => listener[Symbol.asyncDispose](),
-        [Symbol.asyncIterator]() {
-          const it = listener[Symbol.asyncIterator]();
-          return {
-            next: async () => {
-              const r = await it.next();
-              if (!r.done) watch(r.value);
-              return r;
-            },
-            return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
-          };
-        },
-      };
-      return wrapped;
-    },
-  };
-  return { net, resumed };
+  return { net: watchedNet(inner, watch), resumed };
 }
 
 /**
