@@ -24,8 +24,24 @@ import type * as tls from "node:tls";
 /** Sessions kept per secure context: about 1–2 kB each, so at most a few MB. */
 const MAX_SESSIONS = 2048;
 
-/** How long a stored session can be resumed: OpenSSL's default session lifetime. */
-const SESSION_TTL_MS = 300_000;
+/**
+ * How long a stored session can be resumed: the secure context's own session lifetime
+ * (OpenSSL's default, 2 hours, which its tickets also advertise), so a data connection late in
+ * a long FTP session still resumes.
+ */
+const SESSION_TTL_MS = 7_200_000;
+
+/**
+ * Whether `data` (an `SSL_SESSION` in DER: SEQUENCE { version 1, protocol version, … }) is a
+ * TLS 1.3 session. Those resume from their ticket alone, never by ID: they are not stored.
+ */
+function isTls13(data: Buffer): boolean {
+  if (data[0] !== 0x30 || data.length < 12) return false;
+  const lengthBytes = data[1]! & 0x80 ? data[1]! & 0x7f : 0;
+  const at = 2 + lengthBytes; // INTEGER 1, then INTEGER (2 bytes) protocol version
+  return data[at] === 0x02 && data[at + 1] === 0x01 && data[at + 3] === 0x02 && data[at + 4] === 0x02 &&
+    data[at + 5] === 0x03 && data[at + 6] === 0x04;
+}
 
 /**
  * The `server` of server-role `tls.TLSSocket`s: stores the sessions they create and hands
@@ -38,6 +54,7 @@ export class SessionStore extends EventEmitter {
   constructor() {
     super();
     this.on("newSession", (id: Buffer, data: Buffer, done: () => void) => {
+      if (isTls13(data)) return done();
       const key = id.toString("hex");
       this.#sessions.delete(key);
       this.#sessions.set(key, { data, at: Date.now() });
