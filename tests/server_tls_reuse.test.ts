@@ -150,13 +150,13 @@ describe("TLS session reuse required by default", { skip }, () => {
     }
   });
 
-  const ftplib = (port: number) =>
+  const ftplib = (port: number, login = USER) =>
     runTool(PYTHON, ["-c", [
       "import ftplib, io, ssl",
       `ctx = ssl.create_default_context(cafile=${JSON.stringify(CERT_PATH)})`,
       "f = ftplib.FTP_TLS(context=ctx)",
       `f.connect("127.0.0.1", ${port}, timeout=15)`,
-      `f.auth(); f.login(${JSON.stringify(USER)}, ${JSON.stringify(PASSWORD)}); f.prot_p()`,
+      `f.auth(); f.login(${JSON.stringify(login)}, ${JSON.stringify(PASSWORD)}); f.prot_p()`,
       "for op in ('RETR', 'STOR'):",
       "    try:",
       "        if op == 'RETR':",
@@ -190,11 +190,20 @@ describe("TLS session reuse required by default", { skip }, () => {
     assert.match(lines[2]!, /^200/);
   });
 
-  it("sessionReuse: false lets it through", async () => {
-    await using srv = await startServer({ tls: TLS, users: USERS, requireTls: { sessionReuse: false } });
+  it("sessionReuse: false, for the server or for one user, lets it through", async () => {
+    {
+      await using srv = await startServer({ tls: TLS, users: USERS, requireTls: { sessionReuse: false } });
+      await putFile(srv.storage, "/a.bin", files["a.bin"]!);
+      const r = await ftplib(srv.port);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.out.trim().split("\n").slice(0, 2), ["ok 150000", "ok stored"]);
+    }
+    const legacy = { login: "legacy", password: PASSWORD, requireTls: { sessionReuse: false } };
+    await using srv = await startServer({ tls: TLS, users: [...USERS, legacy] });
     await putFile(srv.storage, "/a.bin", files["a.bin"]!);
-    const r = await ftplib(srv.port);
+    const r = await ftplib(srv.port, "legacy");
     assert.equal(r.code, 0, r.err);
     assert.deepEqual(r.out.trim().split("\n").slice(0, 2), ["ok 150000", "ok stored"]);
+    if (canTell) assert.match((await ftplib(srv.port)).out, /^refused 425 /, "the other users still must resume");
   });
 });
