@@ -137,6 +137,20 @@ describe("anyftp serve arguments", () => {
     assert.equal(o.speedLimits, undefined);
   });
 
+  it("--tls-no-session-reuse turns the data connections' session-reuse check off", () => {
+    const tls = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+    assert.equal(serverOptionsFor(parseServeArgs(tls, "/")).requireTls, undefined); // the default: on
+    assert.deepEqual(
+      serverOptionsFor(parseServeArgs([...tls, "--tls-no-session-reuse"], "/")).requireTls,
+      { sessionReuse: false },
+    );
+    assert.deepEqual(
+      serverOptionsFor(parseServeArgs([...tls, "--tls-required", "--tls-no-session-reuse"], "/")).requireTls,
+      { login: true, data: true, sessionReuse: false },
+    );
+    assert.throws(() => parseServeArgs(["--tls-no-session-reuse"], "/"), UsageError);
+  });
+
   it("users, write, passive ports and address, limits", () => {
     const c = parseServeArgs(
       [

@@ -56,7 +56,13 @@ describe("interop: explicit FTPS (AUTH TLS) with curl, lftp and ftplib", { skip 
     certDir = await tempDir("cert");
     const c = await makeCert(certDir);
     certPath = c.certPath;
-    s = await startInteropServer({ label: "ftps", serverOptions: { tls: { cert: c.cert, key: c.key } } });
+    // Python's ftplib never resumes the control session on its data connections, and the
+    // server requires that by default (requireTls.sessionReuse): off for this suite, whose
+    // ftplib case drives PROT P; tests/server_tls_reuse.test.ts runs curl and lftp under it.
+    s = await startInteropServer({
+      label: "ftps",
+      serverOptions: { tls: { cert: c.cert, key: c.key }, requireTls: { sessionReuse: false } },
+    });
     local = join(s.dir, "client");
     await mkdir(local);
   });

@@ -83,7 +83,8 @@ async function uploads(
     // A data connection reset before the server took it has no peer address left: it is
     // refused as foreign and the transfer waits for another one (then 425). Keep that short.
     dataConnectionTimeout: 2000,
-    ...(tls ? { tls: { cert: TEST_CERT, key: TEST_KEY } } : {}),
+    // ftplib's data connections never resume the control session: let them through.
+    ...(tls ? { tls: { cert: TEST_CERT, key: TEST_KEY }, requireTls: { sessionReuse: false } } : {}),
   });
   const { code, out, err } = await guard(runPeer(srv.port, mode), `ftplib ${mode}`, 150_000);
   const codes = out.trim().split("\n");

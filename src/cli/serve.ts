@@ -68,6 +68,9 @@ Options:
   --tls-key FILE           PEM private key of --tls-cert
   --tls-required           refuse logins before AUTH TLS (530) and transfers without PROT P
                            (521); anonymous users are exempt
+  --tls-no-session-reuse   let PROT P data connections through that do not resume the
+                           control connection's TLS session (needed by Python's ftplib;
+                           lets another client from the same address take a transfer)
   --implicit-tls-port N    also listen on N with TLS from the first byte (implicit FTPS,
                            port 990 by convention); needs --tls-cert
   --upload-policy POLICY   rename (default: write a hidden temporary file, rename it over the
@@ -140,6 +143,8 @@ export interface ServeConfig {
   readonly tlsFiles?: { readonly cert: string; readonly key: string } | undefined;
   /** `--tls-required`: TLS before login and on data connections. */
   readonly tlsRequired: boolean;
+  /** `--tls-no-session-reuse`: data connections need not resume the control session. */
+  readonly tlsNoSessionReuse: boolean;
   /** `--implicit-tls-port`: a second, implicit-TLS listener. */
   readonly implicitTlsPort?: number | undefined;
   /** `--upload-policy`. */
@@ -176,6 +181,7 @@ const SPECS = {
   "tls-cert": { type: "string" },
   "tls-key": { type: "string" },
   "tls-required": { type: "boolean" },
+  "tls-no-session-reuse": { type: "boolean" },
   "implicit-tls-port": { type: "string" },
   "upload-policy": { type: "string" },
   dotfiles: { type: "boolean" },
@@ -252,8 +258,10 @@ export function parseServeArgs(
     throw new UsageError("--tls-cert and --tls-key go together (a PEM certificate and its private key)");
   }
   const implicitPort = str("implicit-tls-port");
-  if ((v["tls-required"] || implicitPort !== undefined) && cert === undefined) {
-    throw new UsageError("--tls-required and --implicit-tls-port need --tls-cert and --tls-key");
+  if ((v["tls-required"] || v["tls-no-session-reuse"] || implicitPort !== undefined) && cert === undefined) {
+    throw new UsageError(
+      "--tls-required, --tls-no-session-reuse and --implicit-tls-port need --tls-cert and --tls-key",
+    );
   }
   // On S3 an upload is invisible until complete anyway; a temporary name would cost a
   // server-side copy of the whole object at the end (rename = copy + delete).
@@ -288,6 +296,7 @@ export function parseServeArgs(
     maxPerIp: maxPerIp === undefined ? DEFAULT_MAX_PER_IP : parsePositiveInt(maxPerIp, "--max-per-ip"),
     ...(cert !== undefined && key !== undefined ? { tlsFiles: { cert, key } } : {}),
     tlsRequired: v["tls-required"] === true,
+    tlsNoSessionReuse: v["tls-no-session-reuse"] === true,
     ...(implicitPort !== undefined ? { implicitTlsPort: parsePort(implicitPort, "--implicit-tls-port") } : {}),
     uploadPolicy,
     dotfiles: v.dotfiles === true,
@@ -335,7 +344,14 @@ export function serverOptionsFor(
     users,
     maxConnectionsPerIp: config.maxPerIp,
     uploadPolicy: config.uploadPolicy,
-    ...(config.tlsRequired ? { requireTls: { login: true, data: true } } : {}),
+    ...(config.tlsRequired || config.tlsNoSessionReuse
+      ? {
+        requireTls: {
+          ...(config.tlsRequired ? { login: true, data: true } : {}),
+          ...(config.tlsNoSessionReuse ? { sessionReuse: false } : {}),
+        },
+      }
+      : {}),
     ...(config.passivePorts ? { passivePorts: config.passivePorts } : {}),
     ...(config.passiveAddress ? { passiveAddress: config.passiveAddress } : {}),
     ...(config.maxConnections ? { maxConnections: config.maxConnections } : {}),

@@ -84,20 +84,27 @@ async function connect(options: ConnectOptions): Promise<Conn> {
   return conn;
 }
 
+/** How long an implicit-TLS client has for its handshake before it is dropped. */
+const IMPLICIT_HANDSHAKE_MS = 30_000;
+
 /** A {@linkcode Listener} over `Bun.listen` (which binds synchronously). */
 // deno-lint-ignore require-await
 async function listenBun(options: ListenOptions): Promise<Listener> {
   const { hostname, port, tls } = options;
   const queue = new AcceptQueue<Conn>(options.backlog ?? 511, (conn) => conn.close());
-  const role = tls === undefined ? undefined : "server";
   // Each accepted socket gets its BunConn on `open` (listen has no per-socket `data`).
+  // Implicit TLS: a plain socket whose server-role handshake runs like AUTH TLS's (node:tls,
+  // see BunConn.startTls), so data connections can resume its session; the Conn is queued
+  // once the handshake is done, and a failed one only concerns that client.
   const accept: BunHandlers<BunConn> = {
     ...handlers,
     open(socket) {
-      const conn = new BunConn({ role });
+      const conn = new BunConn();
       socket.data = conn;
       conn.attach(socket);
-      queue.push(conn);
+      if (!tls) return queue.push(conn);
+      const signal = AbortSignal.timeout(IMPLICIT_HANDSHAKE_MS);
+      conn.startTls(tls, { signal }).then((secured) => queue.push(secured), () => conn.close());
     },
   };
   let listener: BunListenerLike;
@@ -106,7 +113,6 @@ async function listenBun(options: ListenOptions): Promise<Listener> {
       hostname,
       port,
       socket: accept,
-      tls: tls ? { cert: tls.cert, key: tls.key } : undefined,
       allowHalfOpen: true,
     });
   } catch (error) {

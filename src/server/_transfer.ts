@@ -15,6 +15,7 @@ import type { DataChannel } from "./_data_channel.ts";
 import { deadline } from "./_deadline.ts";
 import { errorReply } from "./_error_reply.ts";
 import type { SessionEventInit, SessionHost } from "./_session_host.ts";
+import { resolveTlsRequirements } from "./tls_policy.ts";
 import type { User } from "./user.ts";
 
 /** Why a running transfer was aborted. */
@@ -157,7 +158,8 @@ export class TransferRunner {
           }
           // A client that did not resume the control connection's session may be someone
           // else from the same address who connected first (where the runtime can tell).
-          if (config.requireTls.sessionReuse && conn.tlsSessionReused?.() === false) {
+          const { sessionReuse } = resolveTlsRequirements(config.requireTls, owner.user);
+          if (sessionReuse && conn.tlsSessionReused?.() === false) {
             throw new SessionNotResumed();
           }
         }
@@ -262,7 +264,8 @@ class SessionNotResumed extends Error {
 function setupFailureText(conn: Conn | undefined, error: unknown): string {
   if (!conn) return "Cannot open data connection (no connection from your address in time).";
   if (error instanceof SessionNotResumed) {
-    return "Data connection refused: it must resume the TLS session of the control connection.";
+    return "TLS session reuse required on the data connection: use a client that resumes the " +
+      "control connection's TLS session, or ask the operator to turn off sessionReuse.";
   }
   const timedOut = (error as { name?: string } | null)?.name === "TimeoutError";
   return timedOut

@@ -45,7 +45,9 @@
  *   is given (explicit FTPS); without it AUTH is 502. `listen({ tlsMode: "implicit" })` adds a
  *   listener that is TLS from the first byte (implicit FTPS; data connections protected
  *   unless the client sends `PROT C`). `requireTls` refuses plain-text logins (530) and
- *   unprotected transfers (521), per server and per user. Every TLS handshake is bounded by
+ *   unprotected transfers (521), per server and per user; PROT P data connections must
+ *   resume the control connection's TLS session (425 otherwise; `requireTls.sessionReuse`,
+ *   on by default where the adapter can tell). Every TLS handshake is bounded by
  *   `tlsHandshakeTimeout` and cut short by ABOR, QUIT, a disconnect and `close()`.
  *
  * @example

@@ -139,8 +139,8 @@ export interface ServerOptions {
    */
   readonly tls?: { readonly cert: string; readonly key: string } | undefined;
   /**
-   * FTPS requirements for every user (users may override `login` and `data`); needs `tls`.
-   * @default nothing required
+   * FTPS requirements for every user (users may override `login` and `data`); `login` and
+   * `data` need `tls`. @default TLS session reuse on PROT P data connections, nothing else
    */
   readonly requireTls?: ServerTlsPolicy | undefined;
   /** How long {@linkcode Server.close} lets running transfers finish. @default 10000 */

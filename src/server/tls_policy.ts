@@ -15,7 +15,8 @@
  * const server = new Server({
  *   tls: { cert: "-----BEGIN CERTIFICATE-----…", key: "-----BEGIN PRIVATE KEY-----…" },
  *   requireTls: { login: true, data: true }, // like vsftpd's force_local_*_ssl
- *   users: [{ login: "legacy", password: "pw", requireTls: { login: false, data: false } }],
+ *   // an account for a client that never resumes the control session (Python's ftplib)
+ *   users: [{ login: "legacy", password: "pw", requireTls: { login: false, data: false, sessionReuse: false } }],
  * });
  * ```
  */
@@ -24,39 +25,41 @@ export interface TlsRequirements {
   readonly login?: boolean | undefined;
   /** Transfers and listings only with `PROT P`; 521 otherwise. @default false */
   readonly data?: boolean | undefined;
+  /**
+   * A `PROT P` data connection must resume the control connection's TLS session, so that
+   * another client from the same address cannot take the transfer: one that does not is
+   * refused with 425 (vsftpd's `require_ssl_reuse`, on by default there and in FileZilla
+   * Server). Clients that resume: curl, lftp, FileZilla, this library's client on Node and
+   * Bun. Python's `ftplib` never does: with this on, its PROT P transfers are refused (as by
+   * vsftpd); set `false` for such clients. Where the check runs: Node (TLS 1.2 and 1.3), Bun
+   * (TLS 1.3; Bun's `node:tls` keeps no TLS 1.2 sessions, so TLS 1.2 data connections are
+   * let through unchecked). Deno cannot tell whether a session was resumed: there every data
+   * connection is let through. A server without `tls` is unaffected; anonymous users are held
+   * to it too; a user's own setting wins over the server's. @default true
+   */
+  readonly sessionReuse?: boolean | undefined;
 }
 
 /**
- * The server-wide FTPS policy: the requirements for every user, whether anonymous users are
- * held to them too, and session reuse on data connections.
+ * The server-wide FTPS policy: the requirements for every user, and whether anonymous users
+ * are held to `login` and `data` too.
  *
  * @example
  * ```ts
  * import type { ServerTlsPolicy } from "anyftp";
- * const policy: ServerTlsPolicy = { login: true, data: true, anonymous: false, sessionReuse: true };
+ * const policy: ServerTlsPolicy = { login: true, data: true, anonymous: false, sessionReuse: false };
  * ```
  */
 export interface ServerTlsPolicy extends TlsRequirements {
   /** Apply `login` and `data` to anonymous users too (vsftpd's force_anon_*_ssl). @default false */
   readonly anonymous?: boolean | undefined;
-  /**
-   * A `PROT P` data connection must resume the control connection's TLS session, so that
-   * another client from the same address cannot take the transfer (refused with 425).
-   * Enforced where the adapter can tell whether a session was resumed (Node, Bun); on Deno it
-   * cannot, and the check is skipped. Off by default: measured here, our Node and Bun servers
-   * resume TLS 1.3 sessions but not TLS 1.2 ones, and Node resumes only curl's first data
-   * connection of a session, so requiring it refuses legitimate clients. Python's ftplib
-   * does not resume sessions at all. On Bun, PROT P uploads run `node:tls` (to tell a missing
-   * close_notify from a clean end), which cannot resume Bun's own sessions: with this on,
-   * Bun refuses every PROT P upload with 425. @default false
-   */
-  readonly sessionReuse?: boolean | undefined;
 }
 
 /** The requirements that apply to one session, resolved. */
 export interface ResolvedTlsRequirements {
   readonly login: boolean;
   readonly data: boolean;
+  readonly sessionReuse: boolean;
 }
 
 /**
@@ -70,7 +73,7 @@ export interface ResolvedTlsRequirements {
  * @example
  * ```ts
  * import { resolveTlsRequirements } from "./tls_policy.ts";
- * resolveTlsRequirements({ login: true }, { anonymous: true }); // { login: false, data: false }
+ * resolveTlsRequirements({ login: true }, { anonymous: true }); // { login: false, data: false, sessionReuse: true }
  * ```
  */
 export function resolveTlsRequirements(
@@ -81,5 +84,6 @@ export function resolveTlsRequirements(
   return {
     login: user?.requireTls?.login ?? (!exempt && policy.login === true),
     data: user?.requireTls?.data ?? (!exempt && policy.data === true),
+    sessionReuse: (user?.requireTls?.sessionReuse ?? policy.sessionReuse) !== false,
   };
 }

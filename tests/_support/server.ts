@@ -132,11 +132,19 @@ export async function countingNet(): Promise<{ net: Net; open: Set<Conn> }> {
     };
     void conn.closed.then(() => open.delete(conn), () => open.delete(conn));
   };
-  const net: Net = {
+  return { net: watchedNet(inner, track), open };
+}
+
+/**
+ * `inner` with `watch` called on every connection it makes (`connect`, active mode) or
+ * accepts (`listen`), before anyone uses it.
+ */
+export function watchedNet(inner: Net, watch: (conn: Conn) => void): Net {
+  return {
     ...inner,
     connect: async (options) => {
       const conn = await inner.connect(options);
-      track(conn);
+      watch(conn);
       return conn;
     },
     listen: async (options) => {
@@ -152,7 +160,7 @@ export async function countingNet(): Promise<{ net: Net; open: Set<Conn> }> {
           return {
             next: async () => {
               const r = await it.next();
-              if (!r.done) track(r.value);
+              if (!r.done) watch(r.value);
               return r;
             },
             return: async (value?: unknown) => (await it.return?.(value)) ?? { done: true, value: undefined },
@@ -162,6 +170,5 @@ export async function countingNet(): Promise<{ net: Net; open: Set<Conn> }> {
       return wrapped;
     },
   };
-  return { net, open };
 }
 

@@ -205,34 +205,29 @@ export class BunConn implements Conn {
     if (this.#queue.length > 0) {
       throw new TypeError("startTls with unread bytes: the peer sent data before the handshake");
     }
-    if (options.role === "server" && init.requireCloseNotify) {
-      // Bun's TLS ends a stream alike with or without close_notify (see _via_node.ts).
+    if (options.role === "server") {
+      // Every server-role handshake (control and data connections alike) runs node:tls over
+      // this connection (see _via_node.ts): Bun's own TLS ends a stream alike with or without
+      // close_notify, and a data connection can only resume a session of the same TLS stack.
       const { tlsViaNode } = await import("./_via_node.ts");
       return await tlsViaNode(this, options, init);
     }
-    let conn: BunConn;
-    let tls: BunTlsOptions;
-    const addrs: [Addr, Addr] = [this.#local, this.#remote];
-    if (options.role === "server") {
-      conn = new BunConn({ role: "server", addrs });
-      tls = { cert: options.cert, key: options.key };
-    } else {
-      if (options.reuseSessionOf && !(options.reuseSessionOf instanceof BunConn)) {
-        throw new UnsupportedError(
-          "bun",
-          "TLS session reuse of a connection from another adapter",
-          "pass the secured control connection returned by this adapter",
-        );
-      }
-      const session = (options.reuseSessionOf as BunConn | undefined)?.session();
-      conn = new BunConn({
-        role: "client",
-        verify: options.rejectUnauthorized ?? true,
-        session,
-        addrs,
-      });
-      tls = clientTls(options, this.#remote.hostname);
+    if (options.reuseSessionOf && !(options.reuseSessionOf instanceof BunConn)) {
+      throw new UnsupportedError(
+        "bun",
+        "TLS session reuse of a connection from another adapter",
+        "pass the secured control connection returned by this adapter",
+      );
     }
+    const addrs: [Addr, Addr] = [this.#local, this.#remote];
+    const session = (options.reuseSessionOf as BunConn | undefined)?.session();
+    const conn = new BunConn({
+      role: "client",
+      verify: options.rejectUnauthorized ?? true,
+      session,
+      addrs,
+    });
+    const tls: BunTlsOptions = clientTls(options, this.#remote.hostname);
     this.#handedOver = true;
     const gone = new ConnectionClosedError("use of a connection after startTls");
     this.#writer.error(gone);
@@ -241,7 +236,7 @@ export class BunConn implements Conn {
       data: conn,
       tls,
       socket: handlers,
-      isServer: options.role === "server",
+      isServer: false,
     });
     conn.attach(secured);
     socket.resume(); // the raw socket must read for the TLS layer (its bytes go to `conn`)

@@ -1,10 +1,12 @@
 /**
  * What the Bun adapter takes from the Node adapter, in one named place (the architecture test
- * lets only this file of `src/net/bun/` import `src/net/node/`): server-role STARTTLS that must
- * tell a peer's close_notify from a bare TCP end (`requireCloseNotify`, the server's PROT P
- * uploads). Bun's own TLS reports both as the same end of stream; `node:tls` over the
- * connection's streams sees the TCP end apart from the TLS end (see
- * `../node/_tls_over_conn.ts`).
+ * lets only this file of `src/net/bun/` import `src/net/node/`): every server-role TLS
+ * handshake (AUTH TLS, implicit TLS, PROT P data connections). Two reasons: a PROT P upload
+ * must tell a peer's close_notify from a bare TCP end (`requireCloseNotify`), which Bun's own
+ * TLS reports as the same end of stream while `node:tls` over the connection's streams sees
+ * them apart (see `../node/_tls_over_conn.ts`); and a data connection can only resume a
+ * session of the same TLS stack, so the control connection runs on it too (see
+ * `../node/_session_store.ts`).
  *
  * @module
  */

@@ -16,9 +16,10 @@ import type { Addr, Conn, StartTlsOptions, TlsOptions } from "../types.ts";
 import type { Over } from "./_tls_over_conn.ts";
 import {
   clientTlsOptions,
+  onBun,
   onDeno,
   registerTlsSocket,
-  serverContext,
+  serverTlsSocket,
   sessionReady,
   trackSession,
 } from "./_tls.ts";
@@ -152,9 +153,12 @@ export class NodeConn implements Conn {
   }
 
   tlsSessionReused(): boolean | undefined {
-    // Deno's node:tls never resumes a session, so there "false" would say nothing.
+    // Deno's node:tls never resumes a session, and Bun's never a TLS 1.2 one as a server
+    // (it keeps no session IDs and issues no tickets to curl there): "false" would say nothing.
     if (onDeno() || !this.secure) return undefined;
-    return (this.#socket as tls.TLSSocket).isSessionReused();
+    const socket = this.#socket as tls.TLSSocket;
+    if (onBun() && socket.getProtocol() !== "TLSv1.3") return undefined;
+    return socket.isSessionReused();
   }
 
   async startTls(options: TlsOptions, init: StartTlsOptions = {}): Promise<Conn> {
@@ -172,7 +176,7 @@ export class NodeConn implements Conn {
     if (options.role === "client") await sessionReady(options.reuseSessionOf);
     const socket = this.#handOver();
     const secured = options.role === "server"
-      ? new tls.TLSSocket(socket, { isServer: true, secureContext: serverContext(options) })
+      ? serverTlsSocket(socket, options)
       : trackSession(tls.connect({ ...clientTlsOptions(options, this.remoteAddr.hostname), socket }));
     // Until NodeConn takes the TLS socket over, an error on either socket must not go unheard.
     const ignore = () => {};

@@ -6,13 +6,12 @@
  * @module
  */
 import * as net from "node:net";
-import * as tls from "node:tls";
 import { ConnectError } from "../../errors.ts";
 import { AcceptQueue, QueueListener } from "../_core/accept_queue.ts";
 import { toAddr } from "../_core/addr.ts";
 import type { Conn, Listener, ListenOptions } from "../types.ts";
 import { NodeConn } from "./_conn.ts";
-import { onDeno, serverContext } from "./_tls.ts";
+import { onDeno, serverContext, serverTlsSocket } from "./_tls.ts";
 
 /**
  * Bind `server` and wait until it listens. A bind error (`EADDRINUSE`…) arrives as the
@@ -75,7 +74,7 @@ export async function listenNode(options: ListenOptions): Promise<Listener> {
         () => socket.destroy(), // a failed handshake only concerns that client
       );
     } else if (context) {
-      const secured = new tls.TLSSocket(socket, { isServer: true, secureContext: context });
+      const secured = serverTlsSocket(socket, tlsOptions!);
       queue.push(new NodeConn(secured, true, { handshaking: true }));
     } else {
       queue.push(new NodeConn(socket, false));

@@ -6,9 +6,11 @@
  * @module
  */
 import * as net from "node:net";
+import type { Duplex } from "node:stream";
 import * as tls from "node:tls";
 import { UnsupportedError } from "../../errors.ts";
 import type { ClientTlsOptions, Conn, ServerTlsOptions } from "../types.ts";
+import { SessionStore, type TicketKeys, ticketKeys, useTicketKeys } from "./_session_store.ts";
 
 /** The TLS socket behind each secured conn, for `reuseSessionOf`. */
 const tlsSockets = new WeakMap<Conn, tls.TLSSocket>();
@@ -16,14 +18,32 @@ const tlsSockets = new WeakMap<Conn, tls.TLSSocket>();
 /** Latest session ticket per client TLS socket (see {@linkcode trackSession}). */
 const latestSession = new WeakMap<net.Socket, Buffer>();
 
-/** One secure context per cert+key, so data connections can resume the control session. */
-const serverContexts = new Map<string, tls.SecureContext>();
+/**
+ * One secure context (with its session store) per cert+key, so data connections can resume
+ * the control session.
+ */
+const serverContexts = new Map<string, ServerState>();
+
+/** What the server sockets of one cert+key share (see {@linkcode serverState}). */
+interface ServerState {
+  /** Renews every ticket it accepts: downloads, listings, control connections. */
+  readonly context: tls.SecureContext;
+  /** Accepts the same tickets without renewing them: uploads (see {@linkcode serverTlsSocket}). */
+  readonly quiet: tls.SecureContext;
+  readonly store: SessionStore;
+  readonly keys: TicketKeys;
+}
 /** One client context per extra-CA set (building one from the root store costs milliseconds). */
 const clientContexts = new Map<string, tls.SecureContext>();
 
 /** Whether we run on Deno, whose node:tls needs the workarounds noted where this is used. */
 export function onDeno(): boolean {
   return (globalThis as { Deno?: unknown }).Deno !== undefined;
+}
+
+/** Whether we run on Bun, whose node:tls cannot resume TLS 1.2 sessions as a server. */
+export function onBun(): boolean {
+  return (globalThis as { Bun?: unknown }).Bun !== undefined;
 }
 
 /** Remember that `conn` runs over the TLS socket `socket` (see {@linkcode clientTlsOptions}). */
@@ -62,7 +82,35 @@ export async function sessionReady(conn: Conn | undefined): Promise<void> {
 }
 
 /**
- * Server-role secure context for a cert+key (and highest TLS version), cached.
+ * Server-role secure context for a cert+key (and highest TLS version), cached, with its
+ * session store and renewing tickets (see `_session_store.ts`).
+ *
+ * @param options Certificate and key.
+ * @param maxVersion Highest TLS version to offer. @default Node's ("TLSv1.3")
+ */
+function serverState(options: ServerTlsOptions, maxVersion?: tls.SecureVersion): ServerState {
+  const key = options.cert + "\0" + options.key + "\0" + (maxVersion ?? "");
+  let state = serverContexts.get(key);
+  if (!state) {
+    const make = () => tls.createSecureContext({ cert: options.cert, key: options.key, maxVersion });
+    const keys = ticketKeys();
+    const context = make();
+    let quiet = context;
+    if (!onDeno() && useTicketKeys(context, keys, true)) {
+      quiet = make();
+      useTicketKeys(quiet, keys, false);
+    }
+    // Without the hook (Bun, Deno) every socket shares the one context and its ticket keys.
+    state = { context, quiet, store: new SessionStore(), keys };
+    if (serverContexts.size > 32) serverContexts.clear();
+    serverContexts.set(key, state);
+  }
+  return state;
+}
+
+/**
+ * Server-role secure context for a cert+key (and highest TLS version), cached: throws here
+ * when the certificate or key is unusable.
  *
  * @param options Certificate and key.
  * @param maxVersion Highest TLS version to offer. @default Node's ("TLSv1.3")
@@ -71,14 +119,34 @@ export function serverContext(
   options: ServerTlsOptions,
   maxVersion?: tls.SecureVersion,
 ): tls.SecureContext {
-  const key = options.cert + "\0" + options.key + "\0" + (maxVersion ?? "");
-  let context = serverContexts.get(key);
-  if (!context) {
-    context = tls.createSecureContext({ cert: options.cert, key: options.key, maxVersion });
-    if (serverContexts.size > 32) serverContexts.clear();
-    serverContexts.set(key, context);
-  }
-  return context;
+  return serverState(options, maxVersion).context;
+}
+
+/**
+ * A server-role TLS socket over `socket` on the cached context of `options`, resuming the
+ * sessions of every other socket on that context: the one way this adapter makes them
+ * (control connections, implicit TLS, data connections, TLS over another Conn).
+ *
+ * @param socket The ciphertext side.
+ * @param options Certificate and key.
+ * @param init `maxVersion`: highest TLS version to offer (default Node's, "TLSv1.3");
+ *   `quiet`: send nothing after the handshake (an upload's data connection): a resumed
+ *   TLS 1.3 session then gets no renewed ticket, which a client that never reads its upload
+ *   connection (lftp, GnuTLS) would leave unread, and its kernel then resets the connection
+ *   on close, dropping the end of the upload.
+ */
+export function serverTlsSocket(
+  socket: Duplex,
+  options: ServerTlsOptions,
+  init: { maxVersion?: tls.SecureVersion | undefined; quiet?: boolean | undefined } = {},
+): tls.TLSSocket {
+  const state = serverState(options, init.maxVersion);
+  // Deno's node:tls cannot resume (nor tell): no session store there.
+  return new tls.TLSSocket(socket, {
+    isServer: true,
+    secureContext: init.quiet ? state.quiet : state.context,
+    ...(onDeno() ? {} : { server: state.store as unknown as net.Server }),
+  });
 }
 
 /** Client-role secure context: the root store plus `caCerts`, a client certificate, a minimum version; cached. */

@@ -13,7 +13,7 @@ import { abortable } from "../_core/abortable.ts";
 import { once } from "../_core/deferred.ts";
 import type { Flow } from "../_core/read_queue.ts";
 import type { Conn, StartTlsOptions, TlsOptions } from "../types.ts";
-import { clientTlsOptions, onDeno, serverContext, sessionReady, trackSession } from "./_tls.ts";
+import { clientTlsOptions, onDeno, serverTlsSocket, sessionReady, trackSession } from "./_tls.ts";
 
 /** The peer ended the TCP connection without TLS close_notify: the data may be cut short. */
 class MissingCloseNotify extends Error {
@@ -131,8 +131,10 @@ export async function tlsOverConn(
     // inside the handshake, which the client reads. (lftp put of 200 kB: 9-15 of 20 failed.)
     // On Node (over a wrapped connection, or for requireCloseNotify) the control
     // connection's context is shared, so its sessions can be resumed.
-    const context = onDeno() ? serverContext(options, "TLSv1.2") : serverContext(options);
-    socket = new tls.TLSSocket(duplex, { isServer: true, secureContext: context });
+    socket = serverTlsSocket(duplex, options, {
+      maxVersion: onDeno() ? "TLSv1.2" : undefined,
+      quiet: init.requireCloseNotify,
+    });
   } else {
     socket = trackSession(tls.connect({ ...connectOptions, socket: duplex }));
   }
