@@ -32,6 +32,18 @@ function rssMiB(): number {
   }
 }
 
+/** The runtime and its version, for the numbers line (bench/soak.md records them). */
+function runtimeName(): string {
+  const g = globalThis as {
+    Deno?: { version: { deno: string } };
+    Bun?: { version: string };
+    process?: { version?: string };
+  };
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  return `Node ${g.process?.version ?? "?"}`;
+}
+
 function payload(session: number, round: number): Uint8Array {
   const size = 1000 + ((session * 7919 + round * 104729) % 60_000);
   const out = new Uint8Array(size);
@@ -92,7 +104,7 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
       // A few descriptors of the runtime's own may come and go; the sessions' must not stay.
       assert.ok(fdEnd <= fdStart + 8, `fds: ${fdStart} before, ${fdEnd} after`);
       console.log(
-        `soak: ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
+        `soak (${runtimeName()}): ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
           `rss ${rssStart} → ${rssMiB()} MiB`,
       );
     }
