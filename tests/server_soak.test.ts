@@ -4,7 +4,7 @@
  * server socket closed afterwards, and the process's file descriptors back to their start
  * level (Linux: /proc/self/fd). Small by default so CI runs it in seconds; `SOAK_SESSIONS`
  * and `SOAK_ROUNDS` make it bigger (the 500 × 3 run and its numbers: bench/soak.md). It prints one
- * line of numbers; nothing about time is asserted.
+ * line of numbers; nothing about time is asserted. scripts/test.sh also runs it on Node 24.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
