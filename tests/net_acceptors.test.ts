@@ -4,7 +4,8 @@
  * faster under load (bench/soak.md). Checked here: where the runtime can share a port the
  * kernel lists that many listening sockets on the port (`ss`), where it cannot (Node before
  * 22.12) one; either way every connection of a burst is accepted, once, and closing the
- * listener frees the port.
+ * listener frees the port. scripts/test.sh also runs this file on Node 24 (scripts/node_lts.sh),
+ * so CI checks the four sockets on Node whatever the machine's node is.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";

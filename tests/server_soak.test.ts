@@ -4,7 +4,7 @@
  * server socket closed afterwards, and the process's file descriptors back to their start
  * level (Linux: /proc/self/fd). Small by default so CI runs it in seconds; `SOAK_SESSIONS`
  * and `SOAK_ROUNDS` make it bigger (the 500 × 3 run and its numbers: bench/soak.md). It prints one
- * line of numbers; nothing about time is asserted.
+ * line of numbers; nothing about time is asserted. scripts/test.sh also runs it on Node 24.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -30,6 +30,18 @@ function rssMiB(): number {
   } catch {
     return 0;
   }
+}
+
+/** The runtime and its version, for the numbers line (bench/soak.md records them). */
+function runtimeName(): string {
+  const g = globalThis as {
+    Deno?: { version: { deno: string } };
+    Bun?: { version: string };
+    process?: { version?: string };
+  };
+  if (g.Deno) return `Deno ${g.Deno.version.deno}`;
+  if (g.Bun) return `Bun ${g.Bun.version}`;
+  return `Node ${g.process?.version ?? "?"}`;
 }
 
 function payload(session: number, round: number): Uint8Array {
@@ -92,7 +104,7 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
       // A few descriptors of the runtime's own may come and go; the sessions' must not stay.
       assert.ok(fdEnd <= fdStart + 8, `fds: ${fdStart} before, ${fdEnd} after`);
       console.log(
-        `soak: ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
+        `soak (${runtimeName()}): ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
           `rss ${rssStart} → ${rssMiB()} MiB`,
       );
     }
