@@ -175,7 +175,8 @@ describe("server robustness: uploads", () => {
 describe("server robustness: resource exhaustion", () => {
   it("a client that loops RETR and never closes its data sockets holds only a few server sockets", async () => {
     const { net, open } = await countingNet();
-    await using srv = await startServer({ users: [USER], net });
+    // A linger far longer than the test's guard: only the client's close can end them in time.
+    await using srv = await startServer({ users: [USER], net, dataTimeout: 120_000 });
     await putFile(srv.storage, "/f", "data");
     const c = await Control.login(srv.port, "u", "p");
     const kept: Conn[] = [];
@@ -191,6 +192,11 @@ describe("server robustness: resource exhaustion", () => {
       }
       // The control connection plus at most a handful lingering (was: all 40, for 30 s).
       assert.ok(open.size <= 1 + 4, `server holds ${open.size} sockets`);
+      // Once the client closes them, the lingering ones go at once, not when their 30 s are up
+      // or the session ends (the server never read them, so it never saw the FIN).
+      for (const d of kept) d.close();
+      await waitFor(() => open.size === 1, `lingering sockets closed after the client's close (${open.size} open)`);
+      await c.expect("NOOP", "200");
     } finally {
       for (const d of kept) d.close();
       c.close();
@@ -201,6 +207,7 @@ describe("server robustness: resource exhaustion", () => {
     const fake = () => {
       let resolve!: () => void;
       const conn = {
+        readable: new ReadableStream<Uint8Array>(),
         closed: new Promise<void>((r) => (resolve = r)),
         closedByUs: false,
         close() {
@@ -225,6 +232,20 @@ describe("server robustness: resource exhaustion", () => {
     pool.closeAll(b);
     assert.equal(pool.size, 0);
     assert.ok(conns.every((x) => x.closedByUs));
+
+    // The total cap pushes out a session's only lingering connection: its next one must still
+    // be closed when the session ends (it once went into a set the pool had forgotten).
+    const full = new LingeringConns(60_000, 4, 2);
+    const c = {}, d = {};
+    const [c1, d1, c2] = [fake(), fake(), fake()];
+    full.add(c, c1 as unknown as Conn);
+    full.add(d, d1 as unknown as Conn);
+    full.add(c, c2 as unknown as Conn); // pushes c1 out (the oldest overall): c had only it
+    assert.deepEqual([c1, d1, c2].map((x) => x.closedByUs), [true, false, false]);
+    full.closeAll(c);
+    assert.equal(c2.closedByUs, true, "closeAll closes the connection added after the push-out");
+    full.closeAll(d);
+    assert.equal(full.size, 0);
   });
 
   it("the login delay doubles per recent failure from an address, capped; old failures are forgotten", () => {

@@ -33,6 +33,21 @@ function rssMiB(): number {
 }
 
 /** The runtime and its version, for the numbers line (bench/soak.md records them). */
+/**
+ * Resident memory after a full collection (where the runtime offers one: Bun, or `gc` exposed by
+ * `--expose-gc`) and a moment for the allocator: what the sessions left behind, not garbage.
+ */
+async function rssAfterGcMiB(): Promise<number | undefined> {
+  const g = globalThis as { Bun?: { gc(full: boolean): void }; gc?: () => void };
+  const collect = g.Bun ? () => g.Bun!.gc(true) : g.gc;
+  if (!collect) return undefined;
+  for (let i = 0; i < 3; i++) {
+    collect();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return rssMiB();
+}
+
 function runtimeName(): string {
   const g = globalThis as {
     Deno?: { version: { deno: string } };
@@ -103,9 +118,11 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
       const fdEnd = await settle(fds, 50, 6);
       // A few descriptors of the runtime's own may come and go; the sessions' must not stay.
       assert.ok(fdEnd <= fdStart + 8, `fds: ${fdStart} before, ${fdEnd} after`);
+      const rssEnd = rssMiB();
+      const collected = await rssAfterGcMiB();
       console.log(
         `soak (${runtimeName()}): ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
-          `rss ${rssStart} → ${rssMiB()} MiB`,
+          `rss ${rssStart} → ${rssEnd} MiB` + (collected === undefined ? "" : `, ${collected} MiB after a full GC`),
       );
     }
   });

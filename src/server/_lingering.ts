@@ -50,15 +50,20 @@ export class LingeringConns {
    * @param conn The data connection (its writing side closed).
    */
   add(owner: object, conn: Conn): void {
+    // Make room first: a drop can empty and forget this owner's set, so look it up after.
+    const before = this.#perOwner.get(owner);
+    while (before && before.size >= this.#perSession) this.#drop(before.values().next().value!);
+    while (this.#all.size >= this.#total) this.#drop(this.#all.keys().next().value!);
     let mine = this.#perOwner.get(owner);
     if (!mine) {
       mine = new Set();
       this.#perOwner.set(owner, mine);
     }
-    while (mine.size >= this.#perSession) this.#drop(mine.values().next().value!);
-    while (this.#all.size >= this.#total) this.#drop(this.#all.keys().next().value!);
     mine.add(conn);
     this.#all.set(conn, owner);
+    // Read (and drop) whatever the client still sends: a socket nobody reads never reports
+    // the client's FIN, so without this every linger would last until its timer.
+    if (!conn.readable.locked) void conn.readable.pipeTo(new WritableStream()).catch(() => {});
     const timer = setTimeout(() => this.#drop(conn), this.#lingerMs);
     void conn.closed.then(() => {
       clearTimeout(timer);
