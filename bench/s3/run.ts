@@ -46,13 +46,19 @@ function envCount(name: string, fallback: number): number {
 const SIZE = envCount("BENCH_MIB", QUICK ? 64 : 256) * MiB;
 const BIG = envCount("BENCH_BIG_MIB", QUICK ? 256 : 1024) * MiB;
 const ROUNDS = envCount("BENCH_ROUNDS", 3);
+/** Swift's `workers` (every server): `auto` (one per core, Swift's default), or a count (`0`: one process each). */
+const SWIFT_WORKERS = ((v) => {
+  if (v === "auto") return "auto" as const;
+  if (!/^\d+$/.test(v)) throw new Error(`BENCH_SWIFT_WORKERS must be auto or a count, got "${v}"`);
+  return Number(v);
+})(process.env.BENCH_SWIFT_WORKERS || "auto");
 /** Parts-in-flight values to sweep (besides the default server). */
 const SWEEP = (process.env.BENCH_PARTS ?? "").split(",").filter((v) => v !== "").map((v) => {
   if (!/^[1-9]\d*$/.test(v)) throw new Error(`BENCH_PARTS must be a comma-separated list of counts, got "${v}"`);
   return Number(v);
 });
 /** Whether this run makes the README table (the standard sizes and rounds only). */
-const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS"].every((n) => !process.env[n]);
+const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS", "BENCH_SWIFT_WORKERS"].every((n) => !process.env[n]);
 /** Part size of S3PathIO's uploads (its default, which the CLI uses). */
 const PART = 8 * MiB;
 /** Parts in flight of S3PathIO's uploads (its default, which the CLI uses). */
@@ -240,7 +246,7 @@ async function main(): Promise<void> {
   execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
 
   const tmp = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "anyftp-s3bench-"));
-  const s3 = await startS3Server();
+  const s3 = await startS3Server({ workers: SWIFT_WORKERS });
   let ours: OurServer | undefined;
   const others: OurServer[] = [];
   try {
