@@ -88,6 +88,14 @@ export interface S3PathIOOptions {
    * @default false
    */
   readonly streamingUpload?: boolean | undefined;
+  /**
+   * Store a write whose size was announced (`OpenWriteOptions.size`, from FTP `ALLO`) and is
+   * larger than one part as one PUT with that `Content-Length`, streamed as the bytes come,
+   * instead of a multipart upload. Node's and Bun's `fetch` send the length; Deno's sends a
+   * streamed body chunked whatever the header says, which Swift's s3api takes and AWS S3
+   * refuses (411): set `false` for a server on Deno in front of AWS S3. @default true
+   */
+  readonly sizedUpload?: boolean | undefined;
   /** Tries per request for throttling (SlowDown, 503), server and network errors. @default 4 */
   readonly maxAttempts?: number | undefined;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
@@ -131,6 +139,7 @@ export class S3PathIO implements PathIO {
   readonly #upload: UploadOptions;
   readonly #concurrency: number;
   readonly #page: number;
+  readonly #sized: boolean;
 
   /**
    * Create a storage on one bucket (and key prefix). Nothing is sent until the first call.
@@ -159,6 +168,7 @@ export class S3PathIO implements PathIO {
       streaming: options.streamingUpload ?? false,
     };
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#sized = options.sizedUpload ?? true;
     this.#page = Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000)));
   }
 
@@ -400,7 +410,7 @@ export class S3PathIO implements PathIO {
       if (existing?.type === "dir") fail("openWrite", path, "is-a-directory");
       const key = this.#key(segs);
       const size = existing?.info.size ?? 0;
-      const plain = !options.append && offset === undefined;
+      const plain = this.#sized && !options.append && offset === undefined;
       const announced = plain && options.size !== undefined && Number.isSafeInteger(options.size) && options.size >= 0
         ? options.size
         : undefined;
