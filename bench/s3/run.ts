@@ -1,10 +1,12 @@
 /**
  * S3PathIO throughput and memory, in one run (issue 14, "Measured"):
  *
- * 1. starts a real OpenStack Swift with s3api on loopback (tests/_support/peers/swift.ts) and a bucket;
+ * 1. starts a real OpenStack Swift with s3api on loopback (tests/_support/peers/swift.ts, Swift's
+ *    default `workers = auto`) and a bucket;
  * 2. PUT and GET of an N MiB object straight to S3 with curl `--aws-sigv4` (the reference);
  * 3. our server as a separate Node process (`dist/src/cli/main.js serve --s3 ...`), curl FTP
- *    STOR and RETR of the same size through it; then one STOR of a big file while the server's
+ *    STOR (multipart), STOR after `ALLO <size>` (one sized PUT) and RETR of the same size
+ *    through it, and the same on Bun and Deno; then STORs of a big file while the server's
  *    VmRSS is sampled every 100 ms;
  * 4. a Markdown table (stdout and bench/s3/README.md) and bench/s3/results.json.
  *
@@ -12,8 +14,9 @@
  * Sizes: 256 MiB throughput objects (median of 3 rounds), 1 GiB for memory; `--quick`:
  * 64 MiB and 256 MiB. Environment: `BENCH_MIB`, `BENCH_BIG_MIB`, `BENCH_ROUNDS` override the
  * sizes and rounds; `BENCH_PARTS=1,2,8` adds one STOR per round through a server with that
- * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default. A run with any
- * of them set, or `--quick`, prints and writes results.json but leaves README.md alone.
+ * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default;
+ * `BENCH_SWIFT_WORKERS` (`auto` or a count) sets Swift's workers. A run with any of them set,
+ * or `--quick`, prints and writes results.json but leaves README.md alone.
  *
  * @module
  */
