@@ -57,6 +57,8 @@ export class Upload {
   readonly #size: number | undefined;
   /** Bytes given to {@linkcode write} so far. */
   #written = 0;
+  /** The chunk that completed the announced size, sent by {@linkcode finish}. */
+  #last: Uint8Array | undefined;
 
   /**
    * @param client The S3 client.
@@ -88,11 +90,16 @@ export class Upload {
     if (this.#size !== undefined && this.#written > this.#size) {
       throw new RangeError(`more bytes arrived than the ${this.#size} announced (ALLO): nothing stored`);
     }
-    if (this.#put) return await this.#send((w) => w.write(bytes));
     if (this.#size !== undefined && this.#size > this.#partSize && this.#size <= MAX_PUT) {
-      // The length is known: one PUT with that Content-Length, streamed from the first byte.
-      return await this.#startStream(bytes, this.#size);
+      // The length is known: one PUT with that Content-Length, streamed from the first byte —
+      // but for the last bytes, held back until finish(): S3 stores an object as soon as it
+      // has every byte, and one more write (too many) must still be able to cancel it.
+      if (this.#written === this.#size) this.#last = bytes;
+      else if (this.#put) await this.#send((w) => w.write(bytes));
+      else await this.#startStream(bytes, this.#size);
+      return;
     }
+    if (this.#put) return await this.#send((w) => w.write(bytes));
     let at = 0;
     while (at < bytes.byteLength) {
       if (this.#fill === this.#buf.byteLength) this.#grow(bytes.byteLength - at);
@@ -173,6 +180,10 @@ export class Upload {
       throw new RangeError(`${this.#written} of the ${this.#size} bytes announced (ALLO) arrived: nothing stored`);
     }
     this.#done = true;
+    const last = this.#last;
+    this.#last = undefined;
+    if (last !== undefined && this.#put) await this.#send((w) => w.write(last));
+    else if (last !== undefined) await this.#startStream(last, this.#size);
     if (this.#put) {
       await this.#send((w) => w.close());
       return await this.#put.put.done;
