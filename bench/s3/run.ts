@@ -302,9 +302,13 @@ async function main(): Promise<void> {
       storAllo: [] as number[],
       retr: [] as number[],
       retrMultipart: [] as number[],
+      putBun: [] as number[],
       storAlloBun: [] as number[],
+      getBun: [] as number[],
       retrBun: [] as number[],
+      putDeno: [] as number[],
       storAlloDeno: [] as number[],
+      getDeno: [] as number[],
       retrDeno: [] as number[],
       getMultipart: [] as number[],
       putMultipart: [] as number[],
@@ -342,7 +346,10 @@ async function main(): Promise<void> {
       for (const rt of OTHER_RUNTIMES) {
         const server = onRuntime[rt];
         const suffix = rt === "bun" ? "Bun" : "Deno";
+        // Each runtime's transfers right after a direct one of their own (the pair of a ratio).
+        times[`put${suffix}`].push(await curl([...s3Args, "-T", file, direct, "-o", "/dev/null"]));
         await viaOurs(server, [...allo, "-T", file, `${server.url}a-${rt}.bin`], `storAllo${suffix}`);
+        times[`get${suffix}`].push(await curl([...s3Args, direct, "-o", "/dev/null"]));
         await viaOurs(server, [`${server.url}a-${rt}.bin`, "-o", "/dev/null"], `retr${suffix}`);
       }
       for (const [i, server] of sweep.entries()) storSweep[i]!.push(await curl(["-T", file, `${server.url}p.bin`]));
@@ -390,6 +397,11 @@ async function main(): Promise<void> {
 
     const loadAfter = loadavg();
     const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, mbps(SIZE, median(v))])) as Record<Kind, number>;
+    /**
+     * through ÷ direct: the median of the rounds' own ratios (each pairs transfers made seconds
+     * apart, so a load that drifts between rounds cancels out).
+     */
+    const ratio = (direct: Kind, through: Kind) => median(times[through].map((t, i) => times[direct][i]! / t));
     const sweepMBps = Object.fromEntries(SWEEP.map((n, i) => [n, mbps(SIZE, median(storSweep[i]!))]));
     const cpuMedian = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)])) as Partial<Record<Kind, number>>;
     const busyMedian = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, median(v)])) as Partial<Record<Kind, number>>;
@@ -409,15 +421,15 @@ async function main(): Promise<void> {
         serverCpuMedian: cpuMedian,
         machineBusyCores: busy,
         ratio: {
-          upload: m.stor / m.put,
-          uploadAllo: m.storAllo / m.put,
-          uploadStreamed: m.storStreamed / m.put,
-          download: m.retr / m.get,
-          downloadMultipart: m.retrMultipart / m.getMultipart,
-          uploadAlloBun: m.storAlloBun / m.put,
-          downloadBun: m.retrBun / m.get,
-          uploadAlloDeno: m.storAlloDeno / m.put,
-          downloadDeno: m.retrDeno / m.get,
+          upload: ratio("put", "stor"),
+          uploadAllo: ratio("put", "storAllo"),
+          uploadStreamed: ratio("put", "storStreamed"),
+          download: ratio("get", "retr"),
+          downloadMultipart: ratio("getMultipart", "retrMultipart"),
+          uploadAlloBun: ratio("putBun", "storAlloBun"),
+          downloadBun: ratio("getBun", "retrBun"),
+          uploadAlloDeno: ratio("putDeno", "storAlloDeno"),
+          downloadDeno: ratio("getDeno", "retrDeno"),
         },
         swiftWorkers: SWIFT_WORKERS,
         partsInFlight: PARTS_IN_FLIGHT,
@@ -431,8 +443,8 @@ async function main(): Promise<void> {
     writeFileSync(join(REPO, "bench/s3/results.json"), JSON.stringify(results, null, 2) + "\n");
     const f = (x: number) => x.toFixed(0);
     const mib = (k: number) => (k / 1024).toFixed(0);
-    const row = (what: string, direct: number, through: number) =>
-      `| ${what} MB/s | ${f(direct)} | ${f(through)} | ${(through / direct).toFixed(2)}× | ≥ 0.8× |`;
+    const row = (what: string, direct: Kind, through: Kind) =>
+      `| ${what} MB/s | ${f(m[direct])} | ${f(m[through])} | ${ratio(direct, through).toFixed(2)}× | ≥ 0.8× |`;
     const cpuOf = (k: Kind) => `${cpuMedian[k]?.toFixed(2)} s`;
     const table = [
       `${started.slice(0, 16).replace("T", " ")} UTC, ${results.code}, ${results.machine}; ` +
@@ -440,15 +452,15 @@ async function main(): Promise<void> {
       "",
       `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
       "| --- | --- | --- | --- | --- |",
-      row(`upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: a STOR without ALLO)`, m.put, m.stor),
-      row("upload (PUT / `ALLO <size>` + STOR: one PUT with that Content-Length)", m.put, m.storAllo),
-      row("upload (PUT / STOR, `ANYFTP_S3_STREAMING_UPLOAD=1`: one streamed PUT)", m.put, m.storStreamed),
-      row("download (GET / RETR of a plain object)", m.get, m.retr),
-      row("download of a multipart object (GET / RETR of the STOR's object)", m.getMultipart, m.retrMultipart),
-      row("server on Bun: upload (PUT / `ALLO <size>` + STOR)", m.put, m.storAlloBun),
-      row("server on Bun: download (GET / RETR of a plain object)", m.get, m.retrBun),
-      row("server on Deno: upload (PUT / `ALLO <size>` + STOR; Deno's fetch sends it chunked)", m.put, m.storAlloDeno),
-      row("server on Deno: download (GET / RETR of a plain object)", m.get, m.retrDeno),
+      row(`upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: a STOR without ALLO)`, "put", "stor"),
+      row("upload (PUT / `ALLO <size>` + STOR: one PUT with that Content-Length)", "put", "storAllo"),
+      row("upload (PUT / STOR, `ANYFTP_S3_STREAMING_UPLOAD=1`: one streamed PUT)", "put", "storStreamed"),
+      row("download (GET / RETR of a plain object)", "get", "retr"),
+      row("download of a multipart object (GET / RETR of the STOR's object)", "getMultipart", "retrMultipart"),
+      row("server on Bun: upload (PUT / `ALLO <size>` + STOR)", "putBun", "storAlloBun"),
+      row("server on Bun: download (GET / RETR of a plain object)", "getBun", "retrBun"),
+      row("server on Deno: upload (PUT / `ALLO <size>` + STOR; Deno's fetch sends it chunked)", "putDeno", "storAlloDeno"),
+      row("server on Deno: download (GET / RETR of a plain object)", "getDeno", "retrDeno"),
       "",
       `Beside it, straight to S3 with curl: a multipart upload in ${PART / MiB} MiB parts one after the other ` +
       `(what a STOR without ALLO sends) ${f(m.putMultipart)} MB/s. ` +
