@@ -247,6 +247,41 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     assert.equal((await bucketState(fs)).uploads, 0);
   });
 
+  it("an announced size (ALLO) past one part is one PUT with that Content-Length; another count stores nothing", async () => {
+    const seen: string[] = [];
+    const recording = (url: URL, init: RequestInit) => {
+      if (init.method === "PUT" || init.method === "POST") {
+        const length = (init.headers as Record<string, string>)["content-length"] ?? "-";
+        const body = init.body instanceof ReadableStream ? "stream" : init.body ? "bytes" : "none";
+        seen.push(`${init.method} ${url.search === "" ? "" : url.search.slice(1).split("=")[0]} ${body} ${length}`);
+      }
+      return fetch(url, init);
+    };
+    const fs = storage({ fetch: recording });
+    const data = pattern(13 * MiB + 5);
+    await write(fs, "/sized.bin", data, { size: data.length });
+    assert.deepEqual(seen, [`PUT  stream ${data.length}`]);
+    assert.equal(sha(await read(fs, "/sized.bin")), sha(data));
+    // Fewer bytes than announced: the close rejects; more: the write past the size rejects.
+    await assert.rejects(write(fs, "/short.bin", data.subarray(0, 10 * MiB), { size: data.length }), (e: unknown) =>
+      e instanceof PathIOError && /10485760 of the 13631493 bytes announced/.test(String((e.cause as Error).message)));
+    await assert.rejects(write(fs, "/long.bin", data, { size: 9 * MiB }), (e: unknown) =>
+      e instanceof PathIOError && /more bytes arrived than the 9437184 announced/.test(String((e.cause as Error).message)));
+    await assert.rejects(write(fs, "/small.bin", "eleven char", { size: 3 }), PathIOError);
+    for (const name of ["/short.bin", "/long.bin", "/small.bin"]) assert.equal(await fs.exists(name), false, name);
+    assert.equal((await bucketState(fs)).uploads, 0);
+    // sizedUpload: false (a server on Deno in front of AWS S3): multipart as without a size.
+    seen.length = 0;
+    await write(storage({ fetch: recording, sizedUpload: false }), "/multi.bin", data, { size: data.length });
+    assert.deepEqual(seen.map((s) => s.split(" ").slice(0, 2).join(" ")), [
+      "POST uploads",
+      "PUT partNumber",
+      "PUT partNumber",
+      "PUT partNumber",
+      "POST uploadId",
+    ]);
+  });
+
   it("streamingUpload: an abort mid-body leaves no object and the old one intact", async () => {
     const fs = storage({ streamingUpload: true });
     await write(fs, "/old", "old content");
@@ -435,6 +470,9 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     });
     assert.deepEqual([tuned.partSize, tuned.partsInFlight, tuned.streamingUpload], [16 * MiB, 6, true]);
     assert.equal(s3OptionsFromEnv({ ...keys, ANYFTP_S3_STREAMING_UPLOAD: "0" }).streamingUpload, false);
+    assert.equal(s3OptionsFromEnv({ ...keys, ANYFTP_S3_SIZED_UPLOAD: "0" }).sizedUpload, false);
+    assert.equal(s3OptionsFromEnv(keys).sizedUpload, undefined);
+    assert.throws(() => s3OptionsFromEnv({ ...keys, ANYFTP_S3_SIZED_UPLOAD: "no" }), /ANYFTP_S3_SIZED_UPLOAD/);
     assert.throws(() => s3OptionsFromEnv({ ...keys, ANYFTP_S3_PARTS_IN_FLIGHT: "four" }), /ANYFTP_S3_PARTS_IN_FLIGHT/);
     assert.throws(() => s3OptionsFromEnv({ ...keys, ANYFTP_S3_STREAMING_UPLOAD: "yes" }), /ANYFTP_S3_STREAMING_UPLOAD/);
   });

@@ -2,7 +2,8 @@
  * Real FTP clients drive our server (in this test's runtime) on S3PathIO backed by a real S3
  * server (OpenStack Swift's s3api): curl moves 256 MiB both ways checked by hash and resumes
  * a download (REST + RETR as a ranged GET) and an upload; lftp mirrors a tree both ways and
- * renames a directory; curl sends a STOR as one streamed PUT (streamingUpload), and one cut
+ * renames a directory, and an lftp put that announces its size (ALLO) is one PUT with that
+ * Content-Length while a wrong ALLO stores nothing; curl sends a STOR as one streamed PUT (streamingUpload), and one cut
  * by ftplib leaves nothing; ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
  * that an upload aborted halfway leaves no object and no multipart parts in the bucket, and
  * that S3 refusals answer 550 and an unavailable S3 451.
@@ -147,6 +148,93 @@ for s in (ftp.sock, conn):
       assert.equal((await client.listMultipart("streamed/")).length, 0);
     } finally {
       await streamed.close();
+    }
+  });
+
+  it("lftp: a put announces its size (ALLO): one PUT with that Content-Length; a wrong ALLO stores nothing", async () => {
+    const puts: { query: string; length: string | undefined; streamed: boolean }[] = [];
+    const sized = await startS3FtpServer(s3, {
+      bucket: BUCKET,
+      prefix: "sized",
+      storageOptions: {
+        fetch: (url, init) => {
+          if (init.method === "PUT" || init.method === "POST") {
+            const headers = init.headers as Record<string, string>;
+            puts.push({ query: url.search, length: headers["content-length"], streamed: init.body instanceof ReadableStream });
+          }
+          return fetch(url, init);
+        },
+      },
+      serverOptions: { uploadPolicy: "in-place" },
+    });
+    try {
+      const src = join(dir, "sized.bin");
+      const size = 20 * MiB + 7;
+      const digest = await writeRandomFile(src, size);
+      const r = await runTool("lftp", [
+        "-c",
+        [
+          "set cmd:fail-exit yes",
+          "set net:max-retries 1",
+          "set ftp:ssl-allow no",
+          "set ftp:use-allo yes", // lftp 4.9's default is no
+          `debug -o '${join(dir, "lftp-allo.log")}' 9`,
+          `open -u '${USER},${PASSWORD}' -p ${sized.port} 127.0.0.1`,
+          "put sized.bin -o a.bin",
+        ].join("; "),
+      ], { cwd: dir, timeoutMs: 120_000 });
+      ok(r, "lftp put");
+      const log = await readFile(join(dir, "lftp-allo.log"), "utf8");
+      assert.match(log, new RegExp(`---> ALLO ${size}\\b`), `lftp sent ALLO:\n${log}`);
+      // One streamed PUT of the announced length; no multipart upload, no part.
+      assert.deepEqual(puts, [{ query: "", length: String(size), streamed: true }]);
+      const back = join(dir, "sized.back");
+      ok(await curl(["-o", back, `${sized.url}/a.bin`]), "curl download");
+      assert.equal(await sha256File(back), digest);
+      // ftplib announces 20 MiB and sends 10 (the PUT is cut), then 1000 and sends 12 MiB
+      // (refused at the 1001st byte): both fail with a reply naming ALLO, nothing stored.
+      const script = `
+import ftplib, io, json, sys
+cfg = json.loads(sys.argv[1])
+out = []
+ftp = ftplib.FTP()
+ftp.connect("127.0.0.1", cfg["port"], timeout=30)
+ftp.login(cfg["user"], cfg["password"])
+for name, announced, sent in (("short.bin", 20 * 1024 * 1024, 10 * 1024 * 1024), ("long.bin", 1000, 12 * 1024 * 1024)):
+    ftp.voidcmd("TYPE I")
+    ftp.sendcmd("ALLO %d" % announced)
+    try:
+        out.append(ftp.storbinary("STOR " + name, io.BytesIO(b"y" * sent)))
+    except ftplib.Error as e:
+        out.append(str(e))
+    except OSError as e:
+        out.append("OSError " + str(e))
+        ftp = ftplib.FTP()
+        ftp.connect("127.0.0.1", cfg["port"], timeout=30)
+        ftp.login(cfg["user"], cfg["password"])
+print(json.dumps(out))
+`;
+      const f = await runTool(PYTHON, ["-c", script, JSON.stringify({ port: sized.port, user: USER, password: PASSWORD })], {
+        timeoutMs: 120_000,
+      });
+      ok(f, "ftplib wrong ALLO");
+      const replies = JSON.parse(f.out) as string[];
+      assert.equal(replies.length, 2);
+      assert.equal(replies[0], "451 10485760 of the 20971520 bytes announced by ALLO arrived: upload discarded.");
+      assert.match(replies[1]!, /^(552 More bytes arrived than the 1000 announced by ALLO: upload discarded\.|OSError)/);
+      const client = s3.client(BUCKET);
+      let state = { keys: [] as string[], uploads: -1 };
+      for (let i = 0; i < 100; i++) {
+        state = {
+          keys: (await client.list({ prefix: "sized/" })).objects.map((o) => o.key),
+          uploads: (await client.listMultipart("sized/")).length,
+        };
+        if (state.keys.length === 1 && state.uploads === 0) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.deepEqual(state, { keys: ["sized/a.bin"], uploads: 0 });
+    } finally {
+      await sized.close();
     }
   });
 

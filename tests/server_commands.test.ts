@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
+import type { OpenWriteOptions } from "../src/fs/path_io.ts";
 import { defaultNet } from "../src/net/auto.ts";
 import { createMemoryNet } from "../src/net/memory.ts";
 import { Server } from "../src/server/server.ts";
@@ -158,6 +159,35 @@ describe("server: information and settings commands", () => {
       assert.match(syst.lines[0]!, /^UNIX Type: L8/);
       assert.equal((await c.cmd("ALLO 1000")).code, "202");
     });
+  });
+
+  it("ALLO's size goes to the storage with the next binary STOR only (not ASCII, REST, APPE, or after another command)", async () => {
+    const seen: (number | undefined)[] = [];
+    class Recording extends MemoryPathIO {
+      override openWrite(path: string, options: OpenWriteOptions = {}): Promise<WritableStream<Uint8Array>> {
+        seen.push(options.size);
+        return super.openWrite(path, options);
+      }
+    }
+    await using srv = await startMemoryServer({ users: [ALICE], loginFailureDelay: 0, storage: new Recording(), uploadPolicy: "in-place" });
+    await using c = await Control.login(srv, "alice", "pw");
+    const five = bytes("12345");
+    await c.expect("TYPE I", "200");
+    await c.expect("ALLO 5", "202");
+    assert.equal((await c.upload("STOR a", five)).final.code, "226"); // PASV/EPSV keep it
+    assert.equal((await c.upload("STOR b", five)).final.code, "226"); // used once
+    await c.expect("ALLO 5 R 512", "202");
+    await c.expect("NOOP", "200"); // another command drops it, as it drops REST
+    assert.equal((await c.upload("STOR c", five)).final.code, "226");
+    await c.expect("ALLO 5", "202");
+    await c.expect("REST 2", "350");
+    assert.equal((await c.upload("STOR a", five)).final.code, "226"); // an offset write: no size
+    await c.expect("ALLO 5", "202");
+    assert.equal((await c.upload("APPE a", five)).final.code, "226");
+    await c.expect("TYPE A", "200");
+    await c.expect("ALLO 5", "202");
+    assert.equal((await c.upload("STOR d", five)).final.code, "226"); // ASCII: bytes on the wire ≠ file size
+    assert.deepEqual(seen, [5, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it("FEAT is a correctly formatted multi-line 211 with the features", async () => {

@@ -1,10 +1,12 @@
 /**
  * S3PathIO throughput and memory, in one run (issue 14, "Measured"):
  *
- * 1. starts a real OpenStack Swift with s3api on loopback (tests/_support/peers/swift.ts) and a bucket;
+ * 1. starts a real OpenStack Swift with s3api on loopback (tests/_support/peers/swift.ts, Swift's
+ *    default `workers = auto`) and a bucket;
  * 2. PUT and GET of an N MiB object straight to S3 with curl `--aws-sigv4` (the reference);
  * 3. our server as a separate Node process (`dist/src/cli/main.js serve --s3 ...`), curl FTP
- *    STOR and RETR of the same size through it; then one STOR of a big file while the server's
+ *    STOR (multipart), STOR after `ALLO <size>` (one sized PUT) and RETR of the same size
+ *    through it, and the same on Bun and Deno; then STORs of a big file while the server's
  *    VmRSS is sampled every 100 ms;
  * 4. a Markdown table (stdout and bench/s3/README.md) and bench/s3/results.json.
  *
@@ -12,8 +14,9 @@
  * Sizes: 256 MiB throughput objects (median of 3 rounds), 1 GiB for memory; `--quick`:
  * 64 MiB and 256 MiB. Environment: `BENCH_MIB`, `BENCH_BIG_MIB`, `BENCH_ROUNDS` override the
  * sizes and rounds; `BENCH_PARTS=1,2,8` adds one STOR per round through a server with that
- * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default. A run with any
- * of them set, or `--quick`, prints and writes results.json but leaves README.md alone.
+ * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default;
+ * `BENCH_SWIFT_WORKERS` (`auto` or a count) sets Swift's workers. A run with any of them set,
+ * or `--quick`, prints and writes results.json but leaves README.md alone.
  *
  * @module
  */
@@ -46,13 +49,19 @@ function envCount(name: string, fallback: number): number {
 const SIZE = envCount("BENCH_MIB", QUICK ? 64 : 256) * MiB;
 const BIG = envCount("BENCH_BIG_MIB", QUICK ? 256 : 1024) * MiB;
 const ROUNDS = envCount("BENCH_ROUNDS", 3);
+/** Swift's `workers` (every server): `auto` (one per core, Swift's default), or a count (`0`: one process each). */
+const SWIFT_WORKERS = ((v) => {
+  if (v === "auto") return "auto" as const;
+  if (!/^\d+$/.test(v)) throw new Error(`BENCH_SWIFT_WORKERS must be auto or a count, got "${v}"`);
+  return Number(v);
+})(process.env.BENCH_SWIFT_WORKERS || "auto");
 /** Parts-in-flight values to sweep (besides the default server). */
 const SWEEP = (process.env.BENCH_PARTS ?? "").split(",").filter((v) => v !== "").map((v) => {
   if (!/^[1-9]\d*$/.test(v)) throw new Error(`BENCH_PARTS must be a comma-separated list of counts, got "${v}"`);
   return Number(v);
 });
 /** Whether this run makes the README table (the standard sizes and rounds only). */
-const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS"].every((n) => !process.env[n]);
+const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS", "BENCH_SWIFT_WORKERS"].every((n) => !process.env[n]);
 /** Part size of S3PathIO's uploads (its default, which the CLI uses). */
 const PART = 8 * MiB;
 /** Parts in flight of S3PathIO's uploads (its default, which the CLI uses). */
@@ -161,6 +170,11 @@ function mbps(bytes: number, seconds: number): number {
   return bytes / seconds / 1e6;
 }
 
+/** The runtimes our server runs on in the benchmark. */
+type Runtime = "node" | "bun" | "deno";
+/** Besides Node (every row), the runtimes of the RETR and ALLO-STOR rows. */
+const OTHER_RUNTIMES = ["bun", "deno"] as const;
+
 interface OurServer {
   readonly child: ChildProcess;
   readonly url: string;
@@ -171,11 +185,16 @@ interface OurServer {
  * Our CLI server on the bucket, as its own Node process; resolves with the URL it prints.
  * `env` adds upload settings (`ANYFTP_S3_*`, read by `s3OptionsFromEnv`).
  */
-async function startOurs(endpoint: string, env: Record<string, string> = {}): Promise<OurServer> {
+async function startOurs(endpoint: string, env: Record<string, string> = {}, runtime: Runtime = "node"): Promise<OurServer> {
+  const [cmd, ...pre] = {
+    node: ["node", join(REPO, "dist/src/cli/main.js")],
+    bun: [join(REPO, "node_modules/.bin/bun"), join(REPO, "dist/src/cli/main.js")],
+    deno: [join(REPO, "node_modules/.bin/deno"), "run", "-A", join(REPO, "src/cli/main.ts")],
+  }[runtime];
   const child = spawn(
-    "node",
+    cmd!,
     [
-      join(REPO, "dist/src/cli/main.js"),
+      ...pre,
       "serve",
       "--s3",
       `${BUCKET}/${PREFIX}`,
@@ -240,7 +259,7 @@ async function main(): Promise<void> {
   execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
 
   const tmp = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "anyftp-s3bench-"));
-  const s3 = await startS3Server();
+  const s3 = await startS3Server({ workers: SWIFT_WORKERS });
   let ours: OurServer | undefined;
   const others: OurServer[] = [];
   try {
@@ -267,41 +286,72 @@ async function main(): Promise<void> {
     // The same CLI with ANYFTP_S3_STREAMING_UPLOAD=1: a STOR is one streamed PUT.
     const streamed = await startOurs(s3.endpoint, { ANYFTP_S3_STREAMING_UPLOAD: "1" });
     others.push(streamed);
+    const onRuntime: Record<(typeof OTHER_RUNTIMES)[number], OurServer> = {
+      bun: await startOurs(s3.endpoint, {}, "bun"),
+      deno: await startOurs(s3.endpoint, {}, "deno"),
+    };
+    others.push(...Object.values(onRuntime));
     const sweep: OurServer[] = [];
     for (const n of SWEEP) sweep.push(await startOurs(s3.endpoint, { ANYFTP_S3_PARTS_IN_FLIGHT: String(n) }));
     others.push(...sweep);
 
-    const pid = ours.child.pid!;
     const times = {
       put: [] as number[],
       get: [] as number[],
       stor: [] as number[],
+      storAllo: [] as number[],
       retr: [] as number[],
+      retrMultipart: [] as number[],
+      putBun: [] as number[],
+      storAlloBun: [] as number[],
+      getBun: [] as number[],
+      retrBun: [] as number[],
+      putDeno: [] as number[],
+      storAlloDeno: [] as number[],
+      getDeno: [] as number[],
+      retrDeno: [] as number[],
       getMultipart: [] as number[],
       putMultipart: [] as number[],
       storStreamed: [] as number[],
     };
     const storSweep: number[][] = SWEEP.map(() => []);
     const parts = splitFile(file, SIZE);
-    const cpu = { stor: [] as number[], retr: [] as number[] };
-    const busy = { stor: [] as number[], retr: [] as number[] };
-    /** A transfer through our server, and the CPU seconds our server process spent on it. */
-    const viaOurs = async (args: string[], kind: "stor" | "retr") => {
+    type Kind = keyof typeof times;
+    const cpu: Partial<Record<Kind, number[]>> = {};
+    const busy: Partial<Record<Kind, number[]>> = {};
+    /** A transfer through one of our servers, and the CPU seconds that server process spent on it. */
+    const viaOurs = async (server: OurServer, args: string[], kind: Kind) => {
+      const pid = server.child.pid!;
       const before = treeCpuSeconds(pid);
       const machineBefore = machineBusySeconds();
       const seconds = await curl(args);
       times[kind].push(seconds);
-      cpu[kind].push(treeCpuSeconds(pid) - before);
-      busy[kind].push((machineBusySeconds() - machineBefore) / seconds); // busy cores meanwhile
+      (cpu[kind] ??= []).push(treeCpuSeconds(pid) - before);
+      (busy[kind] ??= []).push((machineBusySeconds() - machineBefore) / seconds); // busy cores meanwhile
     };
+    // ALLO with the size before the STOR, as lftp sends it with ftp:use-allo; "+": after
+    // curl's CWD (which, like any command but the data set-up ones, drops a pending ALLO).
+    const allo = ["-Q", `+ALLO ${SIZE}`];
     const direct = `${s3.endpoint}/${BUCKET}/direct.bin`;
     for (let round = 1; round <= ROUNDS; round++) {
       // Alternate the two paths in every round, so that drift in the outside load hits both.
       times.put.push(await curl([...s3Args, "-T", file, direct, "-o", "/dev/null"]));
       times.get.push(await curl([...s3Args, direct, "-o", "/dev/null"]));
-      await viaOurs(["-T", file, `${ours.url}x.bin`], "stor");
-      await viaOurs([`${ours.url}x.bin`, "-o", "/dev/null"], "retr");
+      await viaOurs(ours, ["-T", file, `${ours.url}x.bin`], "stor");
+      await viaOurs(ours, [...allo, "-T", file, `${ours.url}a.bin`], "storAllo");
+      // RETR of the plain object the ALLO STOR made (the direct GET reads a plain one too).
+      await viaOurs(ours, [`${ours.url}a.bin`, "-o", "/dev/null"], "retr");
+      await viaOurs(ours, [`${ours.url}x.bin`, "-o", "/dev/null"], "retrMultipart");
       times.storStreamed.push(await curl(["-T", file, `${streamed.url}s.bin`]));
+      for (const rt of OTHER_RUNTIMES) {
+        const server = onRuntime[rt];
+        const suffix = rt === "bun" ? "Bun" : "Deno";
+        // Each runtime's transfers right after a direct one of their own (the pair of a ratio).
+        times[`put${suffix}`].push(await curl([...s3Args, "-T", file, direct, "-o", "/dev/null"]));
+        await viaOurs(server, [...allo, "-T", file, `${server.url}a-${rt}.bin`], `storAllo${suffix}`);
+        times[`get${suffix}`].push(await curl([...s3Args, direct, "-o", "/dev/null"]));
+        await viaOurs(server, [`${server.url}a-${rt}.bin`, "-o", "/dev/null"], `retr${suffix}`);
+      }
       for (const [i, server] of sweep.entries()) storSweep[i]!.push(await curl(["-T", file, `${server.url}p.bin`]));
       // The same object anyftp stored (a multipart upload, which Swift keeps as an SLO), read
       // straight from S3: tells Swift's cost of multipart objects apart from ours.
@@ -309,15 +359,17 @@ async function main(): Promise<void> {
       times.putMultipart.push(await curlMultipart(s3Args, `${s3.endpoint}/${BUCKET}/multi.bin`, parts, tmp));
       const last = (k: keyof typeof times) => mbps(SIZE, times[k].at(-1)!).toFixed(0);
       console.error(
-        `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} RETR ${last("retr")} ` +
+        `round ${round}: PUT ${last("put")} GET ${last("get")} STOR ${last("stor")} ALLO-STOR ${last("storAllo")} ` +
+          `RETR ${last("retr")} RETR-of-multipart ${last("retrMultipart")} ` +
           `GET-of-multipart ${last("getMultipart")} multipart-PUT ${last("putMultipart")} ` +
-          `streamed-STOR ${last("storStreamed")}` +
+          `streamed-STOR ${last("storStreamed")} bun: ALLO-STOR ${last("storAlloBun")} RETR ${last("retrBun")} ` +
+          `deno: ALLO-STOR ${last("storAlloDeno")} RETR ${last("retrDeno")}` +
           SWEEP.map((n, i) => ` STOR-${n}-in-flight ${mbps(SIZE, storSweep[i]!.at(-1)!).toFixed(0)}`).join("") + " MB/s",
       );
     }
 
     // Memory: RSS of each server process during one STOR of the big file.
-    const bigStor = async (server: OurServer, name: string) => {
+    const bigStor = async (server: OurServer, name: string, announce = false) => {
       await sleep(1000);
       const serverPid = server.child.pid!;
       const start = rssKiB(serverPid);
@@ -332,7 +384,7 @@ async function main(): Promise<void> {
           await sleep(100);
         }
       })();
-      const seconds = await curl(["-T", big, `${server.url}${name}`]);
+      const seconds = await curl([...(announce ? ["-Q", `+ALLO ${BIG}`] : []), "-T", big, `${server.url}${name}`]);
       sampling = false;
       await sampler;
       const end = rssKiB(serverPid);
@@ -341,19 +393,18 @@ async function main(): Promise<void> {
     };
     const memory = await bigStor(ours, "big.bin");
     const memoryStreamed = await bigStor(streamed, "big-streamed.bin");
+    const memoryAllo = await bigStor(ours, "big-allo.bin", true);
 
     const loadAfter = loadavg();
-    const m = {
-      put: mbps(SIZE, median(times.put)),
-      get: mbps(SIZE, median(times.get)),
-      stor: mbps(SIZE, median(times.stor)),
-      retr: mbps(SIZE, median(times.retr)),
-      getMultipart: mbps(SIZE, median(times.getMultipart)),
-      putMultipart: mbps(SIZE, median(times.putMultipart)),
-      storStreamed: mbps(SIZE, median(times.storStreamed)),
-    };
+    const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, mbps(SIZE, median(v))])) as Record<Kind, number>;
+    /**
+     * through ÷ direct: the median of the rounds' own ratios (each pairs transfers made seconds
+     * apart, so a load that drifts between rounds cancels out).
+     */
+    const ratio = (direct: Kind, through: Kind) => median(times[through].map((t, i) => times[direct][i]! / t));
     const sweepMBps = Object.fromEntries(SWEEP.map((n, i) => [n, mbps(SIZE, median(storSweep[i]!))]));
-    const cpuMedian = { stor: median(cpu.stor), retr: median(cpu.retr) };
+    const cpuMedian = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)])) as Partial<Record<Kind, number>>;
+    const busyMedian = Object.fromEntries(Object.entries(busy).map(([k, v]) => [k, median(v)])) as Partial<Record<Kind, number>>;
     const results = {
       date: started,
       quick: QUICK,
@@ -369,46 +420,66 @@ async function main(): Promise<void> {
         serverCpuSeconds: cpu,
         serverCpuMedian: cpuMedian,
         machineBusyCores: busy,
-        ratio: { upload: m.stor / m.put, uploadStreamed: m.storStreamed / m.put, download: m.retr / m.get },
+        ratio: {
+          upload: ratio("put", "stor"),
+          uploadAllo: ratio("put", "storAllo"),
+          uploadStreamed: ratio("put", "storStreamed"),
+          download: ratio("get", "retr"),
+          downloadMultipart: ratio("getMultipart", "retrMultipart"),
+          uploadAlloBun: ratio("putBun", "storAlloBun"),
+          downloadBun: ratio("getBun", "retrBun"),
+          uploadAlloDeno: ratio("putDeno", "storAlloDeno"),
+          downloadDeno: ratio("getDeno", "retrDeno"),
+        },
+        swiftWorkers: SWIFT_WORKERS,
         partsInFlight: PARTS_IN_FLIGHT,
         sweepSeconds: Object.fromEntries(SWEEP.map((n, i) => [n, storSweep[i]])),
         sweepMedianMBps: sweepMBps,
       },
       memory,
       memoryStreamed,
+      memoryAllo,
     };
     writeFileSync(join(REPO, "bench/s3/results.json"), JSON.stringify(results, null, 2) + "\n");
     const f = (x: number) => x.toFixed(0);
     const mib = (k: number) => (k / 1024).toFixed(0);
+    const row = (what: string, direct: Kind, through: Kind) =>
+      `| ${what} MB/s | ${f(m[direct])} | ${f(m[through])} | ${ratio(direct, through).toFixed(2)}× | ≥ 0.8× |`;
+    const cpuOf = (k: Kind) => `${cpuMedian[k]?.toFixed(2)} s`;
     const table = [
       `${started.slice(0, 16).replace("T", " ")} UTC, ${results.code}, ${results.machine}; ` +
-      `load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}.`,
+      `Swift workers = ${SWIFT_WORKERS}; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}.`,
       "",
       `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
       "| --- | --- | --- | --- | --- |",
-      `| upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: the default) MB/s | ${f(m.put)} | ${f(m.stor)} | ${
-        results.throughput.ratio.upload.toFixed(2)
-      }× | ≥ 0.8× |`,
-      `| upload (PUT / STOR, \`ANYFTP_S3_STREAMING_UPLOAD=1\`: one streamed PUT) MB/s | ${f(m.put)} | ${
-        f(m.storStreamed)
-      } | ${results.throughput.ratio.uploadStreamed.toFixed(2)}× | ≥ 0.8× |`,
-      `| download (GET / RETR) MB/s | ${f(m.get)} | ${f(m.retr)} | ${results.throughput.ratio.download.toFixed(2)}× | ≥ 0.8× |`,
+      row(`upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: a STOR without ALLO)`, "put", "stor"),
+      row("upload (PUT / `ALLO <size>` + STOR: one PUT with that Content-Length)", "put", "storAllo"),
+      row("upload (PUT / STOR, `ANYFTP_S3_STREAMING_UPLOAD=1`: one streamed PUT)", "put", "storStreamed"),
+      row("download (GET / RETR of a plain object)", "get", "retr"),
+      row("download of a multipart object (GET / RETR of the STOR's object)", "getMultipart", "retrMultipart"),
+      row("server on Bun: upload (PUT / `ALLO <size>` + STOR)", "putBun", "storAlloBun"),
+      row("server on Bun: download (GET / RETR of a plain object)", "getBun", "retrBun"),
+      row("server on Deno: upload (PUT / `ALLO <size>` + STOR; Deno's fetch sends it chunked)", "putDeno", "storAlloDeno"),
+      row("server on Deno: download (GET / RETR of a plain object)", "getDeno", "retrDeno"),
       "",
       `Beside it, straight to S3 with curl: a multipart upload in ${PART / MiB} MiB parts one after the other ` +
-      `(what anyftp sends for a STOR) ${f(m.putMultipart)} MB/s, a GET of the multipart object anyftp stored ` +
-      `${f(m.getMultipart)} MB/s; ` +
-      `CPU of our server process per ${SIZE / MiB} MiB (median): STOR ${cpuMedian.stor.toFixed(2)} s, ` +
-      `RETR ${cpuMedian.retr.toFixed(2)} s; busy cores of the whole machine (of 2) meanwhile: ` +
-      `STOR ${median(busy.stor).toFixed(2)}, RETR ${median(busy.retr).toFixed(2)}.` +
+      `(what a STOR without ALLO sends) ${f(m.putMultipart)} MB/s. ` +
+      `CPU of our server process per ${SIZE / MiB} MiB (median): Node STOR ${cpuOf("stor")}, ALLO STOR ${
+        cpuOf("storAllo")
+      }, RETR ${cpuOf("retr")}; Bun ALLO STOR ${cpuOf("storAlloBun")}, RETR ${cpuOf("retrBun")}; ` +
+      `Deno ALLO STOR ${cpuOf("storAlloDeno")}, RETR ${cpuOf("retrDeno")}; busy cores of the whole machine (of 2) ` +
+      `meanwhile: STOR ${busyMedian.stor?.toFixed(2)}, RETR ${busyMedian.retr?.toFixed(2)}.` +
         (SWEEP.length > 0
           ? ` STOR (multipart) by parts in flight: ${SWEEP.map((n) => `${n}: ${f(sweepMBps[n]!)}`).join(", ")} MB/s.`
           : ""),
       "",
-      `| STOR of ${BIG / MiB} MiB | MB/s | RSS start | RSS peak | RSS end | samples |`,
+      `| STOR of ${BIG / MiB} MiB (server on Node) | MB/s | RSS start | RSS peak | RSS end | samples |`,
       "| --- | --- | --- | --- | --- | --- |",
-      ...[[`multipart, ${PARTS_IN_FLIGHT} parts in flight`, memory], ["streamed PUT", memoryStreamed]].map((
-        [what, r],
-      ) => {
+      ...[
+        [`multipart, ${PARTS_IN_FLIGHT} parts in flight`, memory],
+        ["streamed PUT", memoryStreamed],
+        ["`ALLO <size>` first: one PUT with Content-Length", memoryAllo],
+      ].map(([what, r]) => {
         const { MBps, rssKiB: k, samples } = r as typeof memory;
         return `| our server process, ${what} | ${f(MBps)} | ${mib(k.start)} MiB | ${mib(k.peak)} MiB | ${mib(k.end)} MiB | ${samples} |`;
       }),

@@ -26,6 +26,13 @@ export interface OpenWriteOptions {
   readonly offset?: number | undefined;
   /** Append to the end instead (APPE). @default false */
   readonly append?: boolean | undefined;
+  /**
+   * The size the writer announced before the bytes (FTP `ALLO` before a binary STOR), for a
+   * plain write (no `offset`, no `append`). A storage may use it — S3PathIO sends one PUT
+   * with that `Content-Length` — and must then fail the write, storing nothing, when another
+   * number of bytes arrives; storages that do not need it ignore it. @default undefined
+   */
+  readonly size?: number | undefined;
 }
 
 /**

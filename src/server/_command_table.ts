@@ -27,7 +27,7 @@ export interface CommandFlags<S> {
    * session that returns it or `undefined` to add none. Left out of FEAT when disabled.
    */
   readonly feat?: string | ((session: S) => string | undefined);
-  /** Keeps a pending REST offset (data connection set-up commands); others clear it. */
+  /** Keeps a pending REST offset and ALLO size (data connection set-up commands); others clear them. */
   readonly keepsRest?: boolean;
   /** Runs at once while a transfer is in progress (RFC 959: ABOR, STAT; NOOP). */
   readonly duringTransfer?: boolean;

@@ -156,7 +156,10 @@ async function lang(s: ServerSession, arg: string): Promise<void> {
   await s.reply("200", `Language set to ${language}.`);
 }
 
-async function allo(s: ServerSession): Promise<void> {
+/** ALLO n [R m]: no space to reserve, but the size is passed to the storage with the next binary STOR. */
+async function allo(s: ServerSession, arg: string): Promise<void> {
+  const size = /^(\d{1,16})(\s+R\s+\d{1,16})?$/i.exec(arg.trim())?.[1];
+  s.allo = size === undefined ? undefined : Number(size);
   await s.reply("202", "ALLO not needed: storage is allocated as data arrives.");
 }
 
@@ -201,7 +204,7 @@ export const INFO_COMMANDS: CommandSpec[] = [
   openCommand("LANG", { syntax: "LANG [<language tag>]", feat: `LANG ${LANGUAGES.map((l) => `${l}*`).join(";")}` }, lang),
   loginCommand("STAT", { syntax: "STAT [<path>]", duringTransfer: true }, stat),
   loginCommand("SITE", { syntax: "SITE HELP | SITE CHMOD <mode> <path>" }, site),
-  loginCommand("ALLO", { syntax: "ALLO <size>" }, allo),
+  loginCommand("ALLO", { syntax: "ALLO <size>", keepsRest: true }, allo),
   loginCommand("TYPE", { syntax: "TYPE A|I", keepsRest: true }, type),
   loginCommand("MODE", { syntax: "MODE S", keepsRest: true }, mode),
   loginCommand("STRU", { syntax: "STRU F", keepsRest: true }, stru),

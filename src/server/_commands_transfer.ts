@@ -62,6 +62,9 @@ async function retr(s: LoggedInSession, arg: string): Promise<void> {
 async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" | "STOU"): Promise<void> {
   const offset = s.rest;
   s.rest = 0;
+  // ALLO's size counts the bytes on the wire: the file's size only in binary mode.
+  const size = s.type === "I" ? s.allo : undefined;
+  s.allo = undefined;
   if (arg === "" && command !== "STOU") return s.reply("501", `${command} needs a file name.`);
   if (await refuseUnsafeName(s, arg)) return;
   let path: string;
@@ -79,7 +82,13 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
   }
   const existing = await s.statOrUndefined(path);
   if (existing?.type === "dir") return replyWrongType(s, path, "Is a directory.");
-  const options: OpenWriteOptions = offset > 0 ? { offset } : command === "APPE" ? { append: true } : {};
+  const options: OpenWriteOptions = offset > 0
+    ? { offset }
+    : command === "APPE"
+    ? { append: true }
+    : size !== undefined
+    ? { size }
+    : {};
   // Resume and append extend the file itself; everything else may go through a temporary name.
   const inPlace = s.host.config.uploadPolicy === "in-place" || offset > 0 || command === "APPE";
   const target = s.storagePath(path);
@@ -120,6 +129,7 @@ async function store(s: LoggedInSession, arg: string, command: "STOR" | "APPE" |
     ...(command === "STOU" ? { success: `Transfer complete (unique file name: ${name}).` } : {}),
     ascii: s.type === "A",
     sink,
+    announced: options.size,
     finish,
   });
 }

@@ -53,6 +53,8 @@ export class ServerSession {
   cwd = "/";
   type: "A" | "I" = "A";
   rest = 0;
+  /** The size of the next upload, announced by ALLO (dropped, like REST, by other commands). */
+  allo: number | undefined;
   renameFrom: string | undefined;
   epsvAll = false;
   /** The facts MLSD and MLST show (OPTS MLST replaces the list; shared until then). */
@@ -275,7 +277,10 @@ export class ServerSession {
     } catch (e) {
       await this.replyError(e);
     } finally {
-      if (!spec?.keepsRest) this.rest = 0;
+      if (!spec?.keepsRest) {
+        this.rest = 0;
+        this.allo = undefined;
+      }
       if (name !== "RNFR") this.renameFrom = undefined;
     }
   }

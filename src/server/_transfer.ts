@@ -52,6 +52,8 @@ export interface TransferSpec {
   readonly source?: ReadableStream<Uint8Array>;
   /** Upload: where the bytes go. */
   readonly sink?: WritableStream<Uint8Array>;
+  /** Upload: the size ALLO announced and the storage was told (a failed upload says so). */
+  readonly announced?: number | undefined;
   /**
    * Called once when the transfer ends, before its final reply: `ok` is true when every byte
    * was copied (the reply would be 226). A rejection turns 226 into 451. Used to publish or
@@ -194,6 +196,12 @@ export class TransferRunner {
         } else if (t.controller.signal.aborted) {
           code = "426";
           text = abortText(t.reason);
+        } else if (e instanceof PathIOError && spec.announced !== undefined && t.bytes !== spec.announced) {
+          // The storage was told the size (ALLO) and refused another count (RFC 959: 552 for
+          // exceeding the allocation).
+          [code, text] = t.bytes > spec.announced
+            ? ["552", `More bytes arrived than the ${spec.announced} announced by ALLO: upload discarded.`]
+            : ["451", `${t.bytes} of the ${spec.announced} bytes announced by ALLO arrived: upload discarded.`];
         } else if (e instanceof PathIOError) {
           [code, text] = errorReply(e, spec.path);
         } else {

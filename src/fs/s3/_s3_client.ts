@@ -274,22 +274,27 @@ export class S3Client {
   }
 
   /**
-   * Store an object from a body of unknown length, streamed as it is written: one PUT with
-   * `Transfer-Encoding: chunked` and no `Content-Length`. Not every S3 server takes it (AWS
-   * S3 answers 411); OpenStack Swift's s3api does. One attempt: a streamed body cannot be sent
-   * again. Backpressure: a write waits until the previous chunk went to the connection.
+   * Store an object from a body streamed as it is written: one PUT. With `length`, the PUT
+   * has that `Content-Length` (every S3 server takes it; the body must be exactly that long,
+   * or the request fails and nothing is stored) — on Node and Bun; Deno's `fetch` sends a
+   * streamed body chunked whatever the header says. Without, `Transfer-Encoding: chunked` and
+   * no `Content-Length`: not every S3 server takes it (AWS S3 answers 411); OpenStack Swift's
+   * s3api does. One attempt: a streamed body cannot be sent again. Backpressure: a write
+   * waits until the previous chunk went to the connection.
    *
    * @param key Object key.
    * @param signal Cancels the request: no object appears.
+   * @param length The body's length in bytes, when known.
    * @returns The body to write and the outcome.
    */
-  putStream(key: string, signal: AbortSignal): StreamedPut {
+  putStream(key: string, signal: AbortSignal, length?: number): StreamedPut {
     let ended!: () => void;
     const bodyEnd = new Promise<void>((resolve) => (ended = resolve));
     const pipe = new TransformStream<Uint8Array, Uint8Array>({ flush: () => ended() }, { highWaterMark: 1 }, {
       highWaterMark: 0,
     });
-    const req: Request = { method: "PUT", key, signal };
+    const headers: Record<string, string> = length === undefined ? {} : { "content-length": String(length) };
+    const req: Request = { method: "PUT", key, headers, signal };
     const done = (async () => {
       let res: Response;
       try {

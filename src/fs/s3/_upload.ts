@@ -4,7 +4,9 @@
  * filled while up to `partsInFlight` full parts are on the wire, so memory stays at
  * `partsInFlight + 1` parts whatever the size. An object that fits in one part is a single
  * PUT. With `streaming`, a plain write that outgrows one part becomes one PUT whose body is
- * streamed as it arrives (no parts, no part buffers). Nothing is visible before
+ * streamed as it arrives (no parts, no part buffers); so does a write of a size announced up
+ * front (FTP `ALLO`) larger than a part, as a PUT with that `Content-Length`, which every S3
+ * server takes. Nothing is visible before
  * {@linkcode Upload.finish}; {@linkcode Upload.abort} (or any failure) cancels what is on the
  * wire and removes every part.
  *
@@ -17,6 +19,8 @@ import type { S3Client, StreamedPut } from "./_s3_client.ts";
 export const MIN_PART = 5 * 1024 * 1024;
 /** Largest part made by a server-side copy. */
 const COPY_PART = 1024 * 1024 * 1024;
+/** Largest object one PUT may store (S3's limit). */
+const MAX_PUT = 5 * 1024 * 1024 * 1024;
 /** Most parts an upload may have. */
 const MAX_PARTS = 10_000;
 /** First capacity of the part buffer (grows up to the part size, so small files stay small). */
@@ -49,18 +53,27 @@ export class Upload {
   readonly #cancel = new AbortController();
   #put: { put: StreamedPut; writer: WritableStreamDefaultWriter<Uint8Array> } | undefined;
   #done = false;
+  /** The size announced up front, if any: then exactly that many bytes must come. */
+  readonly #size: number | undefined;
+  /** Bytes given to {@linkcode write} so far. */
+  #written = 0;
+  /** The chunk that completed the announced size, sent by {@linkcode finish}. */
+  #last: Uint8Array | undefined;
 
   /**
    * @param client The S3 client.
    * @param key Object key to create or replace.
    * @param options Part size, parts in flight, streaming.
+   * @param size The object's size, when announced before the bytes (a plain write only): the
+   *   upload then fails unless exactly that many bytes are written.
    */
-  constructor(client: S3Client, key: string, options: UploadOptions) {
+  constructor(client: S3Client, key: string, options: UploadOptions, size?: number) {
     this.#client = client;
     this.#key = key;
     this.#partSize = Math.max(MIN_PART, options.partSize);
     this.#inFlightMax = Math.max(1, Math.floor(options.partsInFlight));
     this.#streaming = options.streaming;
+    this.#size = size;
   }
 
   /**
@@ -73,6 +86,19 @@ export class Upload {
    */
   async write(bytes: Uint8Array): Promise<void> {
     this.#check();
+    this.#written += bytes.byteLength;
+    if (this.#size !== undefined && this.#written > this.#size) {
+      throw new RangeError(`more bytes arrived than the ${this.#size} announced (ALLO): nothing stored`);
+    }
+    if (this.#size !== undefined && this.#size > this.#partSize && this.#size <= MAX_PUT) {
+      // The length is known: one PUT with that Content-Length, streamed from the first byte —
+      // but for the last bytes, held back until finish(): S3 stores an object as soon as it
+      // has every byte, and one more write (too many) must still be able to cancel it.
+      if (this.#written === this.#size) this.#last = bytes;
+      else if (this.#put) await this.#send((w) => w.write(bytes));
+      else await this.#startStream(bytes, this.#size);
+      return;
+    }
     if (this.#put) return await this.#send((w) => w.write(bytes));
     let at = 0;
     while (at < bytes.byteLength) {
@@ -83,7 +109,10 @@ export class Upload {
       at += n;
       if (this.#fill === this.#partSize) {
         if (this.#streaming && this.#etags.length === 0) {
-          await this.#startStream();
+          const first = this.#buf.subarray(0, this.#fill);
+          this.#buf = new Uint8Array(0);
+          this.#fill = 0;
+          await this.#startStream(first);
           if (at < bytes.byteLength) await this.#send((w) => w.write(bytes.subarray(at)));
           return;
         }
@@ -147,7 +176,14 @@ export class Upload {
    */
   async finish(): Promise<void> {
     this.#check();
+    if (this.#size !== undefined && this.#written !== this.#size) {
+      throw new RangeError(`${this.#written} of the ${this.#size} bytes announced (ALLO) arrived: nothing stored`);
+    }
     this.#done = true;
+    const last = this.#last;
+    this.#last = undefined;
+    if (last !== undefined && this.#put) await this.#send((w) => w.write(last));
+    else if (last !== undefined) await this.#startStream(last, this.#size);
     if (this.#put) {
       await this.#send((w) => w.close());
       return await this.#put.put.done;
@@ -213,9 +249,9 @@ export class Upload {
     return this.#uploadId;
   }
 
-  /** Begin the streamed PUT with the full first part as its first chunk. */
-  async #startStream(): Promise<void> {
-    const put = this.#client.putStream(this.#key, this.#cancel.signal);
+  /** Begin the streamed PUT (of `length` bytes, when known) with `first` as its first chunk. */
+  async #startStream(first: Uint8Array, length?: number): Promise<void> {
+    const put = this.#client.putStream(this.#key, this.#cancel.signal, length);
     const writer = put.writable.getWriter();
     this.#put = { put, writer };
     // An answer before the body ended is a refusal: fail the pending and next writes with it.
@@ -223,9 +259,6 @@ export class Upload {
       this.#failure ??= { error };
       writer.abort(error).catch(() => {});
     });
-    const first = this.#buf.subarray(0, this.#fill);
-    this.#buf = new Uint8Array(0);
-    this.#fill = 0;
     await this.#send((w) => w.write(first));
   }
 

@@ -11,8 +11,9 @@ import type { S3PathIOOptions } from "./s3_path_io.ts";
  * Credentials, region and endpoint from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
  * `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`) and `AWS_ENDPOINT_URL_S3` (or
  * `AWS_ENDPOINT_URL`), and the upload settings of anyftp: `ANYFTP_S3_PART_SIZE` (bytes),
- * `ANYFTP_S3_PARTS_IN_FLIGHT` and `ANYFTP_S3_STREAMING_UPLOAD` (`1`: see
- * {@linkcode S3PathIOOptions.streamingUpload}). Throws a `TypeError` naming what is missing
+ * `ANYFTP_S3_PARTS_IN_FLIGHT`, `ANYFTP_S3_STREAMING_UPLOAD` (`1`: see
+ * {@linkcode S3PathIOOptions.streamingUpload}) and `ANYFTP_S3_SIZED_UPLOAD` (`0`: see
+ * {@linkcode S3PathIOOptions.sizedUpload}). Throws a `TypeError` naming what is missing
  * when there is no key pair, or what is wrong with a malformed setting.
  *
  * @param env The environment, e.g. `process.env` or `Deno.env.toObject()`.
@@ -39,18 +40,25 @@ export function s3OptionsFromEnv(
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
   const partSize = count(env, "ANYFTP_S3_PART_SIZE");
   const partsInFlight = count(env, "ANYFTP_S3_PARTS_IN_FLIGHT");
-  const streaming = env.ANYFTP_S3_STREAMING_UPLOAD;
-  if (streaming !== undefined && !/^(0|1|true|false)$/.test(streaming)) {
-    throw new TypeError(`ANYFTP_S3_STREAMING_UPLOAD must be 1 or 0, got "${streaming}".`);
-  }
+  const streaming = flag(env, "ANYFTP_S3_STREAMING_UPLOAD");
+  const sized = flag(env, "ANYFTP_S3_SIZED_UPLOAD");
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     ...(region ? { region } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(partSize !== undefined ? { partSize } : {}),
     ...(partsInFlight !== undefined ? { partsInFlight } : {}),
-    ...(streaming !== undefined ? { streamingUpload: streaming === "1" || streaming === "true" } : {}),
+    ...(streaming !== undefined ? { streamingUpload: streaming } : {}),
+    ...(sized !== undefined ? { sizedUpload: sized } : {}),
   };
+}
+
+/** A 1/0 (true/false) variable, `undefined` when unset; a `TypeError` otherwise. */
+function flag(env: Readonly<Record<string, string | undefined>>, name: string): boolean | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  if (!/^(0|1|true|false)$/.test(value)) throw new TypeError(`${name} must be 1 or 0, got "${value}".`);
+  return value === "1" || value === "true";
 }
 
 /** A positive integer variable, `undefined` when unset or empty; a `TypeError` otherwise. */

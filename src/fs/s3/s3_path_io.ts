@@ -12,7 +12,8 @@
  * - `openWrite` is a multipart upload with bounded part buffers (`partsInFlight` parts on the
  *   wire while the next one fills: `partsInFlight + 1` parts in memory at most), or with
  *   `streamingUpload` one PUT streamed as the bytes come; a file that fits in one part is a
- *   single PUT. The object appears only when the upload completes, and an aborted write
+ *   single PUT. A write whose size was announced (`size`: FTP `ALLO` before a binary STOR, as
+ *   lftp sends by default) is one PUT with that `Content-Length`, streamed. The object appears only when the upload completes, and an aborted write
  *   leaves no object and no parts. Append and offset writes compose the new object from server-side copies of
  *   the old one plus the new bytes; the object is replaced when the write completes, so two
  *   concurrent appenders do not see each other (the last to finish wins).
@@ -87,6 +88,14 @@ export interface S3PathIOOptions {
    * @default false
    */
   readonly streamingUpload?: boolean | undefined;
+  /**
+   * Store a write whose size was announced (`OpenWriteOptions.size`, from FTP `ALLO`) and is
+   * larger than one part as one PUT with that `Content-Length`, streamed as the bytes come,
+   * instead of a multipart upload. Node's and Bun's `fetch` send the length; Deno's sends a
+   * streamed body chunked whatever the header says, which Swift's s3api takes and AWS S3
+   * refuses (411): set `false` for a server on Deno in front of AWS S3. @default true
+   */
+  readonly sizedUpload?: boolean | undefined;
   /** Tries per request for throttling (SlowDown, 503), server and network errors. @default 4 */
   readonly maxAttempts?: number | undefined;
   /** First retry delay in ms; doubles per retry, with jitter. @default 200 */
@@ -130,6 +139,7 @@ export class S3PathIO implements PathIO {
   readonly #upload: UploadOptions;
   readonly #concurrency: number;
   readonly #page: number;
+  readonly #sized: boolean;
 
   /**
    * Create a storage on one bucket (and key prefix). Nothing is sent until the first call.
@@ -158,6 +168,7 @@ export class S3PathIO implements PathIO {
       streaming: options.streamingUpload ?? false,
     };
     this.#concurrency = Math.max(1, options.concurrency ?? 8);
+    this.#sized = options.sizedUpload ?? true;
     this.#page = Math.min(1000, Math.max(1, Math.floor(options.listPageSize ?? 1000)));
   }
 
@@ -379,13 +390,15 @@ export class S3PathIO implements PathIO {
 
   /**
    * Open a file for writing. A plain write is a new object, stored as a multipart upload
-   * that appears (replacing any old one) when the stream closes; with `append` or `offset`
+   * that appears (replacing any old one) when the stream closes — or, with `size` (announced
+   * by FTP `ALLO`) above one part, as one PUT of that `Content-Length` streamed as the bytes
+   * come, which fails and stores nothing unless exactly `size` bytes are written; with `append` or `offset`
    * the new object is composed from the old one (server-side copies) and the new bytes,
    * padding with NUL past its end. Aborting the stream, or a failed write, leaves the old
    * object (if any) as it was and no parts behind.
    *
    * @param path Virtual path of a file whose parent directory exists.
-   * @param options Offset or append mode.
+   * @param options Offset or append mode, or the announced size.
    * @returns The byte sink.
    */
   openWrite(path: string, options: OpenWriteOptions = {}): Promise<WritableStream<Uint8Array>> {
@@ -397,7 +410,11 @@ export class S3PathIO implements PathIO {
       if (existing?.type === "dir") fail("openWrite", path, "is-a-directory");
       const key = this.#key(segs);
       const size = existing?.info.size ?? 0;
-      const upload = new Upload(this.#client, key, this.#upload);
+      const plain = this.#sized && !options.append && offset === undefined;
+      const announced = plain && options.size !== undefined && Number.isSafeInteger(options.size) && options.size >= 0
+        ? options.size
+        : undefined;
+      const upload = new Upload(this.#client, key, this.#upload, announced);
       let written = 0;
       const abortWith = async (e: unknown): Promise<never> => {
         await upload.abort().catch(() => {});

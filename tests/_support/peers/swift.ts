@@ -97,11 +97,11 @@ export interface S3Server extends Closable {
   close(): Promise<void>;
 }
 
-function serverConf(name: string, port: number, dir: string, devices: string): string {
+function serverConf(name: string, port: number, dir: string, devices: string, workers: string): string {
   const common = `[DEFAULT]
 bind_ip = 127.0.0.1
 bind_port = ${port}
-workers = 0
+workers = ${workers}
 user = ${userInfo().username}
 swift_dir = ${dir}
 devices = ${devices}
@@ -120,13 +120,13 @@ use = egg:swift#healthcheck
   return `${common}\n[pipeline:main]\npipeline = healthcheck ${name}-server\n\n${app}`;
 }
 
-function proxyConf(port: number, memcachePort: number, dir: string): string {
+function proxyConf(port: number, memcachePort: number, dir: string, workers: string): string {
   const filters = ["catch_errors", "gatekeeper", "proxy_logging", "listing_formats", "copy", "slo", "dlo"]
     .map((f) => `[filter:${f.replace("_logging", "-logging")}]\nuse = egg:swift#${f}\n`).join("\n");
   return `[DEFAULT]
 bind_ip = 127.0.0.1
 bind_port = ${port}
-workers = 0
+workers = ${workers}
 user = ${userInfo().username}
 swift_dir = ${dir}
 log_level = WARNING
@@ -190,14 +190,40 @@ async function devicesDir(dir: string): Promise<string> {
 }
 
 const running = new Set<ChildProcess>();
+
+/**
+ * SIGKILL a server and its workers: each Swift server leads its own process group (with
+ * `workers` > 0 the workers are in it, and would outlive a killed parent); memcached and a
+ * server that has not made its group yet are killed alone.
+ */
+function killTree(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    // no such group
+  }
+  child.kill("SIGKILL");
+}
+
 process.on("exit", () => {
-  for (const child of running) child.kill("SIGKILL");
+  for (const child of running) killTree(child);
 });
+
+/** Options for {@linkcode startS3Server}. */
+export interface S3ServerOptions {
+  /**
+   * Swift's `workers` setting of every server: `0` runs each server as one process (what the
+   * tests use: the least memory and start-up), `"auto"` one worker per core (Swift's own
+   * default, as Swift is deployed; what the benchmark uses), or a count. @default 0
+   */
+  readonly workers?: number | "auto" | undefined;
+}
 
 /**
  * Start Swift with its S3 API on loopback and wait until every server answers its
  * healthcheck.
  *
+ * @param options Swift's worker processes.
  * @returns The running server; call `close()` in teardown.
  * @example
  * ```ts
@@ -206,7 +232,8 @@ process.on("exit", () => {
  * await s3.close();
  * ```
  */
-export async function startS3Server(): Promise<S3Server> {
+export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Server> {
+  const workers = String(options.workers ?? 0);
   if (!ensureSwift()) throw new Error("OpenStack Swift is not installed: apt-get install " + SWIFT_PACKAGES.join(" "));
   const dir = await tempDir("swift");
   const devices = await devicesDir(dir);
@@ -214,7 +241,7 @@ export async function startS3Server(): Promise<S3Server> {
   const ports = { account: accountPort!, container: containerPort!, object: objectPort!, proxy: proxyPort! };
   await mkdir(join(devices, "d1"), { recursive: true });
   for (const name of SERVERS) {
-    const conf = name === "proxy" ? proxyConf(proxyPort!, memcachePort!, dir) : serverConf(name, ports[name], dir, devices);
+    const conf = name === "proxy" ? proxyConf(proxyPort!, memcachePort!, dir, workers) : serverConf(name, ports[name], dir, devices, workers);
     await writeFile(join(dir, `${name}.conf`), conf);
   }
   const rings = spawnSync(PYTHON, ["-c", RINGS, dir, String(accountPort), String(containerPort), String(objectPort)], {
@@ -239,8 +266,10 @@ export async function startS3Server(): Promise<S3Server> {
     for (const child of children) {
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGKILL");
+        killTree(child);
         await gone;
+      } else if (child.pid !== undefined) {
+        killTree(child); // its workers, if any, may still run
       }
       running.delete(child);
     }
