@@ -34,18 +34,31 @@ function rssMiB(): number {
 
 /** The runtime and its version, for the numbers line (bench/soak.md records them). */
 /**
- * Resident memory after a full collection (where the runtime offers one: Bun, or `gc` exposed by
- * `--expose-gc`) and a moment for the allocator: what the sessions left behind, not garbage.
+ * Resident memory and the live JavaScript heap (MiB) after a full collection, where the runtime
+ * offers one (Bun, or `gc` exposed by `--expose-gc`); `undefined` without one.
  */
-async function rssAfterGcMiB(): Promise<number | undefined> {
-  const g = globalThis as { Bun?: { gc(full: boolean): void }; gc?: () => void };
+async function afterGc(): Promise<{ rss: number; heapUsed: number } | undefined> {
+  const g = globalThis as {
+    Bun?: { gc(full: boolean): void };
+    gc?: () => void;
+    process?: { memoryUsage?: () => { heapUsed: number } };
+  };
   const collect = g.Bun ? () => g.Bun!.gc(true) : g.gc;
   if (!collect) return undefined;
   for (let i = 0; i < 3; i++) {
     collect();
     await new Promise((r) => setTimeout(r, 200));
   }
-  return rssMiB();
+  return { rss: rssMiB(), heapUsed: Math.round((g.process?.memoryUsage?.().heapUsed ?? 0) / 2 ** 20) };
+}
+
+/**
+ * The numbers after a full collection, for the log line: the live heap says whether anything is
+ * still held; the rest of RSS is what the engine and the allocator keep for reuse.
+ */
+function gcNumbers(start: { rss: number; heapUsed: number } | undefined, end: typeof start): string {
+  if (!start || !end) return "";
+  return `; after a full GC: rss ${start.rss} → ${end.rss} MiB, JS heap used ${start.heapUsed} → ${end.heapUsed} MiB`;
 }
 
 function runtimeName(): string {
@@ -70,6 +83,7 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
   it(`${SESSIONS} sessions × ${ROUNDS} rounds: zero errors, sockets and fds back to the start`, async () => {
     const { net, open } = await countingNet();
     const fdStart = fds();
+    const gcStart = await afterGc();
     const rssStart = rssMiB();
     let fdPeak = fdStart;
     const t0 = performance.now();
@@ -119,10 +133,9 @@ describe("server soak: concurrent sessions mixing logins, listings, uploads, dow
       // A few descriptors of the runtime's own may come and go; the sessions' must not stay.
       assert.ok(fdEnd <= fdStart + 8, `fds: ${fdStart} before, ${fdEnd} after`);
       const rssEnd = rssMiB();
-      const collected = await rssAfterGcMiB();
       console.log(
         `soak (${runtimeName()}): ${SESSIONS} sessions × ${ROUNDS} rounds in ${ms} ms; fds ${fdStart} → peak ${fdPeak} → ${fdEnd}; ` +
-          `rss ${rssStart} → ${rssEnd} MiB` + (collected === undefined ? "" : `, ${collected} MiB after a full GC`),
+          `rss ${rssStart} → ${rssEnd} MiB${gcNumbers(gcStart, await afterGc())}`,
       );
     }
   });
