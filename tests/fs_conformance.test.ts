@@ -13,6 +13,7 @@ import { MemoryPathIO } from "../src/fs/memory_path_io.ts";
 import type { DirEntry, FileStat, OpenWriteOptions, PathIO } from "../src/fs/path_io.ts";
 import { normalizeVirtualPath } from "../src/protocol/virtual_path.ts";
 import { S3PathIO } from "../src/fs/s3/s3_path_io.ts";
+import { nodeHttpFetch } from "../src/net/node.ts";
 import { pathIOConformance } from "../src/testing/mod.ts";
 import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, skipUnlessS3, startS3Server } from "./_support/mod.ts";
 
@@ -120,4 +121,14 @@ pathIOConformance("S3PathIO", () =>
     bucket: "conformance",
     prefix: `t${++s3Cases}`,
     credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+  }), { skip: skipS3, except: S3_DIFFERS });
+// The same with the Node transport `anyftp serve --s3` uses on Node (node:http for requests
+// without a body); node:http exists on Deno and Bun too, so it runs everywhere.
+pathIOConformance("S3PathIO over nodeHttpFetch", () =>
+  new S3PathIO({
+    endpoint: s3!.endpoint,
+    bucket: "conformance",
+    prefix: `h${++s3Cases}`,
+    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
+    fetch: nodeHttpFetch,
   }), { skip: skipS3, except: S3_DIFFERS });

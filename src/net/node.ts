@@ -17,6 +17,8 @@ import { connectNode } from "./node/_connect.ts";
 import { listenNode } from "./node/_listen.ts";
 import type { Net } from "./types.ts";
 
+export { nodeHttpFetch } from "./node/_http_fetch.ts";
+
 /**
  * {@linkcode Net} for Node (`node:net`, `node:tls`). Connect errors such as ECONNREFUSED, and
  * bind errors such as EADDRINUSE, become {@linkcode ConnectError} with the system `code`;
