@@ -115,20 +115,19 @@ before(async () => {
   await s3.createBucket("conformance");
 });
 after(() => s3?.close());
-pathIOConformance("S3PathIO", () =>
+/** A fresh S3PathIO on the conformance bucket, under a key prefix of its own. */
+const s3Storage = (fetch?: typeof nodeHttpFetch) =>
   new S3PathIO({
     endpoint: s3!.endpoint,
     bucket: "conformance",
     prefix: `t${++s3Cases}`,
     credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
-  }), { skip: skipS3, except: S3_DIFFERS });
+    ...(fetch ? { fetch } : {}),
+  });
+pathIOConformance("S3PathIO", () => s3Storage(), { skip: skipS3, except: S3_DIFFERS });
 // The same with the Node transport `anyftp serve --s3` uses on Node (node:http for requests
 // without a body); node:http exists on Deno and Bun too, so it runs everywhere.
-pathIOConformance("S3PathIO over nodeHttpFetch", () =>
-  new S3PathIO({
-    endpoint: s3!.endpoint,
-    bucket: "conformance",
-    prefix: `h${++s3Cases}`,
-    credentials: { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY },
-    fetch: nodeHttpFetch,
-  }), { skip: skipS3, except: S3_DIFFERS });
+pathIOConformance("S3PathIO over nodeHttpFetch", () => s3Storage(nodeHttpFetch), {
+  skip: skipS3,
+  except: S3_DIFFERS,
+});
