@@ -55,6 +55,8 @@ export class Upload {
   #done = false;
   /** The size announced up front, if any: then exactly that many bytes must come. */
   readonly #size: number | undefined;
+  /** That size is above one part and within one PUT: the bytes go out as one sized PUT. */
+  readonly #sizedPut: boolean;
   /** Bytes given to {@linkcode write} so far. */
   #written = 0;
   /** The chunk that completed the announced size, sent by {@linkcode finish}. */
@@ -74,6 +76,7 @@ export class Upload {
     this.#inFlightMax = Math.max(1, Math.floor(options.partsInFlight));
     this.#streaming = options.streaming;
     this.#size = size;
+    this.#sizedPut = size !== undefined && size > this.#partSize && size <= MAX_PUT;
   }
 
   /**
@@ -90,7 +93,7 @@ export class Upload {
     if (this.#size !== undefined && this.#written > this.#size) {
       throw new RangeError(`more bytes arrived than the ${this.#size} announced (ALLO): nothing stored`);
     }
-    if (this.#size !== undefined && this.#size > this.#partSize && this.#size <= MAX_PUT) {
+    if (this.#sizedPut) {
       // The length is known: one PUT with that Content-Length, streamed from the first byte —
       // but for the last bytes, held back until finish(): S3 stores an object as soon as it
       // has every byte, and one more write (too many) must still be able to cancel it.

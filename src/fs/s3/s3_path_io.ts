@@ -164,7 +164,7 @@ export class S3PathIO implements PathIO {
     this.#prefix = prefix === "" ? "" : `${prefix}/`;
     this.#upload = {
       partSize: options.partSize ?? 8 * 1024 * 1024,
-      partsInFlight: Math.max(1, Math.floor(options.partsInFlight ?? 4)),
+      partsInFlight: options.partsInFlight ?? 4, // Upload keeps it at 1 or more
       streaming: options.streamingUpload ?? false,
     };
     this.#concurrency = Math.max(1, options.concurrency ?? 8);

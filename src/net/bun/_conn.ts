@@ -60,7 +60,6 @@ export class BunConn implements Conn {
   #socket: Socket | undefined;
   #local: Addr = toAddr("", 0);
   #remote: Addr = toAddr("", 0);
-  #role: "client" | "server" | undefined;
   #verify: boolean;
   #session: unknown;
   #ready = deferred<void>();
@@ -74,19 +73,19 @@ export class BunConn implements Conn {
   #writer!: WritableStreamDefaultController;
 
   /**
-   * @param options `role` for TLS sockets (plain ones leave it out); `verify` to fail on an
-   *   unauthorized server certificate (client role); `session` to resume; `addrs` for
-   *   upgraded sockets, which Bun reports no addresses for.
+   * @param options `role` for TLS sockets (plain ones leave it out: the server role's TLS
+   *   runs on `node:tls`, see `startTls`); `verify` to fail on an unauthorized server
+   *   certificate; `session` to resume; `addrs` for upgraded sockets, which Bun reports no
+   *   addresses for.
    */
   constructor(
     options: {
-      role?: "client" | "server" | undefined;
+      role?: "client" | undefined;
       verify?: boolean;
       session?: unknown;
       addrs?: [Addr, Addr];
     } = {},
   ) {
-    this.#role = options.role;
     this.secure = options.role !== undefined;
     this.#verify = options.verify ?? false;
     this.#session = options.session;
@@ -165,9 +164,9 @@ export class BunConn implements Conn {
 
   onHandshake(socket: Socket, success: boolean, error: Error | null): void {
     if (socket !== this.#socket) this.attach(socket);
-    // A server reports success with an error when the client sent no certificate (none is
-    // asked for); a client that verifies fails on any certificate error.
-    if (this.#verify ? !success || error : !success && this.#role === "server") {
+    // A client that verifies fails on any certificate error; one that does not takes what
+    // it gets (Bun reports an unverified certificate as no success).
+    if (this.#verify && (!success || error)) {
       this.#ready.reject(error ?? new Error("TLS handshake failed"));
       socket.end();
     } else {
@@ -240,8 +239,7 @@ export class BunConn implements Conn {
     });
     conn.attach(secured);
     socket.resume(); // the raw socket must read for the TLS layer (its bytes go to `conn`)
-    // Both roles: a server that wrote or half-closed before its handshake finished would
-    // send a bare FIN, which TLS clients report as a truncation (lftp over empty listings).
+    // Handed back once the handshake is done; a failed or aborted one closes both sockets.
     const handshake = conn.ready.then(() => conn, (error) => {
       conn.close();
       throw error;
