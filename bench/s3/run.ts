@@ -15,7 +15,9 @@
  * 64 MiB and 256 MiB. Environment: `BENCH_MIB`, `BENCH_BIG_MIB`, `BENCH_ROUNDS` override the
  * sizes and rounds; `BENCH_PARTS=1,2,8` adds one STOR per round through a server with that
  * many parts in flight (`ANYFTP_S3_PARTS_IN_FLIGHT`), to choose the default;
- * `BENCH_SWIFT_WORKERS` (`auto` or a count) sets Swift's workers. A run with any of them set,
+ * `BENCH_SWIFT_WORKERS` (`auto` or a count) sets Swift's workers; `BENCH_PIN=off` lets Swift
+ * share every CPU with curl and our servers (by default, on 2+ CPUs, Swift runs on the first
+ * half and this process with its children on the rest, as when S3 is on other hosts). A run with any of them set,
  * or `--quick`, prints and writes results.json but leaves README.md alone.
  *
  * @module
@@ -23,6 +25,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { S3_ACCESS_KEY, S3_REGION, S3_SECRET_KEY, startS3Server } from "../../tests/_support/peers/swift.ts";
@@ -55,13 +58,26 @@ const SWIFT_WORKERS = ((v) => {
   if (!/^\d+$/.test(v)) throw new Error(`BENCH_SWIFT_WORKERS must be auto or a count, got "${v}"`);
   return Number(v);
 })(process.env.BENCH_SWIFT_WORKERS || "auto");
+/**
+ * The CPU split (`taskset -c` lists): Swift and memcached on the first half of the CPUs, this
+ * process and everything it spawns (curl, our servers) on the rest, so that the S3 server's
+ * Python processes do not take the cores of the transfer being measured: the direct and the
+ * FTP paths then get the same S3 server, as a deployment with S3 on other hosts does.
+ * `BENCH_PIN=off` (or one CPU): no split.
+ */
+const PIN = ((cpus) => {
+  if (process.env.BENCH_PIN === "off" || cpus < 2) return undefined;
+  const half = Math.floor(cpus / 2);
+  const list = (from: number, to: number) => (from === to ? `${from}` : `${from}-${to}`);
+  return { s3: list(0, half - 1), rest: list(half, cpus - 1) };
+})(availableParallelism());
 /** Parts-in-flight values to sweep (besides the default server). */
 const SWEEP = (process.env.BENCH_PARTS ?? "").split(",").filter((v) => v !== "").map((v) => {
   if (!/^[1-9]\d*$/.test(v)) throw new Error(`BENCH_PARTS must be a comma-separated list of counts, got "${v}"`);
   return Number(v);
 });
 /** Whether this run makes the README table (the standard sizes and rounds only). */
-const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS", "BENCH_SWIFT_WORKERS"].every((n) => !process.env[n]);
+const STANDARD = !QUICK && ["BENCH_MIB", "BENCH_BIG_MIB", "BENCH_ROUNDS", "BENCH_PARTS", "BENCH_SWIFT_WORKERS", "BENCH_PIN"].every((n) => !process.env[n]);
 /** Part size of S3PathIO's uploads (its default, which the CLI uses). */
 const PART = 8 * MiB;
 /** Parts in flight of S3PathIO's uploads (its default, which the CLI uses). */
@@ -259,7 +275,12 @@ async function main(): Promise<void> {
   execFileSync(join(REPO, "node_modules/.bin/tsc"), ["-p", join(REPO, "tsconfig.json")], { stdio: "inherit" });
 
   const tmp = await mkdtemp(join(existsSync("/dev/shm") ? "/dev/shm" : "/tmp", "anyftp-s3bench-"));
-  const s3 = await startS3Server({ workers: SWIFT_WORKERS });
+  if (PIN) {
+    // Every thread of this process; children inherit the mask.
+    execFileSync("taskset", ["-a", "-p", "-c", PIN.rest, String(process.pid)], { stdio: "ignore" });
+    console.error(`CPUs: Swift on ${PIN.s3}, curl and our servers on ${PIN.rest}`);
+  }
+  const s3 = await startS3Server({ workers: SWIFT_WORKERS, cpus: PIN?.s3 });
   let ours: OurServer | undefined;
   const others: OurServer[] = [];
   try {
@@ -432,6 +453,7 @@ async function main(): Promise<void> {
           downloadDeno: ratio("getDeno", "retrDeno"),
         },
         swiftWorkers: SWIFT_WORKERS,
+        cpus: PIN ?? "shared",
         partsInFlight: PARTS_IN_FLIGHT,
         sweepSeconds: Object.fromEntries(SWEEP.map((n, i) => [n, storSweep[i]])),
         sweepMedianMBps: sweepMBps,
@@ -448,7 +470,9 @@ async function main(): Promise<void> {
     const cpuOf = (k: Kind) => `${cpuMedian[k]?.toFixed(2)} s`;
     const table = [
       `${started.slice(0, 16).replace("T", " ")} UTC, ${results.code}, ${results.machine}; ` +
-      `Swift workers = ${SWIFT_WORKERS}; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}.`,
+      `Swift workers = ${SWIFT_WORKERS}; ${
+        PIN ? `CPUs: Swift and memcached on ${PIN.s3}, curl and our servers on ${PIN.rest} (\`taskset\`)` : "CPUs shared by all"
+      }; load average (1/5/15 min) before ${loadBefore}, after ${loadAfter}.`,
       "",
       `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
       "| --- | --- | --- | --- | --- |",

@@ -217,13 +217,19 @@ export interface S3ServerOptions {
    * default, as Swift is deployed; what the benchmark uses), or a count. @default 0
    */
   readonly workers?: number | "auto" | undefined;
+  /**
+   * CPUs that Swift and memcached may run on (`taskset -c` syntax, e.g. `"0"`), so that on a
+   * small machine the S3 server does not take the cores of the process being measured, as
+   * when S3 runs on other hosts (the benchmark's `BENCH_PIN`). @default every CPU
+   */
+  readonly cpus?: string | undefined;
 }
 
 /**
  * Start Swift with its S3 API on loopback and wait until every server answers its
  * healthcheck.
  *
- * @param options Swift's worker processes.
+ * @param options Swift's worker processes and CPUs.
  * @returns The running server; call `close()` in teardown.
  * @example
  * ```ts
@@ -256,7 +262,9 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const children: ChildProcess[] = [];
   const launch = (cmd: string, args: string[], log: string) => {
     const fd = openSync(join(dir, log), "a");
-    const child = spawn(cmd, args, { stdio: ["ignore", fd, fd] });
+    // Workers that the servers fork inherit the affinity.
+    const pinned = options.cpus === undefined ? [cmd, ...args] : ["taskset", "-c", options.cpus, cmd, ...args];
+    const child = spawn(pinned[0]!, pinned.slice(1), { stdio: ["ignore", fd, fd] });
     closeSync(fd);
     child.on("error", () => {});
     running.add(child);
