@@ -32,8 +32,17 @@ import {
   USER,
   writeRandomFile,
 } from "./_support/mod.ts";
+import { nodeHttpFetch } from "../src/net/node.ts";
 
 const BUCKET = "interop";
+/**
+ * The uploads whose cut must leave nothing run over the runtime's `fetch` and over
+ * `nodeHttpFetch` (what `anyftp serve --s3` uses on Node: node:http sends the body).
+ */
+const VIA = [
+  { name: "fetch", fetch: (url: URL | string, init: RequestInit) => fetch(url, init) },
+  { name: "nodeHttpFetch", fetch: nodeHttpFetch },
+] as const;
 const MiB = 1024 * 1024;
 const skip = skipUnlessS3() || skipUnless("curl", ["--version"]) || skipUnless("lftp", ["--version"]);
 
@@ -93,33 +102,34 @@ describe("interop: curl, lftp and ftplib on a server backed by S3", { skip }, ()
     await ftp.storage.unlink("/big.bin");
   });
 
-  it("curl: a streamed STOR (streamingUpload) is one PUT, identical by SHA-256; a cut one leaves nothing", async () => {
-    const streams: AbortSignal[] = [];
-    const marker = join(dir, "second-put-streaming");
-    const streamed = await startS3FtpServer(s3, {
-      bucket: BUCKET,
-      prefix: "streamed",
-      storageOptions: {
-        streamingUpload: true,
-        fetch: (url, init) => {
-          if (init.body instanceof ReadableStream && streams.push(init.signal!) === 2) void writeFile(marker, "");
-          return fetch(url, init);
+  for (const via of VIA) {
+    it(`curl: a streamed STOR (streamingUpload) is one PUT, identical by SHA-256; a cut one leaves nothing (${via.name})`, async () => {
+      const streams: AbortSignal[] = [];
+      const marker = join(dir, `second-put-streaming-${via.name}`);
+      const streamed = await startS3FtpServer(s3, {
+        bucket: BUCKET,
+        prefix: `streamed-${via.name}`,
+        storageOptions: {
+          streamingUpload: true,
+          fetch: (url, init) => {
+            if (init.body instanceof ReadableStream && streams.push(init.signal!) === 2) void writeFile(marker, "");
+            return via.fetch(url, init);
+          },
         },
-      },
-      serverOptions: { uploadPolicy: "in-place" },
-    });
-    try {
-      const src = join(dir, "streamed.bin");
-      const digest = await writeRandomFile(src, 64 * MiB + 3);
-      ok(await curl(["-T", src, `${streamed.url}/s.bin`]), "curl streamed upload");
-      assert.equal(streams.length, 1);
-      assert.equal((await streamed.storage.stat("/s.bin")).size, 64 * MiB + 3);
-      const back = join(dir, "streamed.back");
-      ok(await curl(["-o", back, `${streamed.url}/s.bin`]), "curl download");
-      assert.equal(await sha256File(back), digest);
-      // Cut: ftplib sends 12 MiB, waits until the PUT streams (the marker), then resets both
-      // connections (RST: a FIN would be a normal end of file); the server cancels the PUT.
-      const script = `
+        serverOptions: { uploadPolicy: "in-place" },
+      });
+      try {
+        const src = join(dir, "streamed.bin");
+        const digest = await writeRandomFile(src, 64 * MiB + 3);
+        ok(await curl(["-T", src, `${streamed.url}/s.bin`]), "curl streamed upload");
+        assert.equal(streams.length, 1);
+        assert.equal((await streamed.storage.stat("/s.bin")).size, 64 * MiB + 3);
+        const back = join(dir, "streamed.back");
+        ok(await curl(["-o", back, `${streamed.url}/s.bin`]), "curl download");
+        assert.equal(await sha256File(back), digest);
+        // Cut: ftplib sends 12 MiB, waits until the PUT streams (the marker), then resets both
+        // connections (RST: a FIN would be a normal end of file); the server cancels the PUT.
+        const script = `
 import ftplib, json, os, socket, struct, sys, time
 cfg = json.loads(sys.argv[1])
 ftp = ftplib.FTP()
@@ -136,64 +146,64 @@ for s in (ftp.sock, conn):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
 `;
-      const cfg = JSON.stringify({ port: streamed.port, user: USER, password: PASSWORD, marker });
-      ok(await runTool(PYTHON, ["-c", script, cfg], { timeoutMs: 60_000 }), "ftplib cut upload");
-      for (let i = 0; i < 200 && streams.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(streams.length, 2);
-      for (let i = 0; i < 200 && !streams[1]!.aborted; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(streams[1]!.aborted, true, "the streamed PUT was cancelled");
-      assert.equal(await streamed.storage.exists("/cut.bin"), false);
-      const client = s3.client(BUCKET);
-      assert.deepEqual((await client.list({ prefix: "streamed/" })).objects.map((o) => o.key), ["streamed/s.bin"]);
-      assert.equal((await client.listMultipart("streamed/")).length, 0);
-    } finally {
-      await streamed.close();
-    }
-  });
-
-  it("lftp: a put announces its size (ALLO): one PUT with that Content-Length; a wrong ALLO stores nothing", async () => {
-    const puts: { query: string; length: string | undefined; streamed: boolean }[] = [];
-    const sized = await startS3FtpServer(s3, {
-      bucket: BUCKET,
-      prefix: "sized",
-      storageOptions: {
-        fetch: (url, init) => {
-          if (init.method === "PUT" || init.method === "POST") {
-            const headers = init.headers as Record<string, string>;
-            puts.push({ query: url.search, length: headers["content-length"], streamed: init.body instanceof ReadableStream });
-          }
-          return fetch(url, init);
-        },
-      },
-      serverOptions: { uploadPolicy: "in-place" },
+        const cfg = JSON.stringify({ port: streamed.port, user: USER, password: PASSWORD, marker });
+        ok(await runTool(PYTHON, ["-c", script, cfg], { timeoutMs: 60_000 }), "ftplib cut upload");
+        for (let i = 0; i < 200 && streams.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(streams.length, 2);
+        for (let i = 0; i < 200 && !streams[1]!.aborted; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(streams[1]!.aborted, true, "the streamed PUT was cancelled");
+        assert.equal(await streamed.storage.exists("/cut.bin"), false);
+        const client = s3.client(BUCKET);
+        assert.deepEqual((await client.list({ prefix: `streamed-${via.name}/` })).objects.map((o) => o.key), [`streamed-${via.name}/s.bin`]);
+        assert.equal((await client.listMultipart(`streamed-${via.name}/`)).length, 0);
+      } finally {
+        await streamed.close();
+      }
     });
-    try {
-      const src = join(dir, "sized.bin");
-      const size = 20 * MiB + 7;
-      const digest = await writeRandomFile(src, size);
-      const r = await runTool("lftp", [
-        "-c",
-        [
-          "set cmd:fail-exit yes",
-          "set net:max-retries 1",
-          "set ftp:ssl-allow no",
-          "set ftp:use-allo yes", // lftp 4.9's default is no
-          `debug -o '${join(dir, "lftp-allo.log")}' 9`,
-          `open -u '${USER},${PASSWORD}' -p ${sized.port} 127.0.0.1`,
-          "put sized.bin -o a.bin",
-        ].join("; "),
-      ], { cwd: dir, timeoutMs: 120_000 });
-      ok(r, "lftp put");
-      const log = await readFile(join(dir, "lftp-allo.log"), "utf8");
-      assert.match(log, new RegExp(`---> ALLO ${size}\\b`), `lftp sent ALLO:\n${log}`);
-      // One streamed PUT of the announced length; no multipart upload, no part.
-      assert.deepEqual(puts, [{ query: "", length: String(size), streamed: true }]);
-      const back = join(dir, "sized.back");
-      ok(await curl(["-o", back, `${sized.url}/a.bin`]), "curl download");
-      assert.equal(await sha256File(back), digest);
-      // ftplib announces 20 MiB and sends 10 (the PUT is cut), then 1000 and sends 12 MiB
-      // (refused at the 1001st byte): both fail with a reply naming ALLO, nothing stored.
-      const script = `
+
+    it(`lftp: a put announces its size (ALLO): one PUT with that Content-Length; a wrong ALLO stores nothing (${via.name})`, async () => {
+      const puts: { query: string; length: string | undefined; streamed: boolean }[] = [];
+      const sized = await startS3FtpServer(s3, {
+        bucket: BUCKET,
+        prefix: `sized-${via.name}`,
+        storageOptions: {
+          fetch: (url, init) => {
+            if (init.method === "PUT" || init.method === "POST") {
+              const headers = init.headers as Record<string, string>;
+              puts.push({ query: url.search, length: headers["content-length"], streamed: init.body instanceof ReadableStream });
+            }
+            return via.fetch(url, init);
+          },
+        },
+        serverOptions: { uploadPolicy: "in-place" },
+      });
+      try {
+        const src = join(dir, "sized.bin");
+        const size = 20 * MiB + 7;
+        const digest = await writeRandomFile(src, size);
+        const r = await runTool("lftp", [
+          "-c",
+          [
+            "set cmd:fail-exit yes",
+            "set net:max-retries 1",
+            "set ftp:ssl-allow no",
+            "set ftp:use-allo yes", // lftp 4.9's default is no
+            `debug -o '${join(dir, "lftp-allo.log")}' 9`,
+            `open -u '${USER},${PASSWORD}' -p ${sized.port} 127.0.0.1`,
+            "put sized.bin -o a.bin",
+          ].join("; "),
+        ], { cwd: dir, timeoutMs: 120_000 });
+        ok(r, "lftp put");
+        const log = await readFile(join(dir, "lftp-allo.log"), "utf8");
+        assert.match(log, new RegExp(`---> ALLO ${size}\\b`), `lftp sent ALLO:\n${log}`);
+        // One streamed PUT of the announced length; no multipart upload, no part.
+        assert.deepEqual(puts, [{ query: "", length: String(size), streamed: true }]);
+        const back = join(dir, "sized.back");
+        ok(await curl(["-o", back, `${sized.url}/a.bin`]), "curl download");
+        assert.equal(await sha256File(back), digest);
+        // ftplib announces 20 MiB and sends 10 (the PUT is cut), then 1000 and sends 12 MiB
+        // (refused at the 1001st byte): both fail with a reply naming ALLO, nothing stored.
+        const script = `
 import ftplib, io, json, sys
 cfg = json.loads(sys.argv[1])
 out = []
@@ -214,29 +224,30 @@ for name, announced, sent in (("short.bin", 20 * 1024 * 1024, 10 * 1024 * 1024),
         ftp.login(cfg["user"], cfg["password"])
 print(json.dumps(out))
 `;
-      const f = await runTool(PYTHON, ["-c", script, JSON.stringify({ port: sized.port, user: USER, password: PASSWORD })], {
-        timeoutMs: 120_000,
-      });
-      ok(f, "ftplib wrong ALLO");
-      const replies = JSON.parse(f.out) as string[];
-      assert.equal(replies.length, 2);
-      assert.equal(replies[0], "451 10485760 of the 20971520 bytes announced by ALLO arrived: upload discarded.");
-      assert.match(replies[1]!, /^(552 More bytes arrived than the 1000 announced by ALLO: upload discarded\.|OSError)/);
-      const client = s3.client(BUCKET);
-      let state = { keys: [] as string[], uploads: -1 };
-      for (let i = 0; i < 100; i++) {
-        state = {
-          keys: (await client.list({ prefix: "sized/" })).objects.map((o) => o.key),
-          uploads: (await client.listMultipart("sized/")).length,
-        };
-        if (state.keys.length === 1 && state.uploads === 0) break;
-        await new Promise((res) => setTimeout(res, 100));
+        const f = await runTool(PYTHON, ["-c", script, JSON.stringify({ port: sized.port, user: USER, password: PASSWORD })], {
+          timeoutMs: 120_000,
+        });
+        ok(f, "ftplib wrong ALLO");
+        const replies = JSON.parse(f.out) as string[];
+        assert.equal(replies.length, 2);
+        assert.equal(replies[0], "451 10485760 of the 20971520 bytes announced by ALLO arrived: upload discarded.");
+        assert.match(replies[1]!, /^(552 More bytes arrived than the 1000 announced by ALLO: upload discarded\.|OSError)/);
+        const client = s3.client(BUCKET);
+        let state = { keys: [] as string[], uploads: -1 };
+        for (let i = 0; i < 100; i++) {
+          state = {
+            keys: (await client.list({ prefix: `sized-${via.name}/` })).objects.map((o) => o.key),
+            uploads: (await client.listMultipart(`sized-${via.name}/`)).length,
+          };
+          if (state.keys.length === 1 && state.uploads === 0) break;
+          await new Promise((res) => setTimeout(res, 100));
+        }
+        assert.deepEqual(state, { keys: [`sized-${via.name}/a.bin`], uploads: 0 });
+      } finally {
+        await sized.close();
       }
-      assert.deepEqual(state, { keys: ["sized/a.bin"], uploads: 0 });
-    } finally {
-      await sized.close();
-    }
-  });
+    });
+  }
 
   it("curl: an interrupted upload resumed with -C - (REST/APPE composed by part copies)", async () => {
     const src = join(dir, "resume.bin");

@@ -105,7 +105,8 @@ function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
 
 /**
  * A write stream over `handle` at `start` (`null`: append). A write resolves once its chunk
- * is queued (up to {@linkcode WRITE_BEHIND} bytes ahead of the file), so the chunk must not be
+ * is queued (up to {@linkcode WRITE_BEHIND} bytes ahead of the file; in append mode once it
+ * is in the file), so the chunk must not be
  * changed after it was written; `close` resolves when every byte is in the file, `abort` writes
  * what was queued and closes, and a failed write fails the next write or the close.
  */
@@ -164,7 +165,9 @@ export function writableOf(
       queuedBytes += bytes.byteLength;
       flushing ??= flush();
       // Bounded in bytes, and in chunks (one writev takes at most IOV_MAX buffers at once).
-      if (queuedBytes >= WRITE_BEHIND || queued.length >= 1024) await flushing;
+      // Appends wait for their bytes: another writer's append that starts after this write
+      // resolved must land after them (the thread pool would order two queues at random).
+      if (start === null || queuedBytes >= WRITE_BEHIND || queued.length >= 1024) await flushing;
       if (failure !== undefined) throw failure;
     },
     async close() {
