@@ -106,9 +106,9 @@ function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
 /**
  * A write stream over `handle` at `start` (`null`: append). A write resolves once its chunk
  * is queued (up to {@linkcode WRITE_BEHIND} bytes ahead of the file; in append mode once it
- * is in the file), so the chunk must not be
- * changed after it was written; `close` resolves when every byte is in the file, `abort` writes
- * what was queued and closes, and a failed write fails the next write or the close.
+ * is in the file), so the chunk must not be changed after it was written; `close` resolves
+ * when every byte is in the file, `abort` writes what was queued and closes, and a failed
+ * write fails the next write or the close.
  */
 export function writableOf(
   handle: fsp.FileHandle,
