@@ -177,8 +177,11 @@ describe("scale-out: two instances on one bucket, HAProxy in front", { skip }, (
     const cfg = join(dir, "haproxy.cfg");
     await writeFile(cfg, `global
   maxconn 256
+  log stderr format raw local0 info
 defaults
   mode tcp
+  log global
+  option tcplog
   timeout connect 5s
   timeout client 60s
   timeout server 60s
@@ -202,6 +205,12 @@ backend passive-b
   server b 127.0.0.3
 `);
     haproxy = startHaproxy(cfg);
+    // A failure through the balancer says which side ended it: HAProxy's connection log
+    // (termination state per connection) and instance B's output.
+    const throughFront = (r: ToolResult, what: string) => {
+      if (r.code === 0 && !r.timedOut) return;
+      ok(r, `${what}\n--- HAProxy:\n${haproxy?.output()}\n--- instance B:\n${b.output()}`);
+    };
     front = `ftp://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
       const probe = await curl(["--list-only", `${front}/`]);
@@ -219,18 +228,18 @@ backend passive-b
       const src = join(dir, `via-lb-${i}.bin`);
       digests.push(await writeRandomFile(src, (i + 1) * MiB + i));
       const up = await curl(["-v", ...modes[i % 3]!, "-T", src, `${front}/via-lb-${i}.bin`]);
-      ok(up, `upload ${i} through HAProxy (${modes[i % 3]!.join(" ") || "EPSV"})`);
+      throughFront(up, `upload ${i} through HAProxy (${modes[i % 3]!.join(" ") || "EPSV"})`);
       for (const h of passiveHosts(up)) announced.add(h);
     }
     for (let i = 0; i < 6; i++) {
       const back = join(dir, `via-lb-${i}.back`);
       const down = await curl(["-v", ...modes[(i + 1) % 3]!, "-o", back, `${front}/via-lb-${i}.bin`]);
-      ok(down, `download ${i} through HAProxy`);
+      throughFront(down, `download ${i} through HAProxy`);
       for (const h of passiveHosts(down)) announced.add(h);
       assert.equal(await sha256File(back), digests[i]);
     }
     const listing = await curl(["-v", "--disable-epsv", "--list-only", `${front}/`]);
-    ok(listing, "list through HAProxy");
+    throughFront(listing, "list through HAProxy");
     assert.deepEqual(listing.out.split(/\r?\n/).filter(Boolean).sort(), [0, 1, 2, 3, 4, 5].map((i) => `via-lb-${i}.bin`));
     assert.deepEqual([...announced].sort(), ["127.0.0.2", "127.0.0.3"], "both instances served, each with its own address");
   });
