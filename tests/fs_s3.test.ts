@@ -192,6 +192,40 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     assert.equal((await bucketState(fs)).uploads, 0);
   });
 
+  it("a refused part stops the next one waiting for its slot (signed ahead, never sent); nothing is left", async () => {
+    const sent: number[] = [];
+    const fs = storage({
+      partsInFlight: 1,
+      fetch: async (url, init) => {
+        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        if (part > 0) sent.push(part);
+        if (part === 1) {
+          // Refused (not retried) once part 2 is full and waiting for the slot.
+          await new Promise((r) => setTimeout(r, 200));
+          return new Response("<Error><Code>AccessDenied</Code><Message>no</Message></Error>", { status: 403 });
+        }
+        return await fetch(url, init);
+      },
+    });
+    const w = (await fs.openWrite("/refused.bin")).getWriter();
+    const written = w.write(pattern(12 * MiB)); // part 1 sent, part 2 full, the rest filling
+    await assert.rejects(
+      (async () => {
+        await written;
+        await w.close();
+      })(),
+      (e: unknown) => e instanceof PathIOError && e.kind === "permission",
+    );
+    assert.deepEqual(sent, [1]);
+    await w.abort().catch(() => {});
+    let state = await bucketState(fs);
+    for (let i = 0; i < 50 && state.uploads > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await bucketState(fs);
+    }
+    assert.deepEqual(state, { keys: [], uploads: 0 });
+  });
+
   it("an abort cancels the parts on the wire, then aborts the multipart upload: nothing is left", async () => {
     const cancelled: number[] = [];
     const fs = storage({

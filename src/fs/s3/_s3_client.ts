@@ -65,7 +65,15 @@ interface Request {
   readonly accept?: readonly number[];
   /** Cancels the request (and its retries). */
   readonly signal?: AbortSignal;
+  /**
+   * Sign at once, send when this resolves (a part waiting for a free slot on the wire goes
+   * out the moment the slot frees, its signature made meanwhile); a rejection cancels it.
+   */
+  readonly after?: Promise<void>;
 }
+
+/** Signatures older than this are made again before sending (S3 allows 15 minutes of skew). */
+const PRESIGN_MAX_AGE_MS = 60_000;
 
 /** A PUT whose body is being streamed: write, then close, then await `done`. */
 export interface StreamedPut {
@@ -116,10 +124,17 @@ export class S3Client {
    */
   async send(req: Request): Promise<Response> {
     const { maxAttempts, retryDelayMs } = this.#config;
+    let signed: { headers: Promise<Record<string, string>>; at: number } | undefined;
+    if (req.after) {
+      signed = { headers: this.#sign(req), at: Date.now() };
+      signed.headers.catch(() => {}); // awaited below, unless `after` rejects first
+      await req.after;
+      if (Date.now() - signed.at > PRESIGN_MAX_AGE_MS) signed = undefined;
+    }
     for (let attempt = 1;; attempt++) {
       let error: S3Error;
       try {
-        const res = await this.#once(req, req.body as BodyInit | undefined);
+        const res = await this.#once(req, req.body as BodyInit | undefined, undefined, attempt === 1 ? signed?.headers : undefined);
         if (res.ok || req.accept?.includes(res.status)) return res;
         error = await this.#errorOf(req, res);
       } catch (e) {
@@ -131,20 +146,31 @@ export class S3Client {
     }
   }
 
-  /**
-   * One attempt. The wait for the response headers is bounded by `timeoutMs`, counted from
-   * the start, or for a streamed body from `bodyEnd` (the server answers only after the body).
-   */
-  async #once(req: Request, body: BodyInit | undefined, bodyEnd?: Promise<void>): Promise<Response> {
-    const url = this.#url(req.key, req.query);
-    const headers = await signRequest({
+  /** The signed headers of `req`, dated now. */
+  #sign(req: Request): Promise<Record<string, string>> {
+    return signRequest({
       method: req.method,
-      url,
+      url: this.#url(req.key, req.query),
       headers: req.headers ?? {},
       region: this.#config.region,
       credentials: this.#config.credentials,
       now: new Date(),
     });
+  }
+
+  /**
+   * One attempt (with `signed`: headers signed ahead for it). The wait for the response
+   * headers is bounded by `timeoutMs`, counted from the start, or for a streamed body from
+   * `bodyEnd` (the server answers only after the body).
+   */
+  async #once(
+    req: Request,
+    body: BodyInit | undefined,
+    bodyEnd?: Promise<void>,
+    signed?: Promise<Record<string, string>>,
+  ): Promise<Response> {
+    const url = this.#url(req.key, req.query);
+    const headers = await (signed ?? this.#sign(req));
     // Bounded until the headers arrive; a body then streams as long as it is read (the FTP
     // server's data timeout covers a stalled transfer).
     const abort = new AbortController();
@@ -380,11 +406,19 @@ export class S3Client {
    * @param part Part number (1-based).
    * @param body Its bytes.
    * @param signal Cancels the upload of the part.
+   * @param after Send once this resolves (signed before); a rejection cancels the part.
    * @returns The part's ETag.
    */
-  async uploadPart(key: string, uploadId: string, part: number, body: Uint8Array, signal?: AbortSignal): Promise<string> {
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    part: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+    after?: Promise<void>,
+  ): Promise<string> {
     const query = { partNumber: String(part), uploadId };
-    const res = await this.send({ method: "PUT", key, query, body, ...(signal ? { signal } : {}) });
+    const res = await this.send({ method: "PUT", key, query, body, ...(signal ? { signal } : {}), ...(after ? { after } : {}) });
     await res.body?.cancel();
     return res.headers.get("etag") ?? "";
   }

@@ -46,6 +46,11 @@ export class Upload {
   #streaming: boolean;
   #buf = new Uint8Array(0);
   #fill = 0;
+  /**
+   * Part buffers whose upload is done, for the next parts: a fresh 8 MiB buffer per part costs
+   * its page faults and garbage collections on the thread that reads the data connection.
+   */
+  readonly #spare: Uint8Array<ArrayBuffer>[] = [];
   #uploadId: Promise<string> | undefined;
   #etags: string[] = [];
   readonly #inflight = new Set<Promise<void>>();
@@ -230,7 +235,8 @@ export class Upload {
     const capacity = this.#etags.length > 0 || this.#uploadId !== undefined
       ? this.#partSize // a large file: take the whole part at once
       : Math.min(this.#partSize, Math.max(FIRST_CAPACITY, this.#buf.byteLength * 2, this.#fill + wanted));
-    const grown = new Uint8Array(capacity);
+    const spare = this.#spare.pop();
+    const grown = spare?.byteLength === capacity ? spare : new Uint8Array(capacity);
     grown.set(this.#buf.subarray(0, this.#fill));
     this.#buf = grown;
   }
@@ -281,23 +287,36 @@ export class Upload {
     }
   }
 
-  /** Send the full buffer as the next part once fewer than `partsInFlight` are on the wire. */
+  /**
+   * Send the full buffer as the next part once fewer than `partsInFlight` are on the wire.
+   * Its request is signed while it waits: signing is asynchronous (Web Crypto), and made
+   * after the slot frees it left the connection to S3 idle for up to 30 ms per part.
+   */
   async #flush(): Promise<void> {
-    const body = this.#buf.subarray(0, this.#fill);
+    const whole = this.#buf;
+    const body = whole.subarray(0, this.#fill);
     this.#buf = new Uint8Array(0);
     this.#fill = 0;
     const id = await this.#id();
-    while (this.#inflight.size >= this.#inFlightMax) await Promise.race(this.#inflight);
-    this.#check();
-    if (this.#done && body.byteLength === 0) return;
+    if (this.#done && body.byteLength === 0) return this.#check();
+    const slot = this.#slot();
     const part = this.#nextPart();
-    const sending = this.#client.uploadPart(this.#key, id, part, body, this.#cancel.signal)
+    const sending = this.#client.uploadPart(this.#key, id, part, body, this.#cancel.signal, slot)
       .then((etag) => {
         this.#etags[part - 1] = etag;
+        // Stored: nothing reads the bytes any more (a retry would have happened inside).
+        if (whole.byteLength === this.#partSize) this.#spare.push(whole);
       }, (error) => {
         this.#failure ??= { error };
-      })
-      .finally(() => this.#inflight.delete(sending));
-    this.#inflight.add(sending);
+      });
+    await slot;
+    const tracked = sending.finally(() => this.#inflight.delete(tracked));
+    this.#inflight.add(tracked);
+  }
+
+  /** Resolves when fewer than `partsInFlight` parts are on the wire; rejects once one failed. */
+  async #slot(): Promise<void> {
+    while (this.#inflight.size >= this.#inFlightMax) await Promise.race(this.#inflight);
+    this.#check();
   }
 }
