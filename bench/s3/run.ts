@@ -133,7 +133,8 @@ async function curl(args: string[]): Promise<number> {
 
 /**
  * The S3 side of what anyftp does for a STOR, driven by curl: a multipart upload of `parts`
- * (files of PART bytes), one part after the other, then the completion.
+ * (files of PART bytes), one part after the other on one kept-alive connection (one curl for
+ * every part, as a client doing it in-process would), then the completion.
  *
  * @returns Wall-clock seconds from the create to the completed upload.
  */
@@ -143,20 +144,9 @@ async function curlMultipart(s3Args: string[], url: string, parts: string[], tmp
   const id = /<UploadId>([^<]+)<\/UploadId>/.exec(created)?.[1];
   if (!id) throw new Error(`no UploadId in ${created}`);
   const q = encodeURIComponent(id);
-  const etags: string[] = [];
-  for (const [i, part] of parts.entries()) {
-    const out = await curlOutput([
-      ...s3Args,
-      "-T",
-      part,
-      "-o",
-      "/dev/null",
-      "-w",
-      "%header{etag}",
-      `${url}?partNumber=${i + 1}&uploadId=${q}`,
-    ]);
-    etags.push(out.trim());
-  }
+  const transfers = parts.flatMap((part, i) => ["-T", part, "-o", "/dev/null", `${url}?partNumber=${i + 1}&uploadId=${q}`]);
+  const etags = (await curlOutput([...s3Args, "-w", "%header{etag}\n", ...transfers])).trim().split("\n");
+  if (etags.length !== parts.length) throw new Error(`${etags.length} ETags for ${parts.length} parts`);
   const xml = join(tmp, "complete.xml");
   writeFileSync(
     xml,
@@ -451,6 +441,7 @@ async function main(): Promise<void> {
           downloadBun: ratio("getBun", "retrBun"),
           uploadAlloDeno: ratio("putDeno", "storAlloDeno"),
           downloadDeno: ratio("getDeno", "retrDeno"),
+          uploadVsCurlMultipart: ratio("putMultipart", "stor"),
         },
         swiftWorkers: SWIFT_WORKERS,
         cpus: PIN ?? "shared",
@@ -477,6 +468,7 @@ async function main(): Promise<void> {
       `| ${SIZE / MiB} MiB, median of ${ROUNDS} | direct S3 (curl --aws-sigv4) | through anyftp (curl FTP) | ratio | target |`,
       "| --- | --- | --- | --- | --- |",
       row(`upload (PUT / STOR, multipart, ${PARTS_IN_FLIGHT} parts in flight: a STOR without ALLO)`, "put", "stor"),
+      row("upload without a size, against curl's own multipart upload of the same parts (multipart / STOR)", "putMultipart", "stor"),
       row("upload (PUT / `ALLO <size>` + STOR: one PUT with that Content-Length)", "put", "storAllo"),
       row("upload (PUT / STOR, `ANYFTP_S3_STREAMING_UPLOAD=1`: one streamed PUT)", "put", "storStreamed"),
       row("download (GET / RETR of a plain object)", "get", "retr"),
