@@ -90,10 +90,8 @@ function payload(session: number, round: number): Uint8Array {
 }
 
 /**
- * Runs the sessions against one server and closes it. A function of its own so that nothing
- * the sessions made is still referenced from the test's frame when memory is measured after it
- * returns (Bun's collector scans the stack conservatively: measured inside this frame, the live
- * heap still held the sessions' files).
+ * Runs the sessions against one server and closes it (a function of its own, so that the test
+ * can run it again and measure in between with none of its objects in scope).
  */
 async function soak(): Promise<{ fdPeak: number; ms: number }> {
   const { net, open } = await countingNet();

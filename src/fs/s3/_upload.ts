@@ -299,8 +299,8 @@ export class Upload {
     this.#fill = 0;
     const id = await this.#id();
     if (this.#done && body.byteLength === 0) return this.#check();
+    const part = this.#nextPart(); // may throw (too many parts): before the slot is awaited
     const slot = this.#slot();
-    const part = this.#nextPart();
     const sending = this.#client.uploadPart(this.#key, id, part, body, this.#cancel.signal, slot)
       .then((etag) => {
         this.#etags[part - 1] = etag;
