@@ -28,7 +28,7 @@ export interface CommandFlags<S> {
    */
   readonly feat?: string | ((session: S) => string | undefined);
   /** Keeps a pending REST offset and ALLO size (data connection set-up commands); others clear them. */
-  readonly keepsRest?: boolean;
+  readonly keepsRestAndAllo?: boolean;
   /** Runs at once while a transfer is in progress (RFC 959: ABOR, STAT; NOOP). */
   readonly duringTransfer?: boolean;
   /** Needs a prepared data channel (PASV/EPSV/PORT/EPRT): 425 before the handler runs. */

@@ -153,10 +153,10 @@ async function abor(s: ServerSession): Promise<void> {
 
 /** Data connection commands. */
 export const DATA_COMMANDS: CommandSpec[] = [
-  loginCommand("PASV", { syntax: "PASV", feat: "PASV", keepsRest: true }, pasv),
-  loginCommand("EPSV", { syntax: "EPSV [1|2|ALL]", feat: "EPSV", keepsRest: true }, epsv),
-  loginCommand("PORT", { syntax: "PORT h1,h2,h3,h4,p1,p2", keepsRest: true }, port),
-  loginCommand("EPRT", { syntax: "EPRT |proto|address|port|", feat: "EPRT", keepsRest: true }, eprt),
-  loginCommand("REST", { syntax: "REST <offset>", feat: "REST STREAM", keepsRest: true }, rest),
+  loginCommand("PASV", { syntax: "PASV", feat: "PASV", keepsRestAndAllo: true }, pasv),
+  loginCommand("EPSV", { syntax: "EPSV [1|2|ALL]", feat: "EPSV", keepsRestAndAllo: true }, epsv),
+  loginCommand("PORT", { syntax: "PORT h1,h2,h3,h4,p1,p2", keepsRestAndAllo: true }, port),
+  loginCommand("EPRT", { syntax: "EPRT |proto|address|port|", feat: "EPRT", keepsRestAndAllo: true }, eprt),
+  loginCommand("REST", { syntax: "REST <offset>", feat: "REST STREAM", keepsRestAndAllo: true }, rest),
   loginCommand("ABOR", { syntax: "ABOR", duringTransfer: true }, abor),
 ];

@@ -204,8 +204,8 @@ export const INFO_COMMANDS: CommandSpec[] = [
   openCommand("LANG", { syntax: "LANG [<language tag>]", feat: `LANG ${LANGUAGES.map((l) => `${l}*`).join(";")}` }, lang),
   loginCommand("STAT", { syntax: "STAT [<path>]", duringTransfer: true }, stat),
   loginCommand("SITE", { syntax: "SITE HELP | SITE CHMOD <mode> <path>" }, site),
-  loginCommand("ALLO", { syntax: "ALLO <size>", keepsRest: true }, allo),
-  loginCommand("TYPE", { syntax: "TYPE A|I", keepsRest: true }, type),
-  loginCommand("MODE", { syntax: "MODE S", keepsRest: true }, mode),
-  loginCommand("STRU", { syntax: "STRU F", keepsRest: true }, stru),
+  loginCommand("ALLO", { syntax: "ALLO <size>", keepsRestAndAllo: true }, allo),
+  loginCommand("TYPE", { syntax: "TYPE A|I", keepsRestAndAllo: true }, type),
+  loginCommand("MODE", { syntax: "MODE S", keepsRestAndAllo: true }, mode),
+  loginCommand("STRU", { syntax: "STRU F", keepsRestAndAllo: true }, stru),
 ];

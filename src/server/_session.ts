@@ -277,7 +277,7 @@ export class ServerSession {
     } catch (e) {
       await this.replyError(e);
     } finally {
-      if (!spec?.keepsRest) {
+      if (!spec?.keepsRestAndAllo) {
         this.rest = 0;
         this.allo = undefined;
       }
