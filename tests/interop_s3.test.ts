@@ -4,7 +4,7 @@
  * a download (REST + RETR as a ranged GET) and an upload; lftp mirrors a tree both ways and
  * renames a directory, and an lftp put that announces its size (ALLO) is one PUT with that
  * Content-Length while a wrong ALLO stores nothing; curl sends a STOR as one streamed PUT (streamingUpload), and one cut
- * by ftplib leaves nothing; ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
+ * by ftplib leaves nothing (these two cases run over the runtime's fetch and over nodeHttpFetch); ftplib checks APPE, REST, the clean refusals of MFMT and SITE CHMOD,
  * that an upload aborted halfway leaves no object and no multipart parts in the bucket, and
  * that S3 refusals answer 550 and an unavailable S3 451.
  */
