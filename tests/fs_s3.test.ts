@@ -72,6 +72,11 @@ async function read(fs: S3PathIO, path: string, offset = 0): Promise<Uint8Array>
   return out;
 }
 
+/** The part number of an UploadPart request, 0 for any other request. */
+function partNumber(url: URL): number {
+  return Number(url.searchParams.get("partNumber") ?? 0);
+}
+
 async function names(fs: S3PathIO, path: string): Promise<string[]> {
   const out: string[] = [];
   for await (const e of fs.list(path)) out.push(e.name);
@@ -165,7 +170,7 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     const fs = storage({
       partsInFlight: 2,
       fetch: async (url, init) => {
-        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        const part = partNumber(url);
         if (part > 0) {
           parts++;
           inFlight++;
@@ -197,7 +202,7 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     const fs = storage({
       partsInFlight: 1,
       fetch: async (url, init) => {
-        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        const part = partNumber(url);
         if (part > 0) sent.push(part);
         if (part === 1) {
           // Refused (not retried) once part 2 is full and waiting for the slot.
@@ -231,7 +236,7 @@ describe("S3PathIO on a real S3 server", { skip: skipUnlessS3() }, () => {
     const fs = storage({
       partsInFlight: 3,
       fetch: async (url, init) => {
-        const part = Number(url.searchParams.get("partNumber") ?? 0);
+        const part = partNumber(url);
         if (part >= 2) {
           // Parts 2 and 3 stay on the wire until cancelled (part 1 is really stored).
           await Promise.race([

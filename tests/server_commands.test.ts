@@ -161,6 +161,21 @@ describe("server: information and settings commands", () => {
     });
   });
 
+  it("after ALLO, a storage failure of another kind keeps its own reply (a quota: 552 quota exceeded, not the ALLO text)", async () => {
+    await using srv = await startMemoryServer({
+      users: [ALICE],
+      loginFailureDelay: 0,
+      storage: new MemoryPathIO({ maxBytes: 3 }),
+      uploadPolicy: "in-place",
+    });
+    await using c = await Control.login(srv, "alice", "pw");
+    await c.expect("TYPE I", "200");
+    await c.expect("ALLO 10", "202");
+    const { final } = await c.upload("STOR q", bytes("12345"));
+    assert.equal(final.code, "552");
+    assert.match(final.lines.join(" "), /quota exceeded/);
+  });
+
   it("ALLO's size goes to the storage with the next binary STOR only (not ASCII, REST, APPE, or after another command)", async () => {
     const seen: (number | undefined)[] = [];
     class Recording extends MemoryPathIO {

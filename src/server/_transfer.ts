@@ -196,9 +196,12 @@ export class TransferRunner {
         } else if (t.controller.signal.aborted) {
           code = "426";
           text = abortText(t.reason);
-        } else if (e instanceof PathIOError && spec.announced !== undefined && t.bytes !== spec.announced) {
+        } else if (
+          e instanceof PathIOError && e.kind === "io" && spec.announced !== undefined && t.bytes !== spec.announced
+        ) {
           // The storage was told the size (ALLO) and refused another count (RFC 959: 552 for
-          // exceeding the allocation).
+          // exceeding the allocation). Failures of a known kind (a full disk, a quota, a
+          // refusal) keep their own reply: they are not about the count.
           [code, text] = t.bytes > spec.announced
             ? ["552", `More bytes arrived than the ${spec.announced} announced by ALLO: upload discarded.`]
             : ["451", `${t.bytes} of the ${spec.announced} bytes announced by ALLO arrived: upload discarded.`];

@@ -405,8 +405,8 @@ export class S3Client {
    * @param uploadId Upload id.
    * @param part Part number (1-based).
    * @param body Its bytes.
-   * @param signal Cancels the upload of the part.
-   * @param after Send once this resolves (signed before); a rejection cancels the part.
+   * @param options `signal` cancels the upload of the part; `after`: send once it resolves
+   *   (signed before), a rejection cancels the part.
    * @returns The part's ETag.
    */
   async uploadPart(
@@ -414,11 +414,10 @@ export class S3Client {
     uploadId: string,
     part: number,
     body: Uint8Array,
-    signal?: AbortSignal,
-    after?: Promise<void>,
+    options: Pick<Request, "signal" | "after"> = {},
   ): Promise<string> {
     const query = { partNumber: String(part), uploadId };
-    const res = await this.send({ method: "PUT", key, query, body, ...(signal ? { signal } : {}), ...(after ? { after } : {}) });
+    const res = await this.send({ method: "PUT", key, query, body, ...options });
     await res.body?.cancel();
     return res.headers.get("etag") ?? "";
   }
